@@ -1,1 +1,513 @@
+"""Debtors, cases and their funnel (a django-fsm state machine), events, holds and deadlines.
 
+Transitions here only change state and stamp fields; cases.services is the only caller.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from core.fields import EncryptedTextField
+from core.models import Centre, Organisation, TimeStampedModel
+
+from .conditions import confirmation_window_open, has_enforceable_title, has_settlement, no_active_hold
+from .permissions import roles_allowed
+
+
+class Stage(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    TRIAGED = "triaged", _("Triaged")
+    IN_MEDIATION = "in_mediation", _("In people's mediation")
+    COURT_MEDIATION = "court_mediation", _("In court mediation")
+    SETTLED = "settled", _("Settled")
+    CONFIRMATION_REQUESTED = "confirmation_requested", _("Confirmation requested")
+    CONFIRMED = "confirmed", _("Confirmed by the court")
+    PAYMENT_ORDER = "payment_order", _("Payment order")
+    IN_LITIGATION = "in_litigation", _("In litigation")
+    ENFORCEABLE = "enforceable", _("Enforceable")
+    PERFORMING = "performing", _("Performing")
+    IN_ENFORCEMENT = "in_enforcement", _("In enforcement")
+    ENFORCEMENT_SUSPENDED = "enforcement_suspended", _("Enforcement suspended (终本)")
+    PERFORMED = "performed", _("Performed")
+    CREDIT_REPAIR = "credit_repair", _("Credit repair")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+S = Stage
+# Stages in which the debt is still open: withdrawal, full payment and closure as invalid reach all of them.
+OPEN_STAGES = [
+    S.RECEIVED, S.TRIAGED, S.IN_MEDIATION, S.COURT_MEDIATION, S.SETTLED, S.CONFIRMATION_REQUESTED,
+    S.CONFIRMED, S.PAYMENT_ORDER, S.IN_LITIGATION, S.ENFORCEABLE, S.PERFORMING, S.IN_ENFORCEMENT,
+    S.ENFORCEMENT_SUSPENDED,
+]  # fmt: skip
+FINAL_STAGES = [S.CLOSED, S.WITHDRAWN]
+# Resolved before a court files anything: the funnel's first layers.
+PRE_FILING_STAGES = [S.RECEIVED, S.TRIAGED, S.IN_MEDIATION, S.COURT_MEDIATION, S.SETTLED]
+
+ADMIN, CREDITOR, MEDIATOR, JUDGE, CLERK, SYSTEM = (
+    "centre_admin", "creditor_staff", "mediator", "judge", "clerk", "system",
+)  # fmt: skip
+
+
+class Product(models.TextChoices):
+    CREDIT_CARD = "credit_card", _("Credit card")
+    CONSUMER_LOAN = "consumer_loan", _("Consumer loan")
+    MICROLOAN = "microloan", _("Microloan")
+    OTHER = "other", _("Other")
+
+
+class Colour(models.TextChoices):
+    GREEN = "green", _("Green: mediable")
+    YELLOW = "yellow", _("Yellow: needs care")
+    RED = "red", _("Red: group risk or sensitive")
+
+
+class Track(models.TextChoices):
+    FAST = "fast", _("Fast track")
+    SLOW = "slow", _("Slow track")
+
+
+class Debtor(TimeStampedModel):
+    """One natural person per centre, found by a keyed hash of the ID number so their cases link up."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="debtors")
+    id_hash = models.CharField(max_length=64)
+    id_number = EncryptedTextField(_("ID number"))
+    id_number_masked = models.CharField(_("ID number"), max_length=18)
+    name = models.CharField(_("name"), max_length=50)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    region_code = models.CharField(_("region code"), max_length=6, blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    phone_masked = models.CharField(_("phone"), max_length=11, blank=True)
+
+    class Meta:
+        verbose_name = _("debtor")
+        verbose_name_plural = _("debtors")
+        constraints = [models.UniqueConstraint(fields=["centre", "id_hash"], name="debtor_unique_per_centre")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id_number_masked})"
+
+
+class Batch(TimeStampedModel):
+    """A creditor's upload of cases."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="batches")
+    creditor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="batches")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    filename = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.filename}"
+
+
+class Case(FSMModelMixin, TimeStampedModel):
+    """One claim: a creditor's contract with a debtor, moving through the funnel."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="cases")
+    creditor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="creditor_cases")
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
+    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="cases")
+    code = models.CharField(_("case code"), max_length=16, unique=True)
+    external_ref = models.CharField(_("contract number"), max_length=64)
+
+    phone = EncryptedTextField(_("phone"), blank=True)
+    phone_masked = models.CharField(_("phone"), max_length=11, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+
+    product = models.CharField(_("product"), max_length=16, choices=Product.choices, default=Product.OTHER)
+    principal = models.DecimalField(_("principal"), max_digits=14, decimal_places=2)
+    interest = models.DecimalField(_("interest"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    fees = models.DecimalField(_("fees"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    claimed_total = models.GeneratedField(
+        expression=F("principal") + F("interest") + F("fees"),
+        output_field=models.DecimalField(max_digits=15, decimal_places=2),
+        db_persist=True,
+        verbose_name=_("claimed total"),
+    )
+    annual_rate = models.DecimalField(_("annual rate (%)"), max_digits=6, decimal_places=3, null=True, blank=True)
+    overdue_since = models.DateField(_("overdue since"))
+    contract_date = models.DateField(_("contract date"), null=True, blank=True)
+    e_service_consent = models.BooleanField(_("consents to electronic service"), default=False)
+    note = models.TextField(_("note"), blank=True, max_length=500)
+
+    colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices, blank=True)
+    track = models.CharField(_("track"), max_length=8, choices=Track.choices, blank=True)
+
+    stage = FSMField(_("stage"), default=Stage.RECEIVED, choices=Stage.choices, protected=True, db_index=True)
+    stage_entered_at = models.DateTimeField(_("stage entered at"), default=timezone.now)
+    on_hold = models.BooleanField(_("on hold"), default=False)
+
+    committee = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="committee_cases"
+    )
+    mediator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="mediated_cases"
+    )
+    court = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="court_cases"
+    )
+    settlement_effective_on = models.DateField(_("settlement effective on"), null=True, blank=True)
+    enforceable_title = models.CharField(_("enforceable title"), max_length=20, blank=True)
+    performance_due_on = models.DateField(_("performance period ends"), null=True, blank=True)
+    performed_on = models.DateField(_("performed on"), null=True, blank=True)
+    closed_reason = models.CharField(_("closing reason"), max_length=300, blank=True)
+
+    # Head of this case's hash-chained event log (see CaseEvent).
+    event_seq = models.PositiveIntegerField(default=0)
+    event_head = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(fields=["creditor", "external_ref"], name="case_external_ref_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["centre", "stage"]),
+            models.Index(fields=["creditor", "stage"]),
+            models.Index(fields=["mediator", "stage"]),
+            models.Index(fields=["committee", "stage"]),
+            models.Index(fields=["court", "stage"]),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    # --- transitions: verbs that change state and stamp fields; services call them ---
+
+    @transition(
+        field=stage, source=S.RECEIVED, target=S.TRIAGED,
+        conditions=[no_active_hold], permission=roles_allowed(SYSTEM, ADMIN),
+        custom={"label": _("Triage")},
+    )  # fmt: skip
+    def triage(self, *, colour: str = "", track: str = "") -> None:
+        if colour:
+            self.colour = colour
+        if track:
+            self.track = track
+
+    @transition(
+        field=stage, source=S.TRIAGED, target=S.IN_MEDIATION,
+        conditions=[no_active_hold], permission=roles_allowed(SYSTEM, ADMIN, MEDIATOR),
+        custom={"label": _("Start mediation")},
+    )  # fmt: skip
+    def start_mediation(self) -> None:
+        pass
+
+    @transition(
+        field=stage, source=S.IN_MEDIATION, target=S.COURT_MEDIATION,
+        conditions=[no_active_hold], permission=roles_allowed(SYSTEM, ADMIN, MEDIATOR),
+        custom={"label": _("Escalate to court mediation"), "needs_reason": True},
+    )  # fmt: skip
+    def escalate_to_court(self) -> None:
+        pass
+
+    @transition(
+        field=stage, source=[S.IN_MEDIATION, S.COURT_MEDIATION], target=S.SETTLED,
+        conditions=[no_active_hold], permission=roles_allowed(MEDIATOR),
+        custom={"label": _("Record settlement")},
+    )  # fmt: skip
+    def settle(self, *, effective_on: Any = None) -> None:
+        self.settlement_effective_on = effective_on or timezone.localdate()
+
+    @transition(
+        field=stage, source=S.SETTLED, target=S.CONFIRMATION_REQUESTED,
+        conditions=[no_active_hold, has_settlement, confirmation_window_open],
+        permission=roles_allowed(MEDIATOR, CLERK, JUDGE),
+        custom={"label": _("Apply for judicial confirmation")},
+    )  # fmt: skip
+    def request_confirmation(self) -> None:
+        pass
+
+    @transition(
+        field=stage, source=S.CONFIRMATION_REQUESTED, target=S.CONFIRMED,
+        conditions=[no_active_hold], permission=roles_allowed(JUDGE),
+        custom={"label": _("Confirm settlement")},
+    )  # fmt: skip
+    def confirm(self) -> None:
+        self.enforceable_title = "confirmation"
+
+    @transition(
+        field=stage, source=S.CONFIRMATION_REQUESTED, target=S.COURT_MEDIATION,
+        conditions=[no_active_hold], permission=roles_allowed(JUDGE),
+        custom={"label": _("Reject confirmation"), "needs_reason": True},
+    )  # fmt: skip
+    def reject_confirmation(self) -> None:
+        self.settlement_effective_on = None
+
+    @transition(
+        field=stage, source=S.SETTLED, target=S.PERFORMING,
+        conditions=[no_active_hold, has_settlement], permission=roles_allowed(CREDITOR),
+        custom={"label": _("Start performance without confirmation")},
+    )  # fmt: skip
+    def perform_without_confirmation(self) -> None:
+        pass
+
+    @transition(
+        field=stage, source=[S.CONFIRMED, S.ENFORCEABLE], target=S.PERFORMING,
+        conditions=[no_active_hold], permission=roles_allowed(SYSTEM, CREDITOR, JUDGE, CLERK),
+        custom={"label": _("Start performance")},
+    )  # fmt: skip
+    def begin_performance(self, *, performance_due_on: Any = None) -> None:
+        if performance_due_on:
+            self.performance_due_on = performance_due_on
+
+    @transition(
+        field=stage, source=S.COURT_MEDIATION, target=S.PAYMENT_ORDER,
+        conditions=[no_active_hold], permission=roles_allowed(CREDITOR, CLERK, JUDGE),
+        custom={"label": _("Apply for a payment order")},
+    )  # fmt: skip
+    def apply_payment_order(self) -> None:
+        pass
+
+    @transition(
+        field=stage, source=[S.COURT_MEDIATION, S.PAYMENT_ORDER], target=S.IN_LITIGATION,
+        conditions=[no_active_hold], permission=roles_allowed(CREDITOR, CLERK, JUDGE),
+        custom={"label": _("File suit")},
+    )  # fmt: skip
+    def file_suit(self) -> None:
+        pass
+
+    @transition(
+        field=stage, source=S.PAYMENT_ORDER, target=S.ENFORCEABLE,
+        conditions=[no_active_hold], permission=roles_allowed(SYSTEM, JUDGE, CLERK),
+        custom={"label": _("Payment order takes effect")},
+    )  # fmt: skip
+    def order_effective(self) -> None:
+        self.enforceable_title = "payment_order"
+
+    @transition(
+        field=stage, source=S.IN_LITIGATION, target=S.ENFORCEABLE,
+        conditions=[no_active_hold], permission=roles_allowed(JUDGE, CLERK),
+        custom={"label": _("Judgment takes effect")},
+    )  # fmt: skip
+    def judgment_effective(self, *, performance_due_on: Any = None) -> None:
+        self.enforceable_title = "judgment"
+        if performance_due_on:
+            self.performance_due_on = performance_due_on
+
+    @transition(
+        field=stage, source=[S.ENFORCEABLE, S.PERFORMING], target=S.IN_ENFORCEMENT,
+        conditions=[no_active_hold, has_enforceable_title], permission=roles_allowed(CREDITOR, CLERK, JUDGE),
+        custom={"label": _("Apply for enforcement")},
+    )  # fmt: skip
+    def apply_enforcement(self) -> None:
+        pass
+
+    @transition(
+        field=stage, source=S.IN_ENFORCEMENT, target=S.ENFORCEMENT_SUSPENDED,
+        conditions=[no_active_hold], permission=roles_allowed(JUDGE),
+        custom={"label": _("Terminate the current round (终本)"), "needs_reason": True},
+    )  # fmt: skip
+    def suspend_enforcement(self) -> None:
+        pass
+
+    @transition(
+        field=stage, source=S.ENFORCEMENT_SUSPENDED, target=S.IN_ENFORCEMENT,
+        conditions=[no_active_hold], permission=roles_allowed(JUDGE, CLERK, CREDITOR),
+        custom={"label": _("Resume enforcement")},
+    )  # fmt: skip
+    def resume_enforcement(self) -> None:
+        pass
+
+    @transition(
+        field=stage, source=OPEN_STAGES, target=S.PERFORMED,
+        permission=roles_allowed(SYSTEM, CREDITOR, JUDGE, CLERK),
+        custom={"label": _("Record full performance")},
+    )  # fmt: skip
+    def record_full_performance(self, *, performed_on: Any = None) -> None:
+        self.performed_on = performed_on or timezone.localdate()
+
+    @transition(
+        field=stage, source=S.PERFORMED, target=S.CREDIT_REPAIR,
+        conditions=[no_active_hold], permission=roles_allowed(SYSTEM, ADMIN, JUDGE, CLERK),
+        custom={"label": _("Start credit repair")},
+    )  # fmt: skip
+    def start_credit_repair(self) -> None:
+        pass
+
+    @transition(
+        field=stage, source=S.CREDIT_REPAIR, target=S.CLOSED,
+        conditions=[no_active_hold], permission=roles_allowed(SYSTEM, ADMIN, JUDGE, CLERK),
+        custom={"label": _("Close case")},
+    )  # fmt: skip
+    def close(self) -> None:
+        self.closed_reason = "repaired"
+
+    @transition(
+        field=stage, source=OPEN_STAGES, target=S.CLOSED,
+        conditions=[no_active_hold], permission=roles_allowed(ADMIN, JUDGE),
+        custom={"label": _("Close as invalid claim"), "needs_reason": True},
+    )  # fmt: skip
+    def close_invalid(self, *, reason: str = "") -> None:
+        self.closed_reason = reason[:300]
+
+    @transition(
+        field=stage, source=OPEN_STAGES, target=S.WITHDRAWN,
+        permission=roles_allowed(CREDITOR, ADMIN),
+        custom={"label": _("Withdraw"), "needs_reason": True},
+    )  # fmt: skip
+    def withdraw(self, *, reason: str = "") -> None:
+        self.closed_reason = reason[:300]
+
+
+class CaseEvent(models.Model):
+    """Append-only, hash-chained record of every transition and important action on a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(_("action"), max_length=40)
+    from_stage = models.CharField(_("from"), max_length=32, blank=True)
+    to_stage = models.CharField(_("to"), max_length=32, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    actor_role = models.CharField(_("role"), max_length=20)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"))
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")]
+        ordering = ["case_id", "seq"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("case events are append-only")
+
+
+class Hold(TimeStampedModel):
+    """Pauses a case's deadlines and actions wherever it stands; lifting resumes them."""
+
+    class Kind(models.TextChoices):
+        OBJECTION = "objection", _("Objection under review")
+        HARDSHIP = "hardship", _("Hardship relief")
+        DEATH = "death", _("Death of the debtor")
+        IDENTITY_THEFT = "identity_theft", _("Suspected identity theft")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="holds")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        indexes = [models.Index(fields=["case"], condition=Q(lifted_at__isnull=True), name="hold_active_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.case_id})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None
+
+
+class Deadline(TimeStampedModel):
+    """A time limit on a case, with its due date computed from DOMAIN.md's rules (cases.deadlines)."""
+
+    class Kind(models.TextChoices):
+        MEDIATION_WINDOW = "mediation_window", _("Mediation window")
+        CONFIRMATION_APPLICATION = "confirmation_application", _("Apply for judicial confirmation")
+        CONFIRMATION_DECISION = "confirmation_decision", _("Decide on confirmation")
+        PAYMENT_ORDER_ACCEPTANCE = "payment_order_acceptance", _("Accept payment-order application")
+        PAYMENT_ORDER_ISSUANCE = "payment_order_issuance", _("Issue payment order")
+        PAYMENT_ORDER_SERVICE = "payment_order_service", _("Serve payment order")
+        PAYMENT_ORDER_OBJECTION = "payment_order_objection", _("Payment-order objection window")
+        SUIT_DECLINE = "suit_decline", _("Creditor may decline the suit")
+        ENFORCEMENT_APPLICATION = "enforcement_application", _("Apply for enforcement")
+        ENFORCEMENT_COMPLETION = "enforcement_completion", _("Complete enforcement")
+        ENFORCEMENT_RECHECK = "enforcement_recheck", _("Re-check suspended enforcement")
+        RECORD_REMOVAL = "record_removal", _("Remove from the dishonest list")
+        CREDIT_OBJECTION_ANSWER = "credit_objection_answer", _("Answer credit-record objection")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        MET = "met", _("Met")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="deadlines")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    starts_on = models.DateField(_("starts on"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    calendar_warning = models.BooleanField(
+        _("calendar uncertain"), default=False,
+        help_text=_("The period crosses a year without official holiday data: weekends only were counted."),
+    )  # fmt: skip
+    paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
+    held_days = models.PositiveIntegerField(_("days held"), default=0)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["case", "status"]),
+        ]
+        ordering = ["due_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_on}"
+
+    def days_left(self, today: Any = None) -> int:
+        return (self.due_on - (today or timezone.localdate())).days
+
+
+class CaseNotification(models.Model):
+    """A staff member's in-app message that a case they follow changed stage."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_notifications")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="notification_once_per_event")]
+        ordering = ["-created_at"]

@@ -1,0 +1,68 @@
+"""Due dates from DOMAIN.md's periods, on the centre's working-day calendar; which stage opens which limit."""
+
+import calendar as _calendar
+from dataclasses import dataclass
+from datetime import date
+
+from core.workdays import WorkingCalendar
+
+from . import rules
+from .models import Deadline, Stage
+from .rules import Period
+
+K = Deadline.Kind
+
+PERIODS: dict[str, Period] = {
+    K.MEDIATION_WINDOW: Period(rules.MEDIATION_WINDOW_DAYS, "days", "SPC Online Mediation Rules 2021 art. 24"),
+    K.CONFIRMATION_APPLICATION: Period(rules.CONFIRMATION_APPLICATION_DAYS, "days", "CPL 205 (201)"),
+    K.CONFIRMATION_DECISION: Period(rules.CONFIRMATION_DECISION_DAYS, "days", "CPL 187"),
+    K.PAYMENT_ORDER_ACCEPTANCE: Period(rules.PAYMENT_ORDER_ACCEPTANCE_DAYS, "days", "CPL 226 (222)"),
+    K.PAYMENT_ORDER_ISSUANCE: Period(rules.PAYMENT_ORDER_ISSUANCE_DAYS, "days", "CPL 227 (223)"),
+    K.PAYMENT_ORDER_SERVICE: Period(rules.PAYMENT_ORDER_SERVICE_DAYS, "days", "Interp. 430"),
+    K.PAYMENT_ORDER_OBJECTION: Period(rules.PAYMENT_ORDER_OBJECTION_DAYS, "days", "CPL 227; Interp. 431, 436"),
+    K.SUIT_DECLINE: Period(rules.SUIT_DECLINE_DAYS, "days", "CPL 228 (224); Interp. 438-439"),
+    K.ENFORCEMENT_APPLICATION: Period(rules.ENFORCEMENT_APPLICATION_YEARS * 12, "months", "CPL 250 (246)"),
+    K.ENFORCEMENT_COMPLETION: Period(rules.ENFORCEMENT_COMPLETION_MONTHS, "months", "SPC enforcement rules"),
+    K.ENFORCEMENT_RECHECK: Period(rules.ENFORCEMENT_RECHECK_MONTHS, "months", "Interp. 517; 2016 rules"),
+    K.RECORD_REMOVAL: Period(rules.RECORD_REMOVAL_WORKING_DAYS, "working_days", "SPC 2017 rules art. 10"),
+    K.CREDIT_OBJECTION_ANSWER: Period(rules.CREDIT_OBJECTION_ANSWER_DAYS, "days", "Credit Reporting Reg. 25"),
+}
+
+# Limits a stage opens when a case enters it, and closes (as met) when the case leaves it.
+STAGE_DEADLINES: dict[str, list[str]] = {
+    Stage.IN_MEDIATION: [K.MEDIATION_WINDOW],
+    Stage.COURT_MEDIATION: [K.MEDIATION_WINDOW],
+    Stage.SETTLED: [K.CONFIRMATION_APPLICATION],
+    Stage.CONFIRMATION_REQUESTED: [K.CONFIRMATION_DECISION],
+    Stage.PAYMENT_ORDER: [K.PAYMENT_ORDER_ACCEPTANCE],
+    Stage.ENFORCEABLE: [K.ENFORCEMENT_APPLICATION],
+    Stage.IN_ENFORCEMENT: [K.ENFORCEMENT_COMPLETION],
+    Stage.ENFORCEMENT_SUSPENDED: [K.ENFORCEMENT_RECHECK],
+    Stage.PERFORMED: [K.RECORD_REMOVAL],
+}
+# Limits that outlive their stage: the court must still remove the record after repair has begun.
+SURVIVES_STAGE_EXIT = {K.RECORD_REMOVAL, K.CREDIT_OBJECTION_ANSWER}
+
+
+@dataclass(frozen=True)
+class DueDate:
+    due_on: date
+    calendar_warning: bool
+
+
+def add_months(start: date, months: int) -> date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, _calendar.monthrange(year, month)[1]))
+
+
+def due_date(*, kind: str, start: date, work_calendar: WorkingCalendar) -> DueDate:
+    """The last day of a period starting the day after `start` (CPL 85); a last day off work rolls forward."""
+    period = PERIODS[kind]
+    if period.unit == "working_days":
+        result = work_calendar.add_working_days(start, period.amount)
+    elif period.unit == "months":
+        result = work_calendar.add_calendar_days(start, (add_months(start, period.amount) - start).days)
+    else:
+        result = work_calendar.add_calendar_days(start, period.amount)
+    return DueDate(result.due, bool(result.years_without_data))

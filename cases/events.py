@@ -1,0 +1,135 @@
+"""The hash chain of case events: each event's hash covers its content and the previous event's hash."""
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db.models import F, OuterRef, Subquery
+
+from .models import Case, CaseEvent
+
+CHUNK = 5000
+
+
+def _canonical_time(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def event_hash(*, prev_hash: str, case_id: int, seq: int, action: str, from_stage: str, to_stage: str,
+               actor_id: int | None, actor_role: str, reason: str, data: dict[str, Any], created_at: datetime) -> str:  # fmt: skip
+    payload = {
+        "case": case_id, "seq": seq, "action": action, "from": from_stage, "to": to_stage,
+        "actor": actor_id, "role": actor_role, "reason": reason, "data": data, "at": _canonical_time(created_at),
+    }  # fmt: skip
+    body = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256((prev_hash + "\n" + body).encode("utf-8")).hexdigest()
+
+
+def hash_of(event: CaseEvent) -> str:
+    return event_hash(
+        prev_hash=event.prev_hash, case_id=event.case_id, seq=event.seq, action=event.action,
+        from_stage=event.from_stage, to_stage=event.to_stage, actor_id=event.actor_id,
+        actor_role=event.actor_role, reason=event.reason, data=event.data, created_at=event.created_at,
+    )  # fmt: skip
+
+
+def build_event(*, case_id: int, prev_seq: int, prev_hash: str, action: str, from_stage: str, to_stage: str,
+                actor_id: int | None, actor_role: str, reason: str, data: dict[str, Any], at: datetime) -> CaseEvent:  # fmt: skip
+    """An unsaved event that follows (prev_seq, prev_hash) in its case's chain."""
+    data = json.loads(json.dumps(data, default=str))  # what the database will give back
+    event = CaseEvent(
+        case_id=case_id, seq=prev_seq + 1, action=action, from_stage=from_stage, to_stage=to_stage,
+        actor_id=actor_id, actor_role=actor_role, reason=reason, data=data, created_at=at, prev_hash=prev_hash,
+    )  # fmt: skip
+    event.hash = hash_of(event)
+    return event
+
+
+def append_event(case: Case, **fields: Any) -> CaseEvent:
+    """Append to a locked case's chain and move its head; the caller holds the row lock and saves the case."""
+    event = build_event(case_id=case.pk, prev_seq=case.event_seq, prev_hash=case.event_head, **fields)
+    event.save(force_insert=True)
+    case.event_seq = event.seq
+    case.event_head = event.hash
+    return event
+
+
+def append_events_bulk(heads: Iterable[tuple[int, int, str, str, str]], **fields: Any) -> int:
+    """Append one event to each case given as (case_id, seq, head, from_stage, to_stage), set-based.
+
+    The cases must already be locked or filtered by the caller's UPDATE; their heads move in one UPDATE.
+    """
+    events = [
+        build_event(case_id=cid, prev_seq=seq, prev_hash=head, from_stage=fs, to_stage=ts, **fields)
+        for cid, seq, head, fs, ts in heads
+    ]
+    for start in range(0, len(events), CHUNK):
+        chunk = events[start : start + CHUNK]
+        CaseEvent.objects.bulk_create(chunk, batch_size=CHUNK)
+        move_heads([e.case_id for e in chunk])
+    return len(events)
+
+
+def move_heads(case_ids: list[int]) -> None:
+    """Point each case's head at its event numbered event_seq + 1, in one UPDATE."""
+    newer = CaseEvent.objects.filter(case_id=OuterRef("pk"), seq=OuterRef("event_seq") + 1)
+    Case.objects.filter(pk__in=case_ids).update(
+        event_seq=F("event_seq") + 1, event_head=Subquery(newer.values("hash")[:1])
+    )
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    event_id: int | None
+    case_id: int
+    seq: int | None
+    problem: str
+
+
+def verify_chains(case_ids: Iterable[int] | None = None) -> Iterator[ChainBreak]:
+    """Walk every case's chain in order; yield each case's first broken row."""
+    events = CaseEvent.objects.order_by("case_id", "seq")
+    heads = Case.objects.order_by("pk")
+    if case_ids is not None:
+        ids = list(case_ids)
+        events = events.filter(case_id__in=ids)
+        heads = heads.filter(pk__in=ids)
+    head_of: dict[int, tuple[str, int]] = {}
+    seen: set[int] = set()
+    for cid, seq, head in heads.values_list("pk", "event_seq", "event_head").iterator(chunk_size=CHUNK):
+        head_of[cid] = (head, seq)
+    current, prev_hash, expected_seq, broken = None, "", 1, False
+    for event in events.iterator(chunk_size=CHUNK):
+        if event.case_id != current:
+            seen.add(event.case_id)
+            if current is not None and not broken:
+                yield from _check_head(current, prev_hash, expected_seq - 1, head_of)
+            current, prev_hash, expected_seq, broken = event.case_id, "", 1, False
+        if broken:
+            continue
+        problem = ""
+        if event.seq != expected_seq:
+            problem = f"sequence gap: expected #{expected_seq}, found #{event.seq}"
+        elif event.prev_hash != prev_hash:
+            problem = "previous-hash link does not match the event before it"
+        elif hash_of(event) != event.hash:
+            problem = "content does not match its hash (the row was changed)"
+        if problem:
+            broken = True
+            yield ChainBreak(event.pk, event.case_id, event.seq, problem)
+            continue
+        prev_hash, expected_seq = event.hash, expected_seq + 1
+    if current is not None and not broken:
+        yield from _check_head(current, prev_hash, expected_seq - 1, head_of)
+    for cid, (_head, seq) in head_of.items():
+        if seq and cid not in seen:
+            yield ChainBreak(None, cid, None, "the case's events are missing")
+
+
+def _check_head(case_id: int, last_hash: str, last_seq: int, head_of: dict) -> Iterator[ChainBreak]:
+    head, seq = head_of.get(case_id, ("", 0))
+    if (head, seq) != (last_hash, last_seq):
+        yield ChainBreak(None, case_id, seq, "the case's head does not match its last event (events removed)")

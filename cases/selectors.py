@@ -1,0 +1,82 @@
+"""Scoped reads: every page and API reaches cases only through these."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from core.actors import actor_role
+from core.models import Role
+
+from .models import Case, CaseEvent, Deadline, Hold
+
+NOTHING = Q(pk__in=[])
+
+
+def case_visibility_q(user: Any) -> Q:
+    """What this user may see: a creditor its cases, a mediator its own and its pool, a court its cases."""
+    role = actor_role(user)
+    membership = getattr(user, "membership", None)
+    if role is None or role == "system" or membership is None:
+        return NOTHING
+    org = membership.organisation
+    in_centre = Q(centre_id=org.centre_id)
+    if role == Role.CREDITOR_STAFF:
+        return in_centre & Q(creditor_id=org.pk)
+    if role == Role.MEDIATOR:
+        return in_centre & (Q(mediator_id=user.pk) | Q(mediator__isnull=True, committee_id=org.pk))
+    if role in (Role.JUDGE, Role.CLERK):
+        return in_centre & Q(court_id=org.pk)
+    if role == Role.CENTRE_ADMIN:
+        return in_centre
+    return NOTHING
+
+
+def cases_visible_to(user: Any) -> QuerySet[Case]:
+    return Case.objects.filter(case_visibility_q(user))
+
+
+def case_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Case]:
+    """The cases a user may list, with the common filters of pages and the API."""
+    qs = cases_visible_to(user).select_related("creditor", "debtor")
+    f = filters or {}
+    if f.get("stage"):
+        qs = qs.filter(stage=f["stage"])
+    if f.get("colour"):
+        qs = qs.filter(colour=f["colour"])
+    if f.get("track"):
+        qs = qs.filter(track=f["track"])
+    if f.get("batch"):
+        qs = qs.filter(batch_id=f["batch"])
+    if f.get("creditor"):
+        qs = qs.filter(creditor__code=f["creditor"])
+    if f.get("min_amount") not in (None, ""):
+        qs = qs.filter(claimed_total__gte=f["min_amount"])
+    if f.get("max_amount") not in (None, ""):
+        qs = qs.filter(claimed_total__lte=f["max_amount"])
+    if f.get("q"):
+        term = f["q"].strip()
+        qs = qs.filter(Q(code__iexact=term) | Q(external_ref__iexact=term) | Q(debtor__name=term))
+    return qs
+
+
+def case_get(*, user: Any, pk: Any) -> Case:
+    """One case this user may see, or 404 (never 403: a case out of reach does not exist for them)."""
+    try:
+        return cases_visible_to(user).select_related("creditor", "debtor", "court", "committee", "mediator").get(
+            pk=pk
+        )
+    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def case_events(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("seq")
+
+
+def case_open_deadlines(*, case: Case) -> QuerySet[Deadline]:
+    return case.deadlines.filter(status=Deadline.Status.OPEN).order_by("due_on")
+
+
+def case_active_holds(*, case: Case) -> QuerySet[Hold]:
+    return case.holds.filter(lifted_at__isnull=True)

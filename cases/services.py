@@ -1,0 +1,380 @@
+"""The only place that changes a case: lock, check, transition, save, event, side effects on commit."""
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from core.actors import SYSTEM, actor_role
+from core.models import PiiAccessLog
+from core.workdays import WorkingCalendar
+
+from . import events
+from .conditions import Condition
+from .deadlines import STAGE_DEADLINES, SURVIVES_STAGE_EXIT, due_date
+from .errors import MESSAGES, ActionForbidden, TransitionRefused
+from .models import Case, CaseEvent, Deadline, Debtor, Hold
+from .permissions import actor_reaches_case
+
+logger = logging.getLogger("pii_access")
+CHUNK = 5000
+
+
+def transition_names() -> list[str]:
+    return [t.name for t in Case._meta.get_field("stage").get_all_transitions(Case)]
+
+
+TRANSITIONS = frozenset(transition_names())
+
+
+def transition_meta(name: str, stage: str) -> Any:
+    method = getattr(Case, name)
+    return method._django_fsm.get_transition(stage)
+
+
+def _actor_id(actor: Any) -> int | None:
+    return None if actor is None or actor is SYSTEM else actor.pk
+
+
+def _check(case: Case, name: str, actor: Any, reason: str) -> None:
+    if name not in TRANSITIONS:
+        raise TransitionRefused(MESSAGES["unknown_transition"], code="unknown_transition")
+    bound = getattr(case, name)
+    meta = transition_meta(name, case.stage)
+    if meta is None:
+        raise TransitionRefused(MESSAGES["wrong_stage"], code="wrong_stage")
+    if not has_transition_perm_ignoring_conditions(case, name, actor):
+        raise ActionForbidden(MESSAGES["forbidden"])
+    if not can_proceed(bound):
+        failed = [c for c in meta.conditions if not c(case)]
+        if any(c.name == "no_active_hold" for c in failed):
+            raise TransitionRefused(MESSAGES["on_hold"], code="on_hold")
+        detail = "; ".join(str(c.message) for c in failed if isinstance(c, Condition))
+        raise TransitionRefused(MESSAGES["condition"] % {"detail": detail}, code="condition")
+    if meta.custom.get("needs_reason") and not reason.strip():
+        raise TransitionRefused(MESSAGES["reason_required"], code="reason_required")
+
+
+def has_transition_perm_ignoring_conditions(case: Case, name: str, actor: Any) -> bool:
+    meta = transition_meta(name, case.stage)
+    return bool(meta and meta.has_perm(case, actor if actor is not None else SYSTEM))
+
+
+def case_available_transitions(*, case: Case, actor: Any) -> list[dict[str, Any]]:
+    """The actions this actor may take on this case now: drives the buttons a role sees."""
+    available = []
+    for t in case.get_available_user_stage_transitions(actor):
+        available.append({"name": t.name, "label": t.custom.get("label", t.name),
+                          "needs_reason": bool(t.custom.get("needs_reason")), "target": t.target})  # fmt: skip
+    return available
+
+
+@transaction.atomic
+def case_transition(*, case: Case, transition: str, actor: Any, reason: str = "",
+                    data: dict[str, Any] | None = None, **params: Any) -> CaseEvent:  # fmt: skip
+    """Take one transition on one case, for one actor, with its event and deadlines, atomically."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check(case, transition, actor, reason)
+    from_stage = case.stage
+    if transition in ("withdraw", "close_invalid"):
+        params.setdefault("reason", reason)
+    getattr(case, transition)(**params)
+    now = timezone.now()
+    case.stage_entered_at = now
+    event = events.append_event(
+        case, action=transition, from_stage=from_stage, to_stage=case.stage, actor_id=_actor_id(actor),
+        actor_role=actor_role(actor) or "", reason=reason, data=data or {}, at=now,
+    )  # fmt: skip
+    case.save()
+    _deadlines_on_stage_change([case.pk], from_stage, case.stage, case.centre_id, timezone.localdate())
+    event_id = event.pk
+    transaction.on_commit(lambda: _notify(event_id))
+    return event
+
+
+def _notify(event_id: int) -> None:
+    from .tasks import case_stage_entered
+
+    case_stage_entered.delay(event_id)
+
+
+@dataclass
+class BulkResult:
+    done: list[int] = field(default_factory=list)
+    skipped: dict[int, str] = field(default_factory=dict)
+
+
+def cases_bulk_transition(*, case_ids: Iterable[int], transition: str, actor: Any, reason: str = "",
+                          updates: dict[str, Any] | None = None, data: dict[str, Any] | None = None,
+                          visible: "Any" = None) -> BulkResult:  # fmt: skip
+    """The same transition on many cases in set-based steps: select those eligible, UPDATE, events in bulk.
+
+    Each case skipped is reported with the reason. `visible` is the actor's scoped queryset (selectors).
+    """
+    if transition not in TRANSITIONS:
+        raise TransitionRefused(MESSAGES["unknown_transition"], code="unknown_transition")
+    method = getattr(Case, transition)._django_fsm
+    sample = next(iter(method.transitions.values()))
+    if sample.custom.get("needs_reason") and not reason.strip():
+        raise TransitionRefused(MESSAGES["reason_required"], code="reason_required")
+    role = actor_role(actor)
+    roles = getattr(sample.permission, "roles", frozenset())
+    ids = list(dict.fromkeys(case_ids))
+    result = BulkResult()
+    if role not in roles:
+        result.skipped = dict.fromkeys(ids, str(MESSAGES["forbidden"]))
+        return result
+    sources = [s for s in method.transitions if s not in ("*", "+")]
+    conditions: list[Condition] = sample.conditions
+    eligible = Q(stage__in=sources)
+    for cond in conditions:
+        eligible &= cond.q()
+    base = visible if visible is not None else Case.objects.all()
+    today = timezone.localdate()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        with transaction.atomic():
+            locked = list(
+                base.filter(pk__in=chunk).filter(eligible).select_for_update()
+                .values_list("pk", "event_seq", "event_head", "stage", "centre_id")
+            )  # fmt: skip
+            by_source: dict[tuple[str, int], list[int]] = {}
+            for pk, _seq, _head, stage, centre_id in locked:
+                by_source.setdefault((stage, centre_id), []).append(pk)
+            now = timezone.now()
+            heads = []
+            for (stage, centre_id), pks in by_source.items():
+                target = method.transitions[stage].target
+                changes = {"stage": target, "stage_entered_at": now, **(updates or {})}
+                Case.objects.filter(pk__in=pks, stage=stage).update(**changes)
+                _deadlines_on_stage_change(pks, stage, target, centre_id, today)
+            for pk, seq, head, stage, _c in locked:
+                heads.append((pk, seq, head, stage, method.transitions[stage].target))
+            events.append_events_bulk(
+                heads, action=transition, actor_id=_actor_id(actor), actor_role=role or "",
+                reason=reason, data=data or {}, at=now,
+            )  # fmt: skip
+        done = {pk for pk, *_ in locked}
+        result.done.extend(pk for pk in chunk if pk in done)
+    _explain_skips(result, ids, base, sources, conditions)
+    return result
+
+
+def _explain_skips(result: BulkResult, ids: Sequence[int], base: Any, sources: list[str],
+                   conditions: list[Condition]) -> None:  # fmt: skip
+    done = set(result.done)
+    missing = [pk for pk in ids if pk not in done]
+    if not missing:
+        return
+    found = {pk: case for pk, case in base.in_bulk(missing).items()}
+    for pk in missing:
+        case = found.get(pk)
+        if case is None:
+            result.skipped[pk] = "not found"
+        elif case.stage not in sources:
+            result.skipped[pk] = f"{MESSAGES['wrong_stage']} ({case.get_stage_display()})"
+        else:
+            failed = [str(c.message) for c in conditions if not c(case)]
+            result.skipped[pk] = "; ".join(failed) or str(MESSAGES["wrong_stage"])
+
+
+def _deadlines_on_stage_change(case_ids: list[int], from_stage: str, to_stage: str, centre_id: int,
+                               today: date) -> None:  # fmt: skip
+    """Close the limits of the stage left (set-based) and open those of the stage entered."""
+    now = timezone.now()
+    open_ = Deadline.objects.filter(case_id__in=case_ids, status=Deadline.Status.OPEN)
+    if to_stage in ("closed", "withdrawn"):
+        open_.update(status=Deadline.Status.CANCELLED, closed_at=now, updated_at=now)
+    else:
+        closing = [k for k in STAGE_DEADLINES.get(from_stage, []) if k not in SURVIVES_STAGE_EXIT]
+        if closing:
+            open_.filter(kind__in=closing).update(status=Deadline.Status.MET, closed_at=now, updated_at=now)
+    kinds = STAGE_DEADLINES.get(to_stage, [])
+    if not kinds:
+        return
+    work_calendar = WorkingCalendar.for_centre(centre_id)
+    rows = []
+    for kind in kinds:
+        due = due_date(kind=kind, start=today, work_calendar=work_calendar)
+        rows.extend(
+            Deadline(case_id=pk, kind=kind, starts_on=today, due_on=due.due_on,
+                     calendar_warning=due.calendar_warning)
+            for pk in case_ids
+        )  # fmt: skip
+    Deadline.objects.bulk_create(rows, batch_size=CHUNK)
+
+
+def deadline_open(*, case: Case, kind: str, start: date | None = None) -> Deadline:
+    """Open one limit on a case from a start date (e.g. a payment order's service date)."""
+    start = start or timezone.localdate()
+    due = due_date(kind=kind, start=start, work_calendar=WorkingCalendar.for_centre(case.centre_id))
+    return Deadline.objects.create(
+        case=case, kind=kind, starts_on=start, due_on=due.due_on, calendar_warning=due.calendar_warning,
+        paused_since=timezone.now() if case.on_hold else None,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def case_event_record(*, case: Case, action: str, actor: Any, reason: str = "",
+                      data: dict[str, Any] | None = None) -> CaseEvent:  # fmt: skip
+    """An event that is not a transition (a hold, an objection, a document): same chain, same lock."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    event = events.append_event(
+        case, action=action, from_stage=case.stage, to_stage=case.stage, actor_id=_actor_id(actor),
+        actor_role=actor_role(actor) or "", reason=reason, data=data or {}, at=timezone.now(),
+    )  # fmt: skip
+    Case.objects.filter(pk=case.pk).update(event_seq=case.event_seq, event_head=case.event_head)
+    return event
+
+
+@transaction.atomic
+def hold_place(*, case: Case, kind: str, actor: Any, reason: str = "") -> Hold:
+    """Pause the case wherever it stands: its deadlines stop counting and its transitions are blocked."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if actor is not None and actor is not SYSTEM and not actor_reaches_case(actor, case):
+        raise ActionForbidden(MESSAGES["forbidden"])
+    now = timezone.now()
+    hold = Hold.objects.create(case=case, kind=kind, reason=reason, started_at=now,
+                               placed_by_id=_actor_id(actor))  # fmt: skip
+    if not case.on_hold:
+        Case.objects.filter(pk=case.pk).update(on_hold=True)
+        Deadline.objects.filter(case=case, status=Deadline.Status.OPEN, paused_since__isnull=True).update(
+            paused_since=now
+        )
+    case_event_record(case=case, action="hold_placed", actor=actor, reason=reason,
+                      data={"hold": hold.pk, "kind": kind})  # fmt: skip
+    return hold
+
+
+@transaction.atomic
+def hold_lift(*, hold: Hold, actor: Any, reason: str = "") -> Hold:
+    """Lift a hold; when it was the last, deadlines resume, each extended by the whole days it was held."""
+    case = Case.objects.select_for_update().get(pk=hold.case_id)
+    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    if hold.lifted_at is not None:
+        return hold
+    if actor is not None and actor is not SYSTEM and not actor_reaches_case(actor, case):
+        raise ActionForbidden(MESSAGES["forbidden"])
+    now = timezone.now()
+    hold.lifted_at, hold.lifted_by_id = now, _actor_id(actor)
+    hold.save(update_fields=["lifted_at", "lifted_by", "updated_at"])
+    if not case.holds.filter(lifted_at__isnull=True).exists():
+        Case.objects.filter(pk=case.pk).update(on_hold=False)
+        _deadlines_resume(case, now)
+    case_event_record(case=case, action="hold_lifted", actor=actor, reason=reason,
+                      data={"hold": hold.pk, "kind": hold.kind})  # fmt: skip
+    return hold
+
+
+def held_days(paused_since: Any, resumed_at: Any) -> int:
+    """Whole calendar days between pause and resumption in China time; a pause within one day adds none."""
+    return (timezone.localdate(resumed_at) - timezone.localdate(paused_since)).days
+
+
+def _deadlines_resume(case: Case, now: Any) -> None:
+    paused = Deadline.objects.filter(case=case, status=Deadline.Status.OPEN, paused_since__isnull=False)
+    by_days: dict[int, list[int]] = {}
+    for pk, since in paused.values_list("pk", "paused_since"):
+        by_days.setdefault(held_days(since, now), []).append(pk)
+    for days, pks in by_days.items():
+        Deadline.objects.filter(pk__in=pks).update(
+            due_on=F("due_on") + timezone.timedelta(days=days), held_days=F("held_days") + days,
+            paused_since=None, updated_at=now,
+        )  # fmt: skip
+
+
+def debtor_reveal_id_number(*, debtor: Debtor, actor: Any, purpose: str) -> str:
+    """The full ID number, for a reason; every reading is logged (PIPL 28-29)."""
+    PiiAccessLog.objects.create(user_id=_actor_id(actor), subject=f"debtor:{debtor.pk}", field="id_number",
+                                purpose=purpose[:120])  # fmt: skip
+    logger.info("id_number of debtor %s read by %s: %s", debtor.pk, actor, purpose)
+    return Debtor.objects.get(pk=debtor.pk).id_number
+
+
+def case_reveal_phone(*, case: Case, actor: Any, purpose: str) -> str:
+    """The full phone number, for a reason; every reading is logged (PIPL 28-29)."""
+    PiiAccessLog.objects.create(user_id=_actor_id(actor), subject=f"case:{case.pk}", field="phone",
+                                purpose=purpose[:120])  # fmt: skip
+    logger.info("phone of case %s read by %s: %s", case.pk, actor, purpose)
+    return Case.objects.get(pk=case.pk).phone
+
+
+# What the periodic task does when a limit runs out, beyond marking it expired.
+DEADLINE_CONSEQUENCES: dict[str, tuple[str, str]] = {
+    # CPL 227: no written objection within 15 days of service makes the payment order enforceable.
+    Deadline.Kind.PAYMENT_ORDER_OBJECTION: ("order_effective", "no written objection within the 15-day window"),
+}
+
+
+def deadlines_act_on_due(*, today: date | None = None) -> dict[str, int]:
+    """Act on every limit whose last day has passed and that no hold pauses, set-based; returns counts."""
+    today = today or timezone.localdate()
+    due = Deadline.objects.filter(status=Deadline.Status.OPEN, paused_since__isnull=True, due_on__lt=today)
+    counts: dict[str, int] = {}
+    for kind, (transition, reason) in DEADLINE_CONSEQUENCES.items():
+        case_ids = list(due.filter(kind=kind).values_list("case_id", flat=True))
+        if case_ids:
+            result = cases_bulk_transition(case_ids=case_ids, transition=transition, actor=SYSTEM, reason=reason)
+            counts[transition] = len(result.done)
+    counts["expired"] = due.update(status=Deadline.Status.EXPIRED, closed_at=timezone.now(),
+                                   updated_at=timezone.now())  # fmt: skip
+    return counts
+
+
+CASE_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed on phones
+
+
+def case_code_new() -> str:
+    """A case code printed on every notice: random, so codes cannot be guessed or enumerated."""
+    import secrets
+
+    return "".join(secrets.choice(CASE_CODE_ALPHABET) for _ in range(10))
+
+
+def debtor_get_or_create(*, centre_id: int, id_number: str, name: str, phone: str = "") -> Debtor:
+    """The one Debtor for this person at this centre, found by the keyed hash of the ID number."""
+    from core.crypto import keyed_hash
+    from core.identifiers import id_number_birth_date, id_number_region, mask_id_number, mask_phone
+
+    debtor, _ = Debtor.objects.get_or_create(
+        centre_id=centre_id, id_hash=keyed_hash(id_number),
+        defaults={
+            "id_number": id_number, "id_number_masked": mask_id_number(id_number), "name": name,
+            "birth_date": id_number_birth_date(id_number), "region_code": id_number_region(id_number),
+            "phone": phone, "phone_masked": mask_phone(phone) if phone else "",
+        },
+    )  # fmt: skip
+    return debtor
+
+
+@transaction.atomic
+def case_create(*, creditor: Any, external_ref: str, debtor_name: str, id_number: str, phone: str,
+                principal: Any, overdue_since: date, actor: Any = None, **fields: Any) -> Case:  # fmt: skip
+    """One case from validated values (the batch import does the same set-based), with its first event."""
+    from core.identifiers import mask_phone
+
+    debtor = debtor_get_or_create(centre_id=creditor.centre_id, id_number=id_number, name=debtor_name,
+                                  phone=phone)  # fmt: skip
+    case = Case(centre_id=creditor.centre_id, creditor=creditor, debtor=debtor, code=case_code_new(),
+                external_ref=external_ref, phone=phone, phone_masked=mask_phone(phone), principal=principal,
+                overdue_since=overdue_since, **fields)  # fmt: skip
+    now = timezone.now()
+    case.stage_entered_at = now
+    case.save()
+    events.append_event(case, action="received", from_stage="", to_stage=case.stage, actor_id=_actor_id(actor),
+                        actor_role=actor_role(actor) or "", reason="", data={}, at=now)  # fmt: skip
+    Case.objects.filter(pk=case.pk).update(event_seq=case.event_seq, event_head=case.event_head)
+    return case
+
+
+def case_route(*, case: Case, committee: Any = None, court: Any = None, mediator: Any = None) -> None:
+    """Record which committee, court and mediator a case goes to (assignment rules come with mediation)."""
+    Case.objects.filter(pk=case.pk).update(
+        committee=committee or case.committee, court=court or case.court, mediator=mediator or case.mediator
+    )
