@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from courts.admin import court_site
+
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("core.urls")),
+    path("cases/", include("cases.urls")),
+    path("api/", include("config.api")),
+    path("court/", court_site.urls),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

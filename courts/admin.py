@@ -1,0 +1,3 @@
+from django.contrib.admin import AdminSite
+
+court_site = AdminSite(name="court")
