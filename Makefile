@@ -64,7 +64,7 @@ system-browser:
 compilemessages: venv
 	@if ! command -v msgfmt >/dev/null 2>&1; then \
 		echo "msgfmt not found: using the committed .mo files"; \
-	elif ! find . -path ./$(VENV) -prune -o -name '*.po' -print -quit | grep -q .; then \
+	elif [ -z "$$(find . -path ./$(VENV) -prune -o -name '*.po' -print -quit)" ]; then \
 		echo "no .po files yet: nothing to compile"; \
 	else \
 		$(PY) manage.py compilemessages --ignore=$(VENV); \
