@@ -38,6 +38,25 @@ def transition_meta(name: str, stage: str) -> Any:
     return method._django_fsm.get_transition(stage)
 
 
+class _Unset:
+    pass
+
+
+_UNSET = _Unset()
+_STAMPABLE = [f.attname for f in Case._meta.concrete_fields if f.attname not in ("id", "stage") and not f.generated]
+
+
+def transition_stamps(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The fields a transition stamps given these params, found by running its body on a blank case.
+
+    Bulk transitions UPDATE many rows with these values, so the transition method stays the one source.
+    """
+    blank = Case.__new__(Case)
+    blank.__dict__.update(dict.fromkeys(_STAMPABLE, _UNSET))
+    getattr(Case, name).__wrapped__(blank, **params)
+    return {k: v for k, v in blank.__dict__.items() if k in _STAMPABLE and v is not _UNSET}
+
+
 def _actor_id(actor: Any) -> int | None:
     return None if actor is None or actor is SYSTEM else actor.pk
 
@@ -111,7 +130,7 @@ class BulkResult:
 
 
 def cases_bulk_transition(*, case_ids: Iterable[int], transition: str, actor: Any, reason: str = "",
-                          updates: dict[str, Any] | None = None, data: dict[str, Any] | None = None,
+                          params: dict[str, Any] | None = None, data: dict[str, Any] | None = None,
                           visible: "Any" = None) -> BulkResult:  # fmt: skip
     """The same transition on many cases in set-based steps: select those eligible, UPDATE, events in bulk.
 
@@ -127,6 +146,10 @@ def cases_bulk_transition(*, case_ids: Iterable[int], transition: str, actor: An
     roles = getattr(sample.permission, "roles", frozenset())
     ids = list(dict.fromkeys(case_ids))
     result = BulkResult()
+    params = dict(params or {})
+    if transition in ("withdraw", "close_invalid"):
+        params.setdefault("reason", reason)
+    stamps = transition_stamps(transition, params)
     if role not in roles:
         result.skipped = dict.fromkeys(ids, str(MESSAGES["forbidden"]))
         return result
@@ -151,7 +174,7 @@ def cases_bulk_transition(*, case_ids: Iterable[int], transition: str, actor: An
             heads = []
             for (stage, centre_id), pks in by_source.items():
                 target = method.transitions[stage].target
-                changes = {"stage": target, "stage_entered_at": now, **(updates or {})}
+                changes = {"stage": target, "stage_entered_at": now, **stamps}
                 Case.objects.filter(pk__in=pks, stage=stage).update(**changes)
                 _deadlines_on_stage_change(pks, stage, target, centre_id, today)
             for pk, seq, head, stage, _c in locked:

@@ -1,1 +1,21 @@
-urlpatterns: list = []
+"""The REST API, mounted at /api/: token, caller, cases, and the OpenAPI schema with its viewers."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from cases.api.views import CaseTransitionsView, CaseViewSet
+from core.api.views import MeView, TokenObtainView
+
+router = SimpleRouter()
+router.register("cases", CaseViewSet, basename="api-case")
+
+urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("cases/<str:code>/transitions/", CaseTransitionsView.as_view(), name="api-case-transitions"),
+    *router.urls,
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

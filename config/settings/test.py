@@ -8,3 +8,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A file, not memory, so that a real Celery worker in the integration tests reaches the same test database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import os
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(BASE_DIR / "test-output" / f"test-db-{os.getpid()}.sqlite3")  # noqa: F405
+    }
+    (BASE_DIR / "test-output").mkdir(exist_ok=True)  # noqa: F405

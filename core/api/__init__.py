@@ -1,0 +1,1 @@
+"""REST API of the caller itself: who am I, and a token to call the API with."""
