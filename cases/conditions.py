@@ -32,8 +32,11 @@ no_active_hold = Condition(
 # CPL 205 (201): joint application within 30 days of the agreement taking effect.
 confirmation_window_open = Condition(
     name="confirmation_window_open",
-    predicate=lambda case: case.settlement_effective_on is not None
-    and timezone.localdate() <= case.settlement_effective_on + timedelta(days=CONFIRMATION_APPLICATION_DAYS),
+    predicate=lambda case: (
+        case.settlement_effective_on is not None
+        and timezone.localdate()
+        <= case.settlement_effective_on + timedelta(days=CONFIRMATION_APPLICATION_DAYS)
+    ),
     q=lambda: Q(
         settlement_effective_on__gte=timezone.localdate() - timedelta(days=CONFIRMATION_APPLICATION_DAYS)
     ),

@@ -13,13 +13,17 @@ from .rules import Period
 K = Deadline.Kind
 
 PERIODS: dict[str, Period] = {
-    K.MEDIATION_WINDOW: Period(rules.MEDIATION_WINDOW_DAYS, "days", "SPC Online Mediation Rules 2021 art. 24"),
+    K.MEDIATION_WINDOW: Period(
+        rules.MEDIATION_WINDOW_DAYS, "days", "SPC Online Mediation Rules 2021 art. 24"
+    ),
     K.CONFIRMATION_APPLICATION: Period(rules.CONFIRMATION_APPLICATION_DAYS, "days", "CPL 205 (201)"),
     K.CONFIRMATION_DECISION: Period(rules.CONFIRMATION_DECISION_DAYS, "days", "CPL 187"),
     K.PAYMENT_ORDER_ACCEPTANCE: Period(rules.PAYMENT_ORDER_ACCEPTANCE_DAYS, "days", "CPL 226 (222)"),
     K.PAYMENT_ORDER_ISSUANCE: Period(rules.PAYMENT_ORDER_ISSUANCE_DAYS, "days", "CPL 227 (223)"),
     K.PAYMENT_ORDER_SERVICE: Period(rules.PAYMENT_ORDER_SERVICE_DAYS, "days", "Interp. 430"),
-    K.PAYMENT_ORDER_OBJECTION: Period(rules.PAYMENT_ORDER_OBJECTION_DAYS, "days", "CPL 227; Interp. 431, 436"),
+    K.PAYMENT_ORDER_OBJECTION: Period(
+        rules.PAYMENT_ORDER_OBJECTION_DAYS, "days", "CPL 227; Interp. 431, 436"
+    ),
     K.SUIT_DECLINE: Period(rules.SUIT_DECLINE_DAYS, "days", "CPL 228 (224); Interp. 438-439"),
     K.ENFORCEMENT_APPLICATION: Period(rules.ENFORCEMENT_APPLICATION_YEARS * 12, "months", "CPL 250 (246)"),
     K.ENFORCEMENT_COMPLETION: Period(rules.ENFORCEMENT_COMPLETION_MONTHS, "months", "SPC enforcement rules"),

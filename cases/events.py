@@ -18,32 +18,81 @@ def _canonical_time(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def event_hash(*, prev_hash: str, case_id: int, seq: int, action: str, from_stage: str, to_stage: str,
-               actor_id: int | None, actor_role: str, reason: str, data: dict[str, Any], created_at: datetime) -> str:  # fmt: skip
+def event_hash(
+    *,
+    prev_hash: str,
+    case_id: int,
+    seq: int,
+    action: str,
+    from_stage: str,
+    to_stage: str,
+    actor_id: int | None,
+    actor_role: str,
+    reason: str,
+    data: dict[str, Any],
+    created_at: datetime,
+) -> str:
     payload = {
-        "case": case_id, "seq": seq, "action": action, "from": from_stage, "to": to_stage,
-        "actor": actor_id, "role": actor_role, "reason": reason, "data": data, "at": _canonical_time(created_at),
-    }  # fmt: skip
+        "case": case_id,
+        "seq": seq,
+        "action": action,
+        "from": from_stage,
+        "to": to_stage,
+        "actor": actor_id,
+        "role": actor_role,
+        "reason": reason,
+        "data": data,
+        "at": _canonical_time(created_at),
+    }
     body = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256((prev_hash + "\n" + body).encode("utf-8")).hexdigest()
 
 
 def hash_of(event: CaseEvent) -> str:
     return event_hash(
-        prev_hash=event.prev_hash, case_id=event.case_id, seq=event.seq, action=event.action,
-        from_stage=event.from_stage, to_stage=event.to_stage, actor_id=event.actor_id,
-        actor_role=event.actor_role, reason=event.reason, data=event.data, created_at=event.created_at,
-    )  # fmt: skip
+        prev_hash=event.prev_hash,
+        case_id=event.case_id,
+        seq=event.seq,
+        action=event.action,
+        from_stage=event.from_stage,
+        to_stage=event.to_stage,
+        actor_id=event.actor_id,
+        actor_role=event.actor_role,
+        reason=event.reason,
+        data=event.data,
+        created_at=event.created_at,
+    )
 
 
-def build_event(*, case_id: int, prev_seq: int, prev_hash: str, action: str, from_stage: str, to_stage: str,
-                actor_id: int | None, actor_role: str, reason: str, data: dict[str, Any], at: datetime) -> CaseEvent:  # fmt: skip
+def build_event(
+    *,
+    case_id: int,
+    prev_seq: int,
+    prev_hash: str,
+    action: str,
+    from_stage: str,
+    to_stage: str,
+    actor_id: int | None,
+    actor_role: str,
+    reason: str,
+    data: dict[str, Any],
+    at: datetime,
+) -> CaseEvent:
     """An unsaved event that follows (prev_seq, prev_hash) in its case's chain."""
     data = json.loads(json.dumps(data, default=str))  # what the database will give back
     event = CaseEvent(
-        case_id=case_id, seq=prev_seq + 1, action=action, from_stage=from_stage, to_stage=to_stage,
-        actor_id=actor_id, actor_role=actor_role, reason=reason, data=data, created_at=at, prev_hash=prev_hash,
-    )  # fmt: skip
+        case_id=case_id,
+        seq=prev_seq + 1,
+        action=action,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        reason=reason,
+        data=data,
+        created_at=at,
+        prev_hash=prev_hash,
+    )
     event.hash = hash_of(event)
     return event
 

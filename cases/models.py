@@ -43,17 +43,32 @@ class Stage(models.TextChoices):
 S = Stage
 # Stages in which the debt is still open: withdrawal, full payment and closure as invalid reach all of them.
 OPEN_STAGES = [
-    S.RECEIVED, S.TRIAGED, S.IN_MEDIATION, S.COURT_MEDIATION, S.SETTLED, S.CONFIRMATION_REQUESTED,
-    S.CONFIRMED, S.PAYMENT_ORDER, S.IN_LITIGATION, S.ENFORCEABLE, S.PERFORMING, S.IN_ENFORCEMENT,
+    S.RECEIVED,
+    S.TRIAGED,
+    S.IN_MEDIATION,
+    S.COURT_MEDIATION,
+    S.SETTLED,
+    S.CONFIRMATION_REQUESTED,
+    S.CONFIRMED,
+    S.PAYMENT_ORDER,
+    S.IN_LITIGATION,
+    S.ENFORCEABLE,
+    S.PERFORMING,
+    S.IN_ENFORCEMENT,
     S.ENFORCEMENT_SUSPENDED,
-]  # fmt: skip
+]
 FINAL_STAGES = [S.CLOSED, S.WITHDRAWN]
 # Resolved before a court files anything: the funnel's first layers.
 PRE_FILING_STAGES = [S.RECEIVED, S.TRIAGED, S.IN_MEDIATION, S.COURT_MEDIATION, S.SETTLED]
 
 ADMIN, CREDITOR, MEDIATOR, JUDGE, CLERK, SYSTEM = (
-    "centre_admin", "creditor_staff", "mediator", "judge", "clerk", "system",
-)  # fmt: skip
+    "centre_admin",
+    "creditor_staff",
+    "mediator",
+    "judge",
+    "clerk",
+    "system",
+)
 
 
 class Product(models.TextChoices):
@@ -150,7 +165,9 @@ class Case(FSMModelMixin, TimeStampedModel):
         db_persist=True,
         verbose_name=_("claimed total"),
     )
-    annual_rate = models.DecimalField(_("annual rate (%)"), max_digits=6, decimal_places=3, null=True, blank=True)
+    annual_rate = models.DecimalField(
+        _("annual rate (%)"), max_digits=6, decimal_places=3, null=True, blank=True
+    )
     overdue_since = models.DateField(_("overdue since"))
     contract_date = models.DateField(_("contract date"), null=True, blank=True)
     e_service_consent = models.BooleanField(_("consents to electronic service"), default=False)
@@ -167,7 +184,11 @@ class Case(FSMModelMixin, TimeStampedModel):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="committee_cases"
     )
     mediator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="mediated_cases"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mediated_cases",
     )
     court = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="court_cases"
@@ -203,10 +224,13 @@ class Case(FSMModelMixin, TimeStampedModel):
     # --- transitions: verbs that change state and stamp fields; services call them ---
 
     @transition(
-        field=stage, source=S.RECEIVED, target=S.TRIAGED,
-        conditions=[no_active_hold], permission=roles_allowed(SYSTEM, ADMIN),
+        field=stage,
+        source=S.RECEIVED,
+        target=S.TRIAGED,
+        conditions=[no_active_hold],
+        permission=roles_allowed(SYSTEM, ADMIN),
         custom={"label": _("Triage")},
-    )  # fmt: skip
+    )
     def triage(self, *, colour: str = "", track: str = "") -> None:
         if colour:
             self.colour = colour
@@ -214,166 +238,223 @@ class Case(FSMModelMixin, TimeStampedModel):
             self.track = track
 
     @transition(
-        field=stage, source=S.TRIAGED, target=S.IN_MEDIATION,
-        conditions=[no_active_hold], permission=roles_allowed(SYSTEM, ADMIN, MEDIATOR),
+        field=stage,
+        source=S.TRIAGED,
+        target=S.IN_MEDIATION,
+        conditions=[no_active_hold],
+        permission=roles_allowed(SYSTEM, ADMIN, MEDIATOR),
         custom={"label": _("Start mediation")},
-    )  # fmt: skip
+    )
     def start_mediation(self) -> None:
         pass
 
     @transition(
-        field=stage, source=S.IN_MEDIATION, target=S.COURT_MEDIATION,
-        conditions=[no_active_hold], permission=roles_allowed(SYSTEM, ADMIN, MEDIATOR),
+        field=stage,
+        source=S.IN_MEDIATION,
+        target=S.COURT_MEDIATION,
+        conditions=[no_active_hold],
+        permission=roles_allowed(SYSTEM, ADMIN, MEDIATOR),
         custom={"label": _("Escalate to court mediation"), "needs_reason": True},
-    )  # fmt: skip
+    )
     def escalate_to_court(self) -> None:
         pass
 
     @transition(
-        field=stage, source=[S.IN_MEDIATION, S.COURT_MEDIATION], target=S.SETTLED,
-        conditions=[no_active_hold], permission=roles_allowed(MEDIATOR),
+        field=stage,
+        source=[S.IN_MEDIATION, S.COURT_MEDIATION],
+        target=S.SETTLED,
+        conditions=[no_active_hold],
+        permission=roles_allowed(MEDIATOR),
         custom={"label": _("Record settlement")},
-    )  # fmt: skip
+    )
     def settle(self, *, effective_on: Any = None) -> None:
         self.settlement_effective_on = effective_on or timezone.localdate()
 
     @transition(
-        field=stage, source=S.SETTLED, target=S.CONFIRMATION_REQUESTED,
+        field=stage,
+        source=S.SETTLED,
+        target=S.CONFIRMATION_REQUESTED,
         conditions=[no_active_hold, has_settlement, confirmation_window_open],
         permission=roles_allowed(MEDIATOR, CLERK, JUDGE),
         custom={"label": _("Apply for judicial confirmation")},
-    )  # fmt: skip
+    )
     def request_confirmation(self) -> None:
         pass
 
     @transition(
-        field=stage, source=S.CONFIRMATION_REQUESTED, target=S.CONFIRMED,
-        conditions=[no_active_hold], permission=roles_allowed(JUDGE),
+        field=stage,
+        source=S.CONFIRMATION_REQUESTED,
+        target=S.CONFIRMED,
+        conditions=[no_active_hold],
+        permission=roles_allowed(JUDGE),
         custom={"label": _("Confirm settlement")},
-    )  # fmt: skip
+    )
     def confirm(self) -> None:
         self.enforceable_title = "confirmation"
 
     @transition(
-        field=stage, source=S.CONFIRMATION_REQUESTED, target=S.COURT_MEDIATION,
-        conditions=[no_active_hold], permission=roles_allowed(JUDGE),
+        field=stage,
+        source=S.CONFIRMATION_REQUESTED,
+        target=S.COURT_MEDIATION,
+        conditions=[no_active_hold],
+        permission=roles_allowed(JUDGE),
         custom={"label": _("Reject confirmation"), "needs_reason": True},
-    )  # fmt: skip
+    )
     def reject_confirmation(self) -> None:
         self.settlement_effective_on = None
 
     @transition(
-        field=stage, source=S.SETTLED, target=S.PERFORMING,
-        conditions=[no_active_hold, has_settlement], permission=roles_allowed(CREDITOR),
+        field=stage,
+        source=S.SETTLED,
+        target=S.PERFORMING,
+        conditions=[no_active_hold, has_settlement],
+        permission=roles_allowed(CREDITOR),
         custom={"label": _("Start performance without confirmation")},
-    )  # fmt: skip
+    )
     def perform_without_confirmation(self) -> None:
         pass
 
     @transition(
-        field=stage, source=[S.CONFIRMED, S.ENFORCEABLE], target=S.PERFORMING,
-        conditions=[no_active_hold], permission=roles_allowed(SYSTEM, CREDITOR, JUDGE, CLERK),
+        field=stage,
+        source=[S.CONFIRMED, S.ENFORCEABLE],
+        target=S.PERFORMING,
+        conditions=[no_active_hold],
+        permission=roles_allowed(SYSTEM, CREDITOR, JUDGE, CLERK),
         custom={"label": _("Start performance")},
-    )  # fmt: skip
+    )
     def begin_performance(self, *, performance_due_on: Any = None) -> None:
         if performance_due_on:
             self.performance_due_on = performance_due_on
 
     @transition(
-        field=stage, source=S.COURT_MEDIATION, target=S.PAYMENT_ORDER,
-        conditions=[no_active_hold], permission=roles_allowed(CREDITOR, CLERK, JUDGE),
+        field=stage,
+        source=S.COURT_MEDIATION,
+        target=S.PAYMENT_ORDER,
+        conditions=[no_active_hold],
+        permission=roles_allowed(CREDITOR, CLERK, JUDGE),
         custom={"label": _("Apply for a payment order")},
-    )  # fmt: skip
+    )
     def apply_payment_order(self) -> None:
         pass
 
     @transition(
-        field=stage, source=[S.COURT_MEDIATION, S.PAYMENT_ORDER], target=S.IN_LITIGATION,
-        conditions=[no_active_hold], permission=roles_allowed(CREDITOR, CLERK, JUDGE),
+        field=stage,
+        source=[S.COURT_MEDIATION, S.PAYMENT_ORDER],
+        target=S.IN_LITIGATION,
+        conditions=[no_active_hold],
+        permission=roles_allowed(CREDITOR, CLERK, JUDGE),
         custom={"label": _("File suit")},
-    )  # fmt: skip
+    )
     def file_suit(self) -> None:
         pass
 
     @transition(
-        field=stage, source=S.PAYMENT_ORDER, target=S.ENFORCEABLE,
-        conditions=[no_active_hold], permission=roles_allowed(SYSTEM, JUDGE, CLERK),
+        field=stage,
+        source=S.PAYMENT_ORDER,
+        target=S.ENFORCEABLE,
+        conditions=[no_active_hold],
+        permission=roles_allowed(SYSTEM, JUDGE, CLERK),
         custom={"label": _("Payment order takes effect")},
-    )  # fmt: skip
+    )
     def order_effective(self) -> None:
         self.enforceable_title = "payment_order"
 
     @transition(
-        field=stage, source=S.IN_LITIGATION, target=S.ENFORCEABLE,
-        conditions=[no_active_hold], permission=roles_allowed(JUDGE, CLERK),
+        field=stage,
+        source=S.IN_LITIGATION,
+        target=S.ENFORCEABLE,
+        conditions=[no_active_hold],
+        permission=roles_allowed(JUDGE, CLERK),
         custom={"label": _("Judgment takes effect")},
-    )  # fmt: skip
+    )
     def judgment_effective(self, *, performance_due_on: Any = None) -> None:
         self.enforceable_title = "judgment"
         if performance_due_on:
             self.performance_due_on = performance_due_on
 
     @transition(
-        field=stage, source=[S.ENFORCEABLE, S.PERFORMING], target=S.IN_ENFORCEMENT,
-        conditions=[no_active_hold, has_enforceable_title], permission=roles_allowed(CREDITOR, CLERK, JUDGE),
+        field=stage,
+        source=[S.ENFORCEABLE, S.PERFORMING],
+        target=S.IN_ENFORCEMENT,
+        conditions=[no_active_hold, has_enforceable_title],
+        permission=roles_allowed(CREDITOR, CLERK, JUDGE),
         custom={"label": _("Apply for enforcement")},
-    )  # fmt: skip
+    )
     def apply_enforcement(self) -> None:
         pass
 
     @transition(
-        field=stage, source=S.IN_ENFORCEMENT, target=S.ENFORCEMENT_SUSPENDED,
-        conditions=[no_active_hold], permission=roles_allowed(JUDGE),
+        field=stage,
+        source=S.IN_ENFORCEMENT,
+        target=S.ENFORCEMENT_SUSPENDED,
+        conditions=[no_active_hold],
+        permission=roles_allowed(JUDGE),
         custom={"label": _("Terminate the current round (终本)"), "needs_reason": True},
-    )  # fmt: skip
+    )
     def suspend_enforcement(self) -> None:
         pass
 
     @transition(
-        field=stage, source=S.ENFORCEMENT_SUSPENDED, target=S.IN_ENFORCEMENT,
-        conditions=[no_active_hold], permission=roles_allowed(JUDGE, CLERK, CREDITOR),
+        field=stage,
+        source=S.ENFORCEMENT_SUSPENDED,
+        target=S.IN_ENFORCEMENT,
+        conditions=[no_active_hold],
+        permission=roles_allowed(JUDGE, CLERK, CREDITOR),
         custom={"label": _("Resume enforcement")},
-    )  # fmt: skip
+    )
     def resume_enforcement(self) -> None:
         pass
 
     @transition(
-        field=stage, source=OPEN_STAGES, target=S.PERFORMED,
+        field=stage,
+        source=OPEN_STAGES,
+        target=S.PERFORMED,
         permission=roles_allowed(SYSTEM, CREDITOR, JUDGE, CLERK),
         custom={"label": _("Record full performance")},
-    )  # fmt: skip
+    )
     def record_full_performance(self, *, performed_on: Any = None) -> None:
         self.performed_on = performed_on or timezone.localdate()
 
     @transition(
-        field=stage, source=S.PERFORMED, target=S.CREDIT_REPAIR,
-        conditions=[no_active_hold], permission=roles_allowed(SYSTEM, ADMIN, JUDGE, CLERK),
+        field=stage,
+        source=S.PERFORMED,
+        target=S.CREDIT_REPAIR,
+        conditions=[no_active_hold],
+        permission=roles_allowed(SYSTEM, ADMIN, JUDGE, CLERK),
         custom={"label": _("Start credit repair")},
-    )  # fmt: skip
+    )
     def start_credit_repair(self) -> None:
         pass
 
     @transition(
-        field=stage, source=S.CREDIT_REPAIR, target=S.CLOSED,
-        conditions=[no_active_hold], permission=roles_allowed(SYSTEM, ADMIN, JUDGE, CLERK),
+        field=stage,
+        source=S.CREDIT_REPAIR,
+        target=S.CLOSED,
+        conditions=[no_active_hold],
+        permission=roles_allowed(SYSTEM, ADMIN, JUDGE, CLERK),
         custom={"label": _("Close case")},
-    )  # fmt: skip
+    )
     def close(self) -> None:
         self.closed_reason = "repaired"
 
     @transition(
-        field=stage, source=OPEN_STAGES, target=S.CLOSED,
-        conditions=[no_active_hold], permission=roles_allowed(ADMIN, JUDGE),
+        field=stage,
+        source=OPEN_STAGES,
+        target=S.CLOSED,
+        conditions=[no_active_hold],
+        permission=roles_allowed(ADMIN, JUDGE),
         custom={"label": _("Close as invalid claim"), "needs_reason": True},
-    )  # fmt: skip
+    )
     def close_invalid(self, *, reason: str = "") -> None:
         self.closed_reason = reason[:300]
 
     @transition(
-        field=stage, source=OPEN_STAGES, target=S.WITHDRAWN,
+        field=stage,
+        source=OPEN_STAGES,
+        target=S.WITHDRAWN,
         permission=roles_allowed(CREDITOR, ADMIN),
         custom={"label": _("Withdraw"), "needs_reason": True},
-    )  # fmt: skip
+    )
     def withdraw(self, *, reason: str = "") -> None:
         self.closed_reason = reason[:300]
 
@@ -476,9 +557,10 @@ class Deadline(TimeStampedModel):
     due_on = models.DateField(_("due on"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     calendar_warning = models.BooleanField(
-        _("calendar uncertain"), default=False,
+        _("calendar uncertain"),
+        default=False,
         help_text=_("The period crosses a year without official holiday data: weekends only were counted."),
-    )  # fmt: skip
+    )
     paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
     held_days = models.PositiveIntegerField(_("days held"), default=0)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -502,7 +584,9 @@ class Deadline(TimeStampedModel):
 class CaseNotification(models.Model):
     """A staff member's in-app message that a case they follow changed stage."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_notifications"
+    )
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
     event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="notifications")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -511,3 +595,6 @@ class CaseNotification(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "user"], name="notification_once_per_event")]
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.case}"

@@ -1,4 +1,4 @@
-"""Role permissions for transitions: the role must be allowed and the case must be within the actor's reach."""
+"""Role permissions for transitions: the role must be allowed and the case within the actor's reach."""
 
 from collections.abc import Callable
 from typing import Any

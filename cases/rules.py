@@ -20,7 +20,7 @@ PAYMENT_ORDER_ISSUANCE_DAYS = 15
 PAYMENT_ORDER_SERVICE_DAYS = 30
 # CPL 227; Interp. 431, 436: the debtor has 15 days from service to object in writing.
 PAYMENT_ORDER_OBJECTION_DAYS = 15
-# Interp. 438-439: after a valid objection the case turns into a suit unless the creditor declines within 7 days.
+# Interp. 438-439: after a valid objection the case becomes a suit unless the creditor declines within 7 days.
 SUIT_DECLINE_DAYS = 7
 # CPL 250 (246): enforcement is applied for within 2 years of the last day of the performance period.
 ENFORCEMENT_APPLICATION_YEARS = 2

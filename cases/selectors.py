@@ -63,8 +63,10 @@ def case_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[C
 def case_get(*, user: Any, pk: Any) -> Case:
     """One case this user may see, or 404 (never 403: a case out of reach does not exist for them)."""
     try:
-        return cases_visible_to(user).select_related("creditor", "debtor", "court", "committee", "mediator").get(
-            pk=pk
+        return (
+            cases_visible_to(user)
+            .select_related("creditor", "debtor", "court", "committee", "mediator")
+            .get(pk=pk)
         )
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc

@@ -43,7 +43,9 @@ class _Unset:
 
 
 _UNSET = _Unset()
-_STAMPABLE = [f.attname for f in Case._meta.concrete_fields if f.attname not in ("id", "stage") and not f.generated]
+_STAMPABLE = [
+    f.attname for f in Case._meta.concrete_fields if f.attname not in ("id", "stage") and not f.generated
+]
 
 
 def transition_stamps(name: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -89,14 +91,27 @@ def case_available_transitions(*, case: Case, actor: Any) -> list[dict[str, Any]
     """The actions this actor may take on this case now: drives the buttons a role sees."""
     available = []
     for t in case.get_available_user_stage_transitions(actor):
-        available.append({"name": t.name, "label": t.custom.get("label", t.name),
-                          "needs_reason": bool(t.custom.get("needs_reason")), "target": t.target})  # fmt: skip
+        available.append(
+            {
+                "name": t.name,
+                "label": t.custom.get("label", t.name),
+                "needs_reason": bool(t.custom.get("needs_reason")),
+                "target": t.target,
+            }
+        )
     return available
 
 
 @transaction.atomic
-def case_transition(*, case: Case, transition: str, actor: Any, reason: str = "",
-                    data: dict[str, Any] | None = None, **params: Any) -> CaseEvent:  # fmt: skip
+def case_transition(
+    *,
+    case: Case,
+    transition: str,
+    actor: Any,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    **params: Any,
+) -> CaseEvent:
     """Take one transition on one case, for one actor, with its event and deadlines, atomically."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     _check(case, transition, actor, reason)
@@ -107,9 +122,16 @@ def case_transition(*, case: Case, transition: str, actor: Any, reason: str = ""
     now = timezone.now()
     case.stage_entered_at = now
     event = events.append_event(
-        case, action=transition, from_stage=from_stage, to_stage=case.stage, actor_id=_actor_id(actor),
-        actor_role=actor_role(actor) or "", reason=reason, data=data or {}, at=now,
-    )  # fmt: skip
+        case,
+        action=transition,
+        from_stage=from_stage,
+        to_stage=case.stage,
+        actor_id=_actor_id(actor),
+        actor_role=actor_role(actor) or "",
+        reason=reason,
+        data=data or {},
+        at=now,
+    )
     case.save()
     _deadlines_on_stage_change([case.pk], from_stage, case.stage, case.centre_id, timezone.localdate())
     event_id = event.pk
@@ -129,9 +151,16 @@ class BulkResult:
     skipped: dict[int, str] = field(default_factory=dict)
 
 
-def cases_bulk_transition(*, case_ids: Iterable[int], transition: str, actor: Any, reason: str = "",
-                          params: dict[str, Any] | None = None, data: dict[str, Any] | None = None,
-                          visible: "Any" = None) -> BulkResult:  # fmt: skip
+def cases_bulk_transition(
+    *,
+    case_ids: Iterable[int],
+    transition: str,
+    actor: Any,
+    reason: str = "",
+    params: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    visible: "Any" = None,
+) -> BulkResult:
     """The same transition on many cases in set-based steps: select those eligible, UPDATE, events in bulk.
 
     Each case skipped is reported with the reason. `visible` is the actor's scoped queryset (selectors).
@@ -164,9 +193,11 @@ def cases_bulk_transition(*, case_ids: Iterable[int], transition: str, actor: An
         chunk = ids[start : start + CHUNK]
         with transaction.atomic():
             locked = list(
-                base.filter(pk__in=chunk).filter(eligible).select_for_update()
+                base.filter(pk__in=chunk)
+                .filter(eligible)
+                .select_for_update()
                 .values_list("pk", "event_seq", "event_head", "stage", "centre_id")
-            )  # fmt: skip
+            )
             by_source: dict[tuple[str, int], list[int]] = {}
             for pk, _seq, _head, stage, centre_id in locked:
                 by_source.setdefault((stage, centre_id), []).append(pk)
@@ -180,17 +211,23 @@ def cases_bulk_transition(*, case_ids: Iterable[int], transition: str, actor: An
             for pk, seq, head, stage, _c in locked:
                 heads.append((pk, seq, head, stage, method.transitions[stage].target))
             events.append_events_bulk(
-                heads, action=transition, actor_id=_actor_id(actor), actor_role=role or "",
-                reason=reason, data=data or {}, at=now,
-            )  # fmt: skip
+                heads,
+                action=transition,
+                actor_id=_actor_id(actor),
+                actor_role=role or "",
+                reason=reason,
+                data=data or {},
+                at=now,
+            )
         done = {pk for pk, *_ in locked}
         result.done.extend(pk for pk in chunk if pk in done)
     _explain_skips(result, ids, base, sources, conditions)
     return result
 
 
-def _explain_skips(result: BulkResult, ids: Sequence[int], base: Any, sources: list[str],
-                   conditions: list[Condition]) -> None:  # fmt: skip
+def _explain_skips(
+    result: BulkResult, ids: Sequence[int], base: Any, sources: list[str], conditions: list[Condition]
+) -> None:
     done = set(result.done)
     missing = [pk for pk in ids if pk not in done]
     if not missing:
@@ -207,8 +244,9 @@ def _explain_skips(result: BulkResult, ids: Sequence[int], base: Any, sources: l
             result.skipped[pk] = "; ".join(failed) or str(MESSAGES["wrong_stage"])
 
 
-def _deadlines_on_stage_change(case_ids: list[int], from_stage: str, to_stage: str, centre_id: int,
-                               today: date) -> None:  # fmt: skip
+def _deadlines_on_stage_change(
+    case_ids: list[int], from_stage: str, to_stage: str, centre_id: int, today: date
+) -> None:
     """Close the limits of the stage left (set-based) and open those of the stage entered."""
     now = timezone.now()
     open_ = Deadline.objects.filter(case_id__in=case_ids, status=Deadline.Status.OPEN)
@@ -226,10 +264,15 @@ def _deadlines_on_stage_change(case_ids: list[int], from_stage: str, to_stage: s
     for kind in kinds:
         due = due_date(kind=kind, start=today, work_calendar=work_calendar)
         rows.extend(
-            Deadline(case_id=pk, kind=kind, starts_on=today, due_on=due.due_on,
-                     calendar_warning=due.calendar_warning)
+            Deadline(
+                case_id=pk,
+                kind=kind,
+                starts_on=today,
+                due_on=due.due_on,
+                calendar_warning=due.calendar_warning,
+            )
             for pk in case_ids
-        )  # fmt: skip
+        )
     Deadline.objects.bulk_create(rows, batch_size=CHUNK)
 
 
@@ -238,20 +281,32 @@ def deadline_open(*, case: Case, kind: str, start: date | None = None) -> Deadli
     start = start or timezone.localdate()
     due = due_date(kind=kind, start=start, work_calendar=WorkingCalendar.for_centre(case.centre_id))
     return Deadline.objects.create(
-        case=case, kind=kind, starts_on=start, due_on=due.due_on, calendar_warning=due.calendar_warning,
+        case=case,
+        kind=kind,
+        starts_on=start,
+        due_on=due.due_on,
+        calendar_warning=due.calendar_warning,
         paused_since=timezone.now() if case.on_hold else None,
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
-def case_event_record(*, case: Case, action: str, actor: Any, reason: str = "",
-                      data: dict[str, Any] | None = None) -> CaseEvent:  # fmt: skip
+def case_event_record(
+    *, case: Case, action: str, actor: Any, reason: str = "", data: dict[str, Any] | None = None
+) -> CaseEvent:
     """An event that is not a transition (a hold, an objection, a document): same chain, same lock."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     event = events.append_event(
-        case, action=action, from_stage=case.stage, to_stage=case.stage, actor_id=_actor_id(actor),
-        actor_role=actor_role(actor) or "", reason=reason, data=data or {}, at=timezone.now(),
-    )  # fmt: skip
+        case,
+        action=action,
+        from_stage=case.stage,
+        to_stage=case.stage,
+        actor_id=_actor_id(actor),
+        actor_role=actor_role(actor) or "",
+        reason=reason,
+        data=data or {},
+        at=timezone.now(),
+    )
     Case.objects.filter(pk=case.pk).update(event_seq=case.event_seq, event_head=case.event_head)
     return event
 
@@ -263,15 +318,17 @@ def hold_place(*, case: Case, kind: str, actor: Any, reason: str = "") -> Hold:
     if actor is not None and actor is not SYSTEM and not actor_reaches_case(actor, case):
         raise ActionForbidden(MESSAGES["forbidden"])
     now = timezone.now()
-    hold = Hold.objects.create(case=case, kind=kind, reason=reason, started_at=now,
-                               placed_by_id=_actor_id(actor))  # fmt: skip
+    hold = Hold.objects.create(
+        case=case, kind=kind, reason=reason, started_at=now, placed_by_id=_actor_id(actor)
+    )
     if not case.on_hold:
         Case.objects.filter(pk=case.pk).update(on_hold=True)
         Deadline.objects.filter(case=case, status=Deadline.Status.OPEN, paused_since__isnull=True).update(
             paused_since=now
         )
-    case_event_record(case=case, action="hold_placed", actor=actor, reason=reason,
-                      data={"hold": hold.pk, "kind": kind})  # fmt: skip
+    case_event_record(
+        case=case, action="hold_placed", actor=actor, reason=reason, data={"hold": hold.pk, "kind": kind}
+    )
     return hold
 
 
@@ -290,8 +347,9 @@ def hold_lift(*, hold: Hold, actor: Any, reason: str = "") -> Hold:
     if not case.holds.filter(lifted_at__isnull=True).exists():
         Case.objects.filter(pk=case.pk).update(on_hold=False)
         _deadlines_resume(case, now)
-    case_event_record(case=case, action="hold_lifted", actor=actor, reason=reason,
-                      data={"hold": hold.pk, "kind": hold.kind})  # fmt: skip
+    case_event_record(
+        case=case, action="hold_lifted", actor=actor, reason=reason, data={"hold": hold.pk, "kind": hold.kind}
+    )
     return hold
 
 
@@ -307,23 +365,27 @@ def _deadlines_resume(case: Case, now: Any) -> None:
         by_days.setdefault(held_days(since, now), []).append(pk)
     for days, pks in by_days.items():
         Deadline.objects.filter(pk__in=pks).update(
-            due_on=F("due_on") + timezone.timedelta(days=days), held_days=F("held_days") + days,
-            paused_since=None, updated_at=now,
-        )  # fmt: skip
+            due_on=F("due_on") + timezone.timedelta(days=days),
+            held_days=F("held_days") + days,
+            paused_since=None,
+            updated_at=now,
+        )
 
 
 def debtor_reveal_id_number(*, debtor: Debtor, actor: Any, purpose: str) -> str:
     """The full ID number, for a reason; every reading is logged (PIPL 28-29)."""
-    PiiAccessLog.objects.create(user_id=_actor_id(actor), subject=f"debtor:{debtor.pk}", field="id_number",
-                                purpose=purpose[:120])  # fmt: skip
+    PiiAccessLog.objects.create(
+        user_id=_actor_id(actor), subject=f"debtor:{debtor.pk}", field="id_number", purpose=purpose[:120]
+    )
     logger.info("id_number of debtor %s read by %s: %s", debtor.pk, actor, purpose)
     return Debtor.objects.get(pk=debtor.pk).id_number
 
 
 def case_reveal_phone(*, case: Case, actor: Any, purpose: str) -> str:
     """The full phone number, for a reason; every reading is logged (PIPL 28-29)."""
-    PiiAccessLog.objects.create(user_id=_actor_id(actor), subject=f"case:{case.pk}", field="phone",
-                                purpose=purpose[:120])  # fmt: skip
+    PiiAccessLog.objects.create(
+        user_id=_actor_id(actor), subject=f"case:{case.pk}", field="phone", purpose=purpose[:120]
+    )
     logger.info("phone of case %s read by %s: %s", case.pk, actor, purpose)
     return Case.objects.get(pk=case.pk).phone
 
@@ -331,7 +393,10 @@ def case_reveal_phone(*, case: Case, actor: Any, purpose: str) -> str:
 # What the periodic task does when a limit runs out, beyond marking it expired.
 DEADLINE_CONSEQUENCES: dict[str, tuple[str, str]] = {
     # CPL 227: no written objection within 15 days of service makes the payment order enforceable.
-    Deadline.Kind.PAYMENT_ORDER_OBJECTION: ("order_effective", "no written objection within the 15-day window"),
+    Deadline.Kind.PAYMENT_ORDER_OBJECTION: (
+        "order_effective",
+        "no written objection within the 15-day window",
+    ),
 }
 
 
@@ -343,10 +408,13 @@ def deadlines_act_on_due(*, today: date | None = None) -> dict[str, int]:
     for kind, (transition, reason) in DEADLINE_CONSEQUENCES.items():
         case_ids = list(due.filter(kind=kind).values_list("case_id", flat=True))
         if case_ids:
-            result = cases_bulk_transition(case_ids=case_ids, transition=transition, actor=SYSTEM, reason=reason)
+            result = cases_bulk_transition(
+                case_ids=case_ids, transition=transition, actor=SYSTEM, reason=reason
+            )
             counts[transition] = len(result.done)
-    counts["expired"] = due.update(status=Deadline.Status.EXPIRED, closed_at=timezone.now(),
-                                   updated_at=timezone.now())  # fmt: skip
+    counts["expired"] = due.update(
+        status=Deadline.Status.EXPIRED, closed_at=timezone.now(), updated_at=timezone.now()
+    )
     return counts
 
 
@@ -366,32 +434,66 @@ def debtor_get_or_create(*, centre_id: int, id_number: str, name: str, phone: st
     from core.identifiers import id_number_birth_date, id_number_region, mask_id_number, mask_phone
 
     debtor, _ = Debtor.objects.get_or_create(
-        centre_id=centre_id, id_hash=keyed_hash(id_number),
+        centre_id=centre_id,
+        id_hash=keyed_hash(id_number),
         defaults={
-            "id_number": id_number, "id_number_masked": mask_id_number(id_number), "name": name,
-            "birth_date": id_number_birth_date(id_number), "region_code": id_number_region(id_number),
-            "phone": phone, "phone_masked": mask_phone(phone) if phone else "",
+            "id_number": id_number,
+            "id_number_masked": mask_id_number(id_number),
+            "name": name,
+            "birth_date": id_number_birth_date(id_number),
+            "region_code": id_number_region(id_number),
+            "phone": phone,
+            "phone_masked": mask_phone(phone) if phone else "",
         },
-    )  # fmt: skip
+    )
     return debtor
 
 
 @transaction.atomic
-def case_create(*, creditor: Any, external_ref: str, debtor_name: str, id_number: str, phone: str,
-                principal: Any, overdue_since: date, actor: Any = None, **fields: Any) -> Case:  # fmt: skip
+def case_create(
+    *,
+    creditor: Any,
+    external_ref: str,
+    debtor_name: str,
+    id_number: str,
+    phone: str,
+    principal: Any,
+    overdue_since: date,
+    actor: Any = None,
+    **fields: Any,
+) -> Case:
     """One case from validated values (the batch import does the same set-based), with its first event."""
     from core.identifiers import mask_phone
 
-    debtor = debtor_get_or_create(centre_id=creditor.centre_id, id_number=id_number, name=debtor_name,
-                                  phone=phone)  # fmt: skip
-    case = Case(centre_id=creditor.centre_id, creditor=creditor, debtor=debtor, code=case_code_new(),
-                external_ref=external_ref, phone=phone, phone_masked=mask_phone(phone), principal=principal,
-                overdue_since=overdue_since, **fields)  # fmt: skip
+    debtor = debtor_get_or_create(
+        centre_id=creditor.centre_id, id_number=id_number, name=debtor_name, phone=phone
+    )
+    case = Case(
+        centre_id=creditor.centre_id,
+        creditor=creditor,
+        debtor=debtor,
+        code=case_code_new(),
+        external_ref=external_ref,
+        phone=phone,
+        phone_masked=mask_phone(phone),
+        principal=principal,
+        overdue_since=overdue_since,
+        **fields,
+    )
     now = timezone.now()
     case.stage_entered_at = now
     case.save()
-    events.append_event(case, action="received", from_stage="", to_stage=case.stage, actor_id=_actor_id(actor),
-                        actor_role=actor_role(actor) or "", reason="", data={}, at=now)  # fmt: skip
+    events.append_event(
+        case,
+        action="received",
+        from_stage="",
+        to_stage=case.stage,
+        actor_id=_actor_id(actor),
+        actor_role=actor_role(actor) or "",
+        reason="",
+        data={},
+        at=now,
+    )
     Case.objects.filter(pk=case.pk).update(event_seq=case.event_seq, event_head=case.event_head)
     return case
 

@@ -6,7 +6,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class SystemActor:
-    """The platform acting on its own (deadline task, import); allowed only where a transition names 'system'."""
+    """The platform acting on its own (deadline task, import): only where a transition names 'system'."""
 
     is_authenticated: bool = True
     pk: None = None

@@ -132,7 +132,7 @@ class CalendarYear(models.Model):
 
 
 class CalendarDay(models.Model):
-    """An exception to the weekday rule: a public holiday on a weekday, or an adjusted working weekend (调休)."""
+    """An exception to the weekday rule: a holiday on a weekday, or an adjusted working weekend (调休)."""
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("Public holiday")
@@ -170,6 +170,9 @@ class PiiAccessLog(models.Model):
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data access log")
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.subject} {self.field}"
 
 
 def today_in_centre() -> date:

@@ -12,8 +12,9 @@ from .workdays import calendar_seed_from_package
 @transaction.atomic
 def centre_create(*, code: str, name: str, region_code: str = "", **fields: Any) -> Centre:
     """A centre, its own staff organisation and its working-day calendar seeded from official data."""
-    centre, created = Centre.objects.get_or_create(code=code, defaults={"name": name, "region_code": region_code,
-                                                                        **fields})  # fmt: skip
+    centre, created = Centre.objects.get_or_create(
+        code=code, defaults={"name": name, "region_code": region_code, **fields}
+    )
     Organisation.objects.get_or_create(
         code=f"{code}-centre", defaults={"centre": centre, "kind": Organisation.Kind.CENTRE, "name": name}
     )
@@ -34,8 +35,15 @@ def centre_staff_organisation(centre: Centre) -> Organisation:
 
 
 @transaction.atomic
-def staff_user_create(*, username: str, password: str, organisation: Organisation, role: str,
-                      first_name: str = "", region_codes: str = "") -> Any:  # fmt: skip
+def staff_user_create(
+    *,
+    username: str,
+    password: str,
+    organisation: Organisation,
+    role: str,
+    first_name: str = "",
+    region_codes: str = "",
+) -> Any:
     """A staff login with exactly one membership; the role must fit the organisation's kind."""
     if ROLE_ORGANISATION_KIND[role] != organisation.kind:
         raise ValueError(f"role {role} does not belong to a {organisation.kind} organisation")

@@ -32,44 +32,73 @@ class World:
     def __init__(self) -> None:
         self.qz = centre_create(code="quanzhou", name="泉州信用修复中心", region_code="350500")
         self.ly = centre_create(code="longyan", name="龙岩普惠金融司法协同中心", region_code="350800")
-        self.bank = organisation_create(centre=self.qz, kind=Organisation.Kind.CREDITOR, code="demo-bank",
-                                        name="示范银行")  # fmt: skip
-        self.cf = organisation_create(centre=self.qz, kind=Organisation.Kind.CREDITOR,
-                                      code="demo-consumer-finance", name="示范消费金融")  # fmt: skip
-        self.rural = organisation_create(centre=self.ly, kind=Organisation.Kind.CREDITOR, code="demo-rural-bank",
-                                         name="示范农商银行")  # fmt: skip
-        self.committee = organisation_create(centre=self.qz, kind=Organisation.Kind.COMMITTEE, code="qz-committee",
-                                             name="泉州人民调解委员会")  # fmt: skip
-        self.court = organisation_create(centre=self.qz, kind=Organisation.Kind.COURT, code="qz-court",
-                                         name="泉州市鲤城区人民法院", court_number_prefix="闽0502")  # fmt: skip
-        self.ly_committee = organisation_create(centre=self.ly, kind=Organisation.Kind.COMMITTEE,
-                                                code="ly-committee", name="龙岩人民调解委员会")  # fmt: skip
-        self.ly_court = organisation_create(centre=self.ly, kind=Organisation.Kind.COURT, code="ly-court",
-                                            name="龙岩市新罗区人民法院", court_number_prefix="闽0802")  # fmt: skip
-        self.creditor1 = staff_user_create(username="creditor1", password=PASSWORD, organisation=self.bank,
-                                           role=Role.CREDITOR_STAFF)  # fmt: skip
-        self.creditor2 = staff_user_create(username="creditor2", password=PASSWORD, organisation=self.cf,
-                                           role=Role.CREDITOR_STAFF)  # fmt: skip
-        self.mediator1 = staff_user_create(username="mediator1", password=PASSWORD, organisation=self.committee,
-                                           role=Role.MEDIATOR)  # fmt: skip
-        self.judge1 = staff_user_create(username="judge1", password=PASSWORD, organisation=self.court,
-                                        role=Role.JUDGE)  # fmt: skip
-        self.clerk1 = staff_user_create(username="clerk1", password=PASSWORD, organisation=self.court,
-                                        role=Role.CLERK)  # fmt: skip
-        self.admin = staff_user_create(username="centreadmin", password=PASSWORD,
-                                       organisation=centre_staff_organisation(self.qz),
-                                       role=Role.CENTRE_ADMIN)  # fmt: skip
-        self.judge2 = staff_user_create(username="judge2", password=PASSWORD, organisation=self.ly_court,
-                                        role=Role.JUDGE)  # fmt: skip
+        self.bank = organisation_create(
+            centre=self.qz, kind=Organisation.Kind.CREDITOR, code="demo-bank", name="示范银行"
+        )
+        self.cf = organisation_create(
+            centre=self.qz, kind=Organisation.Kind.CREDITOR, code="demo-consumer-finance", name="示范消费金融"
+        )
+        self.rural = organisation_create(
+            centre=self.ly, kind=Organisation.Kind.CREDITOR, code="demo-rural-bank", name="示范农商银行"
+        )
+        self.committee = organisation_create(
+            centre=self.qz, kind=Organisation.Kind.COMMITTEE, code="qz-committee", name="泉州人民调解委员会"
+        )
+        self.court = organisation_create(
+            centre=self.qz,
+            kind=Organisation.Kind.COURT,
+            code="qz-court",
+            name="泉州市鲤城区人民法院",
+            court_number_prefix="闽0502",
+        )
+        self.ly_committee = organisation_create(
+            centre=self.ly, kind=Organisation.Kind.COMMITTEE, code="ly-committee", name="龙岩人民调解委员会"
+        )
+        self.ly_court = organisation_create(
+            centre=self.ly,
+            kind=Organisation.Kind.COURT,
+            code="ly-court",
+            name="龙岩市新罗区人民法院",
+            court_number_prefix="闽0802",
+        )
+        self.creditor1 = staff_user_create(
+            username="creditor1", password=PASSWORD, organisation=self.bank, role=Role.CREDITOR_STAFF
+        )
+        self.creditor2 = staff_user_create(
+            username="creditor2", password=PASSWORD, organisation=self.cf, role=Role.CREDITOR_STAFF
+        )
+        self.mediator1 = staff_user_create(
+            username="mediator1", password=PASSWORD, organisation=self.committee, role=Role.MEDIATOR
+        )
+        self.judge1 = staff_user_create(
+            username="judge1", password=PASSWORD, organisation=self.court, role=Role.JUDGE
+        )
+        self.clerk1 = staff_user_create(
+            username="clerk1", password=PASSWORD, organisation=self.court, role=Role.CLERK
+        )
+        self.admin = staff_user_create(
+            username="centreadmin",
+            password=PASSWORD,
+            organisation=centre_staff_organisation(self.qz),
+            role=Role.CENTRE_ADMIN,
+        )
+        self.judge2 = staff_user_create(
+            username="judge2", password=PASSWORD, organisation=self.ly_court, role=Role.JUDGE
+        )
 
     def case(self, creditor: Organisation | None = None, *, routed: bool = True, **fields: Any) -> Case:
         creditor = creditor or self.bank
         seq = next(_seq)
         values: dict[str, Any] = {
-            "external_ref": f"C{seq:08d}", "debtor_name": "张三", "id_number": valid_id_number(seq),
-            "phone": valid_phone(seq), "principal": Decimal("10000.00"), "interest": Decimal("500.00"),
-            "fees": Decimal("100.00"), "overdue_since": date(2025, 6, 1),
-        }  # fmt: skip
+            "external_ref": f"C{seq:08d}",
+            "debtor_name": "张三",
+            "id_number": valid_id_number(seq),
+            "phone": valid_phone(seq),
+            "principal": Decimal("10000.00"),
+            "interest": Decimal("500.00"),
+            "fees": Decimal("100.00"),
+            "overdue_since": date(2025, 6, 1),
+        }
         values.update(fields)
         case = services.case_create(creditor=creditor, **values)
         if routed:

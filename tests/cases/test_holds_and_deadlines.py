@@ -37,7 +37,11 @@ def test_hold_blocks_actions_and_lifting_resumes_them(world):
     services.case_transition(case=case, transition="settle", actor=world.mediator1)
     case.refresh_from_db()
     assert case.stage == Stage.SETTLED
-    assert [e for e in case.events.values_list("action", flat=True)][-3:] == ["hold_placed", "hold_lifted", "settle"]
+    assert [e for e in case.events.values_list("action", flat=True)][-3:] == [
+        "hold_placed",
+        "hold_lifted",
+        "settle",
+    ]
 
 
 def test_withdrawal_is_possible_during_a_hold(world):

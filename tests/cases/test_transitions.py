@@ -12,9 +12,20 @@ from cases.models import Case, CaseEvent, Stage
 
 S = Stage
 OPEN = [
-    S.RECEIVED, S.TRIAGED, S.IN_MEDIATION, S.COURT_MEDIATION, S.SETTLED, S.CONFIRMATION_REQUESTED, S.CONFIRMED,
-    S.PAYMENT_ORDER, S.IN_LITIGATION, S.ENFORCEABLE, S.PERFORMING, S.IN_ENFORCEMENT, S.ENFORCEMENT_SUSPENDED,
-]  # fmt: skip
+    S.RECEIVED,
+    S.TRIAGED,
+    S.IN_MEDIATION,
+    S.COURT_MEDIATION,
+    S.SETTLED,
+    S.CONFIRMATION_REQUESTED,
+    S.CONFIRMED,
+    S.PAYMENT_ORDER,
+    S.IN_LITIGATION,
+    S.ENFORCEABLE,
+    S.PERFORMING,
+    S.IN_ENFORCEMENT,
+    S.ENFORCEMENT_SUSPENDED,
+]
 
 # transition: ({source: target}, roles that may take it)
 EXPECTED = {
@@ -27,20 +38,26 @@ EXPECTED = {
     "reject_confirmation": ({S.CONFIRMATION_REQUESTED: S.COURT_MEDIATION}, {"judge"}),
     "perform_without_confirmation": ({S.SETTLED: S.PERFORMING}, {"creditor_staff"}),
     "begin_performance": (
-        {S.CONFIRMED: S.PERFORMING, S.ENFORCEABLE: S.PERFORMING}, {"system", "creditor_staff", "judge", "clerk"},
+        {S.CONFIRMED: S.PERFORMING, S.ENFORCEABLE: S.PERFORMING},
+        {"system", "creditor_staff", "judge", "clerk"},
     ),
     "apply_payment_order": ({S.COURT_MEDIATION: S.PAYMENT_ORDER}, {"creditor_staff", "clerk", "judge"}),
     "file_suit": (
-        {S.COURT_MEDIATION: S.IN_LITIGATION, S.PAYMENT_ORDER: S.IN_LITIGATION}, {"creditor_staff", "clerk", "judge"},
+        {S.COURT_MEDIATION: S.IN_LITIGATION, S.PAYMENT_ORDER: S.IN_LITIGATION},
+        {"creditor_staff", "clerk", "judge"},
     ),
     "order_effective": ({S.PAYMENT_ORDER: S.ENFORCEABLE}, {"system", "judge", "clerk"}),
     "judgment_effective": ({S.IN_LITIGATION: S.ENFORCEABLE}, {"judge", "clerk"}),
     "apply_enforcement": (
-        {S.ENFORCEABLE: S.IN_ENFORCEMENT, S.PERFORMING: S.IN_ENFORCEMENT}, {"creditor_staff", "clerk", "judge"},
+        {S.ENFORCEABLE: S.IN_ENFORCEMENT, S.PERFORMING: S.IN_ENFORCEMENT},
+        {"creditor_staff", "clerk", "judge"},
     ),
     "suspend_enforcement": ({S.IN_ENFORCEMENT: S.ENFORCEMENT_SUSPENDED}, {"judge"}),
     "resume_enforcement": ({S.ENFORCEMENT_SUSPENDED: S.IN_ENFORCEMENT}, {"judge", "clerk", "creditor_staff"}),
-    "record_full_performance": (dict.fromkeys(OPEN, S.PERFORMED), {"system", "creditor_staff", "judge", "clerk"}),
+    "record_full_performance": (
+        dict.fromkeys(OPEN, S.PERFORMED),
+        {"system", "creditor_staff", "judge", "clerk"},
+    ),
     "start_credit_repair": ({S.PERFORMED: S.CREDIT_REPAIR}, {"system", "centre_admin", "judge", "clerk"}),
     "close": ({S.CREDIT_REPAIR: S.CLOSED}, {"system", "centre_admin", "judge", "clerk"}),
     "close_invalid": (dict.fromkeys(OPEN, S.CLOSED), {"centre_admin", "judge"}),
@@ -51,18 +68,23 @@ ALL_ROLES = ["system", "centre_admin", "creditor_staff", "mediator", "judge", "c
 
 def actor_for(world, role):
     return {
-        "system": None, "centre_admin": world.admin, "creditor_staff": world.creditor1,
-        "mediator": world.mediator1, "judge": world.judge1, "clerk": world.clerk1,
-    }[role]  # fmt: skip
+        "system": None,
+        "centre_admin": world.admin,
+        "creditor_staff": world.creditor1,
+        "mediator": world.mediator1,
+        "judge": world.judge1,
+        "clerk": world.clerk1,
+    }[role]
 
 
 def case_in(world, stage: str) -> Case:
     """A case placed in a stage for the test, with every condition of that stage's transitions met."""
     case = world.case()
     Case.objects.filter(pk=case.pk).update(
-        stage=stage, settlement_effective_on=timezone.localdate() - timedelta(days=3),
+        stage=stage,
+        settlement_effective_on=timezone.localdate() - timedelta(days=3),
         enforceable_title="confirmation",
-    )  # fmt: skip
+    )
     case.refresh_from_db()
     return case
 
@@ -111,8 +133,9 @@ def test_a_user_of_another_organisation_may_not_act_even_with_the_right_role(wor
     with pytest.raises(ActionForbidden):  # creditor2 is creditor staff, but of another creditor
         services.case_transition(case=case, transition="perform_without_confirmation", actor=world.creditor2)
     with pytest.raises(ActionForbidden):  # a judge of longyan on a quanzhou case
-        services.case_transition(case=case_in(world, S.CONFIRMATION_REQUESTED), transition="confirm",
-                                 actor=world.judge2)  # fmt: skip
+        services.case_transition(
+            case=case_in(world, S.CONFIRMATION_REQUESTED), transition="confirm", actor=world.judge2
+        )
     assert snapshot(case)[0] == S.SETTLED
 
 
@@ -144,7 +167,9 @@ def test_buttons_offered_match_what_the_role_may_do(world):
     case = case_in(world, S.CONFIRMATION_REQUESTED)
     judge_actions = {t["name"] for t in services.case_available_transitions(case=case, actor=world.judge1)}
     clerk_actions = {t["name"] for t in services.case_available_transitions(case=case, actor=world.clerk1)}
-    creditor_actions = {t["name"] for t in services.case_available_transitions(case=case, actor=world.creditor1)}
+    creditor_actions = {
+        t["name"] for t in services.case_available_transitions(case=case, actor=world.creditor1)
+    }
     assert judge_actions == {"confirm", "reject_confirmation", "record_full_performance", "close_invalid"}
     assert clerk_actions == {"record_full_performance"}
     assert creditor_actions == {"record_full_performance", "withdraw"}
