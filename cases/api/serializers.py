@@ -149,7 +149,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
 
 class AvailableTransitionSerializer(serializers.Serializer):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # DRF pops declared fields off the class
     needs_reason = serializers.BooleanField()
     target = serializers.CharField(help_text=_("Stage the case moves to"))
 

@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -17,7 +19,8 @@ class TokenObtainThrottle(SimpleRateThrottle):
     rate = "10/minute"
 
     def get_cache_key(self, request: Request, view: APIView) -> str:
-        username = str(request.data.get("username", "")).strip().lower()
+        data = request.data
+        username = str(data.get("username", "")).strip().lower() if isinstance(data, Mapping) else ""
         return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{username}"}
 
 
