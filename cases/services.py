@@ -392,6 +392,8 @@ def case_reveal_phone(*, case: Case, actor: Any, purpose: str) -> str:
 
 # What the periodic task does when a limit runs out, beyond marking it expired.
 DEADLINE_CONSEQUENCES: dict[str, tuple[str, str]] = {
+    # Online Mediation Rules art. 24: people's mediation not settled in 30 days goes on to court mediation.
+    Deadline.Kind.MEDIATION_WINDOW: ("escalate_to_court", "the 30-day mediation window expired"),
     # CPL 227: no written objection within 15 days of service makes the payment order enforceable.
     Deadline.Kind.PAYMENT_ORDER_OBJECTION: (
         "order_effective",
@@ -401,20 +403,28 @@ DEADLINE_CONSEQUENCES: dict[str, tuple[str, str]] = {
 
 
 def deadlines_act_on_due(*, today: date | None = None) -> dict[str, int]:
-    """Act on every limit whose last day has passed and that no hold pauses, set-based; returns counts."""
+    """Act on every limit whose last day has passed and that no hold pauses, set-based; returns counts.
+
+    The limits are marked expired first, then the consequences run on their cases.
+    """
     today = today or timezone.localdate()
     due = Deadline.objects.filter(status=Deadline.Status.OPEN, paused_since__isnull=True, due_on__lt=today)
-    counts: dict[str, int] = {}
+    rows = list(due.values_list("pk", "case_id", "kind"))
+    now = timezone.now()
+    expired = 0
+    for start in range(0, len(rows), CHUNK):
+        pks = [pk for pk, _c, _k in rows[start : start + CHUNK]]
+        expired += Deadline.objects.filter(pk__in=pks, status=Deadline.Status.OPEN).update(
+            status=Deadline.Status.EXPIRED, closed_at=now, updated_at=now
+        )
+    counts: dict[str, int] = {"expired": expired}
     for kind, (transition, reason) in DEADLINE_CONSEQUENCES.items():
-        case_ids = list(due.filter(kind=kind).values_list("case_id", flat=True))
+        case_ids = [case_id for _pk, case_id, k in rows if k == kind]
         if case_ids:
             result = cases_bulk_transition(
                 case_ids=case_ids, transition=transition, actor=SYSTEM, reason=reason
             )
             counts[transition] = len(result.done)
-    counts["expired"] = due.update(
-        status=Deadline.Status.EXPIRED, closed_at=timezone.now(), updated_at=timezone.now()
-    )
     return counts
 
 

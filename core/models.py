@@ -58,6 +58,16 @@ class Organisation(TimeStampedModel):
     # Court case numbers: (2026)闽0502民督123号 — the court's own prefix.
     court_number_prefix = models.CharField(_("case number prefix"), max_length=20, blank=True)
     letterhead = models.CharField(_("letterhead"), max_length=200, blank=True)
+    # A committee of mediators invited by a court (诉前调解): it takes the court-mediation stage.
+    invited_by_court = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invited_committees",
+        verbose_name=_("invited by court"),
+        limit_choices_to={"kind": "court"},
+    )
 
     class Meta:
         verbose_name = _("organisation")

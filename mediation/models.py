@@ -1,1 +1,259 @@
+"""Triage rules, assignment history, contact attempts, mediation sessions and settlements."""
 
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case, Colour, Track
+from core.models import Centre, Organisation, TimeStampedModel
+
+
+class TriageRuleSet(TimeStampedModel):
+    """One version of a centre's triage rules; an edit makes a new version and the old ones stay."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="triage_rulesets")
+    version = models.PositiveIntegerField(_("version"))
+    is_active = models.BooleanField(_("active"), default=False)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("triage rule set")
+        verbose_name_plural = _("triage rule sets")
+        constraints = [models.UniqueConstraint(fields=["centre", "version"], name="triage_ruleset_version")]
+        ordering = ["centre", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.centre} v{self.version}"
+
+
+class TriageRule(models.Model):
+    """If every condition holds, the case gets at least this colour (and this track, when set)."""
+
+    class Field(models.TextChoices):
+        AMOUNT = "amount", _("Claimed total (yuan)")
+        PRODUCT = "product", _("Product")
+        OVERDUE_DAYS = "overdue_days", _("Days overdue")
+        OTHER_CASES = "other_cases", _("Debtor's other cases at the centre")
+        E_SERVICE_CONSENT = "e_service_consent", _("Consents to electronic service")
+        REGION = "region", _("Debtor's region code (prefix)")
+        HARDSHIP = "hardship", _("Debtor stated hardship")
+
+    class Op(models.TextChoices):
+        LT = "lt", "<"
+        LTE = "lte", "≤"
+        GT = "gt", ">"
+        GTE = "gte", "≥"
+        EQ = "eq", "="
+        IN = "in", _("one of")
+        PREFIX = "prefix", _("starts with")
+
+    ruleset = models.ForeignKey(TriageRuleSet, on_delete=models.CASCADE, related_name="rules")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=80)
+    conditions = models.JSONField(
+        _("conditions"), default=list, help_text=_('A list of {"field": ..., "op": ..., "value": ...}')
+    )
+    colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices)
+    track = models.CharField(_("track"), max_length=8, choices=Track.choices, blank=True)
+    staff_reason = models.CharField(_("reason shown to staff"), max_length=200)
+    debtor_reason = models.CharField(_("reason in plain words for the debtor"), max_length=200)
+
+    class Meta:
+        verbose_name = _("triage rule")
+        verbose_name_plural = _("triage rules")
+        ordering = ["ruleset", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TriageResult(models.Model):
+    """What triage decided for a case and why, under which rule version."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="triage_results")
+    ruleset = models.ForeignKey(TriageRuleSet, on_delete=models.PROTECT, null=True, blank=True)
+    version = models.PositiveIntegerField(_("rule version"), default=0)
+    colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices)
+    track = models.CharField(_("track"), max_length=8, choices=Track.choices)
+    reasons = models.JSONField(_("reasons"), default=list)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("triage result")
+        verbose_name_plural = _("triage results")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["case", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.colour}/{self.track} v{self.version}"
+
+
+class Assignment(models.Model):
+    """Who a case was given to, when and by whom: reassignment keeps the history."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    mediator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    committee = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    previous_mediator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    how = models.CharField(
+        _("how"), max_length=10, choices=[("auto", _("Automatic")), ("manual", _("By hand"))]
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} -> {self.mediator_id}"
+
+
+class ContactAttempt(models.Model):
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone call")
+        SMS = "sms", _("SMS")
+        VIDEO = "video", _("Video call")
+        VISIT = "visit", _("Visit")
+        WECHAT = "wechat", _("WeChat")
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("Reached the debtor")
+        NO_ANSWER = "no_answer", _("No answer")
+        REFUSED = "refused", _("Refused mediation")
+        PROMISED = "promised", _("Promised to pay or to talk")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+        UNREACHABLE = "unreachable", _("Unreachable")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contact_attempts")
+    mediator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    at = models.DateTimeField(_("time of contact"))
+    outcome = models.CharField(_("outcome"), max_length=14, choices=Outcome.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    unreachable_reason = models.CharField(_("why unreachable"), max_length=200, blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True)
+    next_contact_on = models.DateField(_("next contact due"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact attempt")
+        verbose_name_plural = _("contact attempts")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["phone_hash", "at"]), models.Index(fields=["case", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.channel} {self.at:%Y-%m-%d %H:%M}"
+
+
+class LateContactConsent(models.Model):
+    """The debtor agreed to be contacted in the quiet hours (22:00-08:00), recorded by a mediator."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="late_contact_consent")
+    note = models.CharField(_("how consent was given"), max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("late-contact consent")
+        verbose_name_plural = _("late-contact consents")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}"
+
+
+class MediationSession(TimeStampedModel):
+    class Kind(models.TextChoices):
+        ON_SITE = "on_site", _("On site")
+        PHONE = "phone", _("Phone")
+        VIDEO = "video", _("Video")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+        NO_SHOW = "no_show", _("Debtor did not attend")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mediation_sessions")
+    mediator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    scheduled_at = models.DateTimeField(_("scheduled for"))
+    location = models.CharField(_("place"), max_length=200, blank=True)
+    meeting_link = models.URLField(_("meeting link"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    record = models.TextField(_("record of the session"), blank=True)
+    parties_notified_at = models.DateTimeField(_("parties notified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mediation session")
+        verbose_name_plural = _("mediation sessions")
+        ordering = ["scheduled_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()} {self.scheduled_at:%Y-%m-%d %H:%M}"
+
+
+class Settlement(TimeStampedModel):
+    """A repayment agreement drafted by the mediator; effective when the last party has signed."""
+
+    class Kind(models.TextChoices):
+        LUMP_SUM = "lump_sum", _("Lump sum")
+        INSTALMENTS = "instalments", _("Instalments")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        AWAITING_DEBTOR = "awaiting_debtor", _("Awaiting the debtor's acceptance")
+        AWAITING_MEDIATOR = "awaiting_mediator", _("Awaiting the mediator's signature")
+        EFFECTIVE = "effective", _("Effective")
+        VOID = "void", _("Void")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="settlements")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    total = models.DecimalField(_("agreed total"), max_digits=14, decimal_places=2)
+    waived_interest = models.DecimalField(_("interest waived"), max_digits=14, decimal_places=2, default=0)
+    waived_fees = models.DecimalField(_("fees waived"), max_digits=14, decimal_places=2, default=0)
+    terms = models.TextField(_("other terms"), blank=True)
+    status = models.CharField(_("status"), max_length=18, choices=Status.choices, default=Status.DRAFT)
+    document_sha256 = models.CharField(_("agreement SHA-256"), max_length=64, blank=True)
+    debtor_accepted_at = models.DateTimeField(_("debtor accepted at"), null=True, blank=True)
+    debtor_accept_ip = models.GenericIPAddressField(_("debtor's IP address"), null=True, blank=True)
+    mediator_signed_at = models.DateTimeField(_("mediator signed at"), null=True, blank=True)
+    effective_on = models.DateField(_("effective on"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.total}"
+
+    @property
+    def instalment_total(self) -> Decimal:
+        return sum((i.amount for i in self.instalments.all()), Decimal("0.00"))
+
+
+class Instalment(models.Model):
+    settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="instalments")
+    seq = models.PositiveSmallIntegerField(_("number"))
+    due_on = models.DateField(_("due on"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        ordering = ["settlement", "seq"]
+        constraints = [models.UniqueConstraint(fields=["settlement", "seq"], name="instalment_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.amount} on {self.due_on}"

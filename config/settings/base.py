@@ -137,6 +137,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.deadlines_act_on_due",
         "schedule": crontab(minute="*/15"),
     },
+    "court-mediation-assign": {
+        "task": "mediation.tasks.court_mediation_assign_pending",
+        "schedule": crontab(minute="5-59/15"),
+    },
 }
 
 CACHES = (

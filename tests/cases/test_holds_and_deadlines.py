@@ -84,7 +84,8 @@ def test_expired_deadlines_are_marked_by_the_periodic_task(world):
     case = in_mediation(world)
     Deadline.objects.filter(case=case).update(due_on=timezone.localdate() - timedelta(days=1))
     assert services.deadlines_act_on_due()["expired"] == 1
-    assert case.deadlines.get().status == Deadline.Status.EXPIRED
+    window = case.deadlines.get(status=Deadline.Status.EXPIRED)
+    assert window.kind == Deadline.Kind.MEDIATION_WINDOW
 
 
 def freeze_today(monkeypatch, day: date) -> None:

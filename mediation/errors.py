@@ -1,0 +1,26 @@
+from django.utils.translation import gettext_lazy as _
+
+from cases.errors import CaseActionError
+
+
+class MediationError(CaseActionError):
+    code = "mediation_refused"
+
+
+MESSAGES = {
+    "quiet_hours": _(
+        "Contact between 22:00 and 08:00 is not allowed without the debtor's recorded consent "
+        "(collection guideline)."
+    ),
+    "future_contact": _("A contact attempt cannot be logged in the future."),
+    "unreachable_reason": _("Say why the debtor is unreachable."),
+    "too_many_unanswered": _(
+        "More than 6 unanswered attempts to this number today: the collection guideline allows at most 6."
+    ),
+    "schedule_sum": _("The instalments add up to %(sum)s, not the agreed total %(total)s."),
+    "not_mediator": _("Only a mediator of this case may do this."),
+    "settlement_state": _("The settlement is not in a state that allows this."),
+    "no_mediator": _("No mediator is available for this case."),
+    "meeting_link": _("A video session needs a meeting link."),
+    "past_session": _("A session cannot be scheduled in the past."),
+}

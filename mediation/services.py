@@ -1,0 +1,622 @@
+"""Mediation: rules and triage, assignment, contacts, sessions, settlements, escalation."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from cases import events
+from cases.models import Case, Stage
+from cases.services import BulkResult, case_event_record, case_transition, cases_bulk_transition
+from core.actors import SYSTEM, actor_role
+from core.crypto import keyed_hash
+from core.models import Centre, Membership, Organisation, Role
+
+from . import rules_defaults
+from .errors import MESSAGES, MediationError
+from .instalments import instalment_schedule
+from .models import (
+    Assignment,
+    ContactAttempt,
+    Instalment,
+    LateContactConsent,
+    MediationSession,
+    Settlement,
+    TriageResult,
+    TriageRule,
+    TriageRuleSet,
+)
+from .triage import evaluate, validate_conditions
+
+CHUNK = 5000
+QUIET_START, QUIET_END = 22, 8  # banking association collection guideline 2026: no contact 22:00-08:00
+MAX_UNANSWERED_PER_DAY = 6  # same guideline: at most 6 unanswered attempts a day to one number
+MEDIATION_STAGES = [Stage.TRIAGED, Stage.IN_MEDIATION, Stage.COURT_MEDIATION]
+
+
+def _uid(actor: Any) -> int | None:
+    return None if actor is None or actor is SYSTEM else actor.pk
+
+
+# --- triage ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def triage_ruleset_publish(
+    *, centre: Centre, rules: list[dict[str, Any]], actor: Any, note: str = ""
+) -> TriageRuleSet:
+    """Publish a new version of a centre's rules; the previous version stays, inactive, for the record."""
+    for rule in rules:
+        validate_conditions(rule.get("conditions", []))
+    latest = TriageRuleSet.objects.select_for_update().filter(centre=centre).order_by("-version").first()
+    version = (latest.version + 1) if latest else 1
+    TriageRuleSet.objects.filter(centre=centre, is_active=True).update(is_active=False)
+    ruleset = TriageRuleSet.objects.create(
+        centre=centre, version=version, is_active=True, note=note, created_by_id=_uid(actor)
+    )
+    TriageRule.objects.bulk_create(
+        TriageRule(
+            ruleset=ruleset,
+            position=i,
+            name=r["name"],
+            conditions=r.get("conditions", []),
+            colour=r["colour"],
+            track=r.get("track", ""),
+            staff_reason=r.get("staff_reason", r["name"]),
+            debtor_reason=r.get("debtor_reason", ""),
+        )
+        for i, r in enumerate(rules)
+    )
+    return ruleset
+
+
+def triage_ruleset_ensure_default(centre: Centre) -> TriageRuleSet:
+    existing = TriageRuleSet.objects.filter(centre=centre, is_active=True).first()
+    return existing or triage_ruleset_publish(
+        centre=centre, rules=rules_defaults.DEFAULT_RULES, actor=SYSTEM, note="default rules"
+    )
+
+
+def _store_results(results: dict[int, tuple[str, str, list]], centre: Centre) -> None:
+    ruleset = TriageRuleSet.objects.filter(centre=centre, is_active=True).first()
+    TriageResult.objects.bulk_create(
+        [
+            TriageResult(
+                case_id=pk,
+                ruleset=ruleset,
+                version=ruleset.version if ruleset else 0,
+                colour=colour,
+                track=track,
+                reasons=reasons,
+            )
+            for pk, (colour, track, reasons) in results.items()
+        ],
+        batch_size=CHUNK,
+    )
+
+
+def cases_triage(*, case_ids: Iterable[int], centre: Centre, actor: Any = SYSTEM) -> BulkResult:
+    """Triage received cases by the centre's rules: a transition per (colour, track) group, set-based."""
+    ids = list(case_ids)
+    total = BulkResult()
+    for start in range(0, len(ids), CHUNK * 4):
+        chunk = ids[start : start + CHUNK * 4]
+        results = evaluate(chunk, centre=centre)
+        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for pk, (colour, track, _reasons) in results.items():
+            groups[(colour, track)].append(pk)
+        for (colour, track), pks in groups.items():
+            result = cases_bulk_transition(
+                case_ids=pks, transition="triage", actor=actor, params={"colour": colour, "track": track}
+            )
+            total.done.extend(result.done)
+            total.skipped.update(result.skipped)
+        done = set(total.done)
+        _store_results({pk: r for pk, r in results.items() if pk in done}, centre)
+    return total
+
+
+def cases_retriage(*, centre: Centre, actor: Any, case_ids: Iterable[int] | None = None) -> int:
+    """Apply the current rules again to open cases (after a rule change): colour, track, result, event."""
+    qs = Case.objects.filter(centre=centre, stage__in=[Stage.TRIAGED, *MEDIATION_STAGES[1:]])
+    if case_ids is not None:
+        qs = qs.filter(pk__in=list(case_ids))
+    ids = list(qs.values_list("pk", flat=True))
+    changed = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        results = evaluate(chunk, centre=centre)
+        with transaction.atomic():
+            heads = list(
+                Case.objects.filter(pk__in=chunk)
+                .select_for_update()
+                .values_list("pk", "event_seq", "event_head", "stage", "colour", "track")
+            )
+            groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+            moved = []
+            for pk, seq, head, stage, colour, track in heads:
+                new = results[pk][:2]
+                if new != (colour, track):
+                    groups[new].append(pk)
+                    moved.append((pk, seq, head, stage, stage))
+            for (colour, track), pks in groups.items():
+                Case.objects.filter(pk__in=pks).update(colour=colour, track=track, updated_at=timezone.now())
+            ruleset = TriageRuleSet.objects.filter(centre=centre, is_active=True).first()
+            events.append_events_bulk(
+                moved,
+                action="retriaged",
+                actor_id=_uid(actor),
+                actor_role=actor_role(actor) or "",
+                reason=f"rules v{ruleset.version}" if ruleset else "",
+                data={},
+                at=timezone.now(),
+            )
+            _store_results({m[0]: results[m[0]] for m in moved}, centre)
+            changed += len(moved)
+    return changed
+
+
+def triage_latest(case: Case) -> TriageResult | None:
+    return case.triage_results.order_by("-created_at", "-pk").first()
+
+
+# --- assignment -----------------------------------------------------------------------------------
+
+
+def _mediators(centre: Centre, *, court_invited: bool) -> QuerySet[Membership]:
+    committees = Organisation.objects.filter(centre=centre, kind=Organisation.Kind.COMMITTEE)
+    committees = committees.filter(invited_by_court__isnull=not court_invited)
+    return Membership.objects.filter(
+        organisation__in=committees, role=Role.MEDIATOR, user__is_active=True
+    ).select_related("organisation", "user")
+
+
+def _open_load(user_ids: list[int]) -> dict[int, int]:
+    rows = (
+        Case.objects.filter(mediator_id__in=user_ids, stage__in=MEDIATION_STAGES)
+        .values("mediator_id")
+        .annotate(n=Count("pk"))
+    )
+    return {r["mediator_id"]: r["n"] for r in rows}
+
+
+def cases_assign_auto(
+    *, centre: Centre, actor: Any = SYSTEM, case_ids: Iterable[int] | None = None, court_invited: bool = False
+) -> dict[int, int]:
+    """Give unassigned cases to mediators of the centre's committees, region first, then least loaded.
+
+    One load query, one pass over the cases, one UPDATE per mediator: never a query per case.
+    Returns {mediator_id: cases given}.
+    """
+    stage = Stage.COURT_MEDIATION if court_invited else Stage.TRIAGED
+    members = list(_mediators(centre, court_invited=court_invited))
+    if not members:
+        return {}
+    qs = Case.objects.filter(centre=centre, stage=stage)
+    qs = (
+        qs.filter(mediator__isnull=True)
+        if not court_invited
+        else qs.exclude(committee__invited_by_court__isnull=False)
+    )
+    if case_ids is not None:
+        qs = qs.filter(pk__in=list(case_ids))
+    cases = list(qs.values_list("pk", "debtor__region_code", "mediator_id"))
+    load = _open_load([m.user_id for m in members])
+    by_region: dict[str, list[Membership]] = defaultdict(list)
+    for m in members:
+        for prefix in filter(None, (p.strip() for p in m.region_codes.split(","))):
+            by_region[prefix].append(m)
+    current = {m.user_id: load.get(m.user_id, 0) for m in members}
+    member_of = {m.user_id: m for m in members}
+    chosen: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    for pk, region, previous in cases:
+        regional = [m for prefix, ms in by_region.items() if region and region.startswith(prefix) for m in ms]
+        if regional:
+            uid = min(regional, key=lambda m: (current[m.user_id], m.user_id)).user_id
+        else:
+            uid = min(current, key=lambda u: (current[u], u))
+        current[uid] += 1
+        chosen[uid].append((pk, previous))
+    _apply_assignments(chosen, member_of, actor, how="auto", reason="")
+    return {uid: len(items) for uid, items in chosen.items()}
+
+
+def _apply_assignments(
+    chosen: dict[int, list[tuple[int, int | None]]],
+    member_of: dict[int, Membership],
+    actor: Any,
+    *,
+    how: str,
+    reason: str,
+) -> None:
+    with transaction.atomic():
+        rows = []
+        for uid, items in chosen.items():
+            committee = member_of[uid].organisation
+            pks = [pk for pk, _prev in items]
+            for start in range(0, len(pks), CHUNK):
+                Case.objects.filter(pk__in=pks[start : start + CHUNK]).update(
+                    mediator_id=uid, committee_id=committee.pk, updated_at=timezone.now()
+                )
+            rows.extend(
+                Assignment(
+                    case_id=pk,
+                    mediator_id=uid,
+                    committee_id=committee.pk,
+                    previous_mediator_id=prev,
+                    assigned_by_id=_uid(actor),
+                    how=how,
+                    reason=reason,
+                )
+                for pk, prev in items
+            )
+        Assignment.objects.bulk_create(rows, batch_size=CHUNK)
+
+
+def cases_assign(
+    *, case_ids: Iterable[int], mediator: Any, actor: Any, visible: QuerySet[Case], reason: str = ""
+) -> BulkResult:
+    """Assign (or reassign) cases by hand to one mediator of the same centre; history is kept."""
+    membership = getattr(mediator, "membership", None)
+    result = BulkResult()
+    ids = list(dict.fromkeys(case_ids))
+    if (
+        membership is None
+        or membership.role != Role.MEDIATOR
+        or actor_role(actor)
+        not in (
+            Role.CENTRE_ADMIN,
+            Role.MEDIATOR,
+        )
+    ):
+        result.skipped = dict.fromkeys(ids, str(MESSAGES["no_mediator"]))
+        return result
+    eligible = list(
+        visible.filter(
+            pk__in=ids, centre_id=membership.organisation.centre_id, stage__in=MEDIATION_STAGES
+        ).values_list("pk", "mediator_id")
+    )
+    _apply_assignments({mediator.pk: eligible}, {mediator.pk: membership}, actor, how="manual", reason=reason)
+    result.done = [pk for pk, _ in eligible]
+    done = set(result.done)
+    result.skipped = {pk: "not assignable in its stage or not visible" for pk in ids if pk not in done}
+    return result
+
+
+# --- contacts -------------------------------------------------------------------------------------
+
+
+def in_quiet_hours(at: datetime) -> bool:
+    hour = timezone.localtime(at).hour
+    return hour >= QUIET_START or hour < QUIET_END
+
+
+def contact_log(
+    *,
+    case: Case,
+    actor: Any,
+    channel: str,
+    at: datetime,
+    outcome: str,
+    notes: str = "",
+    unreachable_reason: str = "",
+    next_contact_on: date | None = None,
+) -> tuple[ContactAttempt, list[str]]:
+    """Record a contact attempt; refuse quiet-hour contact without consent; warn past 6 unanswered a day."""
+    if case.mediator_id != actor.pk and actor_role(actor) != Role.CENTRE_ADMIN:
+        raise MediationError(MESSAGES["not_mediator"], code="not_mediator")
+    if at > timezone.now() + timezone.timedelta(minutes=5):
+        raise MediationError(MESSAGES["future_contact"], code="future_contact")
+    if in_quiet_hours(at) and not LateContactConsent.objects.filter(case=case).exists():
+        raise MediationError(MESSAGES["quiet_hours"], code="quiet_hours")
+    if outcome == ContactAttempt.Outcome.UNREACHABLE and not unreachable_reason.strip():
+        raise MediationError(MESSAGES["unreachable_reason"], code="unreachable_reason")
+    phone_hash = keyed_hash(case.phone) if case.phone else ""
+    attempt = ContactAttempt.objects.create(
+        case=case,
+        mediator=actor,
+        channel=channel,
+        at=at,
+        outcome=outcome,
+        notes=notes,
+        unreachable_reason=unreachable_reason,
+        phone_hash=phone_hash,
+        next_contact_on=next_contact_on,
+    )
+    warnings = []
+    if phone_hash and outcome == ContactAttempt.Outcome.NO_ANSWER:
+        day = timezone.localtime(at).date()
+        unanswered = ContactAttempt.objects.filter(
+            phone_hash=phone_hash, outcome=ContactAttempt.Outcome.NO_ANSWER, at__date=day
+        ).count()
+        if unanswered > MAX_UNANSWERED_PER_DAY:
+            warnings.append(str(MESSAGES["too_many_unanswered"]))
+    case_event_record(
+        case=case,
+        action="contact_logged",
+        actor=actor,
+        reason=notes[:200],
+        data={"channel": channel, "outcome": outcome, "at": at.isoformat()},
+    )
+    return attempt, warnings
+
+
+def late_contact_consent_record(*, case: Case, actor: Any, note: str) -> LateContactConsent:
+    consent, _ = LateContactConsent.objects.get_or_create(
+        case=case, defaults={"note": note, "recorded_by": actor}
+    )
+    case_event_record(case=case, action="late_contact_consent", actor=actor, reason=note)
+    return consent
+
+
+# --- sessions -------------------------------------------------------------------------------------
+
+
+def session_schedule(
+    *, case: Case, actor: Any, kind: str, scheduled_at: datetime, location: str = "", meeting_link: str = ""
+) -> MediationSession:
+    """Schedule a session and tell both parties (through the notices channels when configured)."""
+    if case.mediator_id != actor.pk:
+        raise MediationError(MESSAGES["not_mediator"], code="not_mediator")
+    if kind == MediationSession.Kind.VIDEO and not meeting_link:
+        raise MediationError(MESSAGES["meeting_link"], code="meeting_link")
+    if scheduled_at < timezone.now():
+        raise MediationError(MESSAGES["past_session"], code="past_session")
+    session = MediationSession.objects.create(
+        case=case,
+        mediator=actor,
+        kind=kind,
+        scheduled_at=scheduled_at,
+        location=location,
+        meeting_link=meeting_link,
+    )
+    case_event_record(
+        case=case,
+        action="session_scheduled",
+        actor=actor,
+        data={"session": session.pk, "kind": kind, "at": scheduled_at.isoformat()},
+    )
+    session_id = session.pk
+    transaction.on_commit(lambda: _notify_session(session_id))
+    return session
+
+
+def _notify_session(session_id: int) -> None:
+    from .tasks import session_notify_parties
+
+    session_notify_parties.delay(session_id)
+
+
+def session_record(
+    *, session: MediationSession, actor: Any, status: str, record: str = ""
+) -> MediationSession:
+    if session.mediator_id != actor.pk:
+        raise MediationError(MESSAGES["not_mediator"], code="not_mediator")
+    session.status, session.record = status, record
+    session.save(update_fields=["status", "record", "updated_at"])
+    case_event_record(
+        case=session.case,
+        action="session_recorded",
+        actor=actor,
+        reason=record[:200],
+        data={"session": session.pk, "status": status},
+    )
+    return session
+
+
+# --- settlements ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def settlement_draft(
+    *,
+    case: Case,
+    actor: Any,
+    kind: str,
+    total: Decimal,
+    waived_interest: Decimal = Decimal("0"),
+    waived_fees: Decimal = Decimal("0"),
+    first_due: date | None = None,
+    frequency: str = "monthly",
+    count: int = 1,
+    terms: str = "",
+) -> Settlement:
+    """Draft a lump-sum or instalment settlement; the schedule's sum equals the agreed total to the fen."""
+    if case.mediator_id != actor.pk:
+        raise MediationError(MESSAGES["not_mediator"], code="not_mediator")
+    Settlement.objects.filter(case=case).exclude(status=Settlement.Status.EFFECTIVE).update(
+        status=Settlement.Status.VOID
+    )
+    settlement = Settlement.objects.create(
+        case=case,
+        kind=kind,
+        total=total,
+        waived_interest=waived_interest,
+        waived_fees=waived_fees,
+        terms=terms,
+        created_by=actor,
+    )
+    count = 1 if kind == Settlement.Kind.LUMP_SUM else count
+    plan = instalment_schedule(
+        total=total, first_due=first_due or timezone.localdate(), frequency=frequency, count=count
+    )
+    Instalment.objects.bulk_create(
+        Instalment(settlement=settlement, seq=p.seq, due_on=p.due_on, amount=p.amount) for p in plan
+    )
+    case_event_record(
+        case=case,
+        action="settlement_drafted",
+        actor=actor,
+        data={
+            "settlement": settlement.pk,
+            "total": str(total),
+            "instalments": count,
+            "waived_interest": str(waived_interest),
+            "waived_fees": str(waived_fees),
+        },
+    )
+    return settlement
+
+
+@transaction.atomic
+def settlement_schedule_edit(
+    *, settlement: Settlement, actor: Any, rows: list[tuple[date, Decimal]]
+) -> Settlement:
+    """Replace the schedule by hand; refused unless it adds up to the agreed total exactly."""
+    if settlement.status != Settlement.Status.DRAFT or settlement.case.mediator_id != actor.pk:
+        raise MediationError(MESSAGES["settlement_state"], code="settlement_state")
+    total = sum((amount for _d, amount in rows), Decimal("0.00"))
+    if total != settlement.total:
+        raise MediationError(
+            MESSAGES["schedule_sum"] % {"sum": total, "total": settlement.total}, code="schedule_sum"
+        )
+    settlement.instalments.all().delete()
+    Instalment.objects.bulk_create(
+        Instalment(settlement=settlement, seq=i + 1, due_on=d, amount=a)
+        for i, (d, a) in enumerate(sorted(rows))
+    )
+    return settlement
+
+
+@transaction.atomic
+def settlement_offer(*, settlement: Settlement, actor: Any, document_sha256: str = "") -> Settlement:
+    """Send the draft to the debtor to accept (the agreement document's hash is what they sign)."""
+    settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
+    if settlement.status != Settlement.Status.DRAFT or settlement.case.mediator_id != actor.pk:
+        raise MediationError(MESSAGES["settlement_state"], code="settlement_state")
+    settlement.status = Settlement.Status.AWAITING_DEBTOR
+    settlement.document_sha256 = document_sha256 or settlement_document_hash(settlement)
+    settlement.save(update_fields=["status", "document_sha256", "updated_at"])
+    case_event_record(
+        case=settlement.case,
+        action="settlement_offered",
+        actor=actor,
+        data={"settlement": settlement.pk, "sha256": settlement.document_sha256},
+    )
+    return settlement
+
+
+def settlement_document_hash(settlement: Settlement) -> str:
+    """SHA-256 over the agreement's terms as offered: what the debtor's electronic signature covers."""
+    import hashlib
+    import json
+
+    body = {
+        "case": settlement.case.code,
+        "total": str(settlement.total),
+        "waived_interest": str(settlement.waived_interest),
+        "waived_fees": str(settlement.waived_fees),
+        "terms": settlement.terms,
+        "instalments": [[str(i.due_on), str(i.amount)] for i in settlement.instalments.order_by("seq")],
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@transaction.atomic
+def settlement_debtor_accept(*, settlement: Settlement, ip: str | None, document_sha256: str) -> Settlement:
+    """The debtor's electronic signature: time, IP, and the hash of the document they accepted."""
+    settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
+    if (
+        settlement.status != Settlement.Status.AWAITING_DEBTOR
+        or document_sha256 != settlement.document_sha256
+    ):
+        raise MediationError(MESSAGES["settlement_state"], code="settlement_state")
+    settlement.debtor_accepted_at, settlement.debtor_accept_ip = timezone.now(), ip
+    settlement.status = Settlement.Status.AWAITING_MEDIATOR
+    settlement.save(update_fields=["debtor_accepted_at", "debtor_accept_ip", "status", "updated_at"])
+    case_event_record(
+        case=settlement.case,
+        action="settlement_accepted_by_debtor",
+        actor=SYSTEM,
+        data={"settlement": settlement.pk, "ip": ip or "", "sha256": document_sha256},
+    )
+    return settlement
+
+
+@transaction.atomic
+def settlement_mediator_sign(*, settlement: Settlement, actor: Any) -> Settlement:
+    """The mediator signs last: the agreement takes effect today and the case is settled."""
+    settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
+    if settlement.status != Settlement.Status.AWAITING_MEDIATOR or settlement.case.mediator_id != actor.pk:
+        raise MediationError(MESSAGES["settlement_state"], code="settlement_state")
+    now = timezone.now()
+    settlement.mediator_signed_at = now
+    # People's Mediation Law 29-31: effective when the last party has signed.
+    settlement.effective_on = timezone.localdate(max(now, settlement.debtor_accepted_at or now))
+    settlement.status = Settlement.Status.EFFECTIVE
+    settlement.save(update_fields=["mediator_signed_at", "effective_on", "status", "updated_at"])
+    case_transition(
+        case=settlement.case,
+        transition="settle",
+        actor=actor,
+        effective_on=settlement.effective_on,
+        data={"settlement": settlement.pk, "total": str(settlement.total)},
+    )
+    return settlement
+
+
+# --- failure and escalation ----------------------------------------------------------------------
+
+
+def cases_escalate(
+    *, case_ids: Iterable[int], actor: Any, reason: str, visible: QuerySet[Case]
+) -> BulkResult:
+    """People's mediation failed (refusal, unreachable, window expired): on to court mediation, in bulk."""
+    result = cases_bulk_transition(
+        case_ids=case_ids, transition="escalate_to_court", actor=actor, reason=reason, visible=visible
+    )
+    if result.done:
+        centres = set(Case.objects.filter(pk__in=result.done).values_list("centre_id", flat=True))
+        for centre in Centre.objects.filter(pk__in=centres):
+            cases_assign_auto(centre=centre, actor=SYSTEM, case_ids=result.done, court_invited=True)
+    return result
+
+
+def cases_mark_unreachable(
+    *, case_ids: Iterable[int], actor: Any, reason: str, visible: QuerySet[Case]
+) -> int:
+    """Log an 'unreachable' outcome on many cases at once (one INSERT), for the record and the statistics."""
+    if not reason.strip():
+        raise MediationError(MESSAGES["unreachable_reason"], code="unreachable_reason")
+    ids = list(visible.filter(pk__in=list(case_ids), stage__in=MEDIATION_STAGES).values_list("pk", flat=True))
+    now = timezone.now()
+    ContactAttempt.objects.bulk_create(
+        ContactAttempt(
+            case_id=pk,
+            mediator=actor,
+            channel=ContactAttempt.Channel.PHONE,
+            at=now,
+            outcome=ContactAttempt.Outcome.UNREACHABLE,
+            unreachable_reason=reason,
+        )
+        for pk in ids
+    )
+    return len(ids)
+
+
+def mediation_request_from_debtor(*, case: Case, note: str) -> Case:
+    """A debtor came forward: the case goes straight to a mediator, with their note on record."""
+    case_event_record(case=case, action="debtor_came_forward", actor=SYSTEM, reason=note[:500])
+    if case.stage == Stage.RECEIVED:
+        cases_triage(case_ids=[case.pk], centre=case.centre)
+    case.refresh_from_db()
+    if case.mediator_id is None and case.stage == Stage.TRIAGED:
+        cases_assign_auto(centre=case.centre, case_ids=[case.pk])
+        case.refresh_from_db()
+    if case.stage == Stage.TRIAGED and case.mediator_id:
+        case_transition(case=case, transition="start_mediation", actor=SYSTEM, reason=note[:200])
+    case.refresh_from_db()
+    return case
+
+
+def mediation_in_window(case: Case) -> bool:
+    return case.stage in (Stage.IN_MEDIATION, Stage.COURT_MEDIATION)
+
+
+def open_settlement(case: Case) -> Settlement | None:
+    return case.settlements.exclude(status=Settlement.Status.VOID).order_by("-created_at").first()
