@@ -122,7 +122,7 @@ def test_versions_are_kept_and_results_record_theirs(world):
     v1 = services.triage_ruleset_publish(
         centre=world.qz, rules=[rule("A", "amount", "gt", "1")], actor=world.admin
     )
-    first, r1 = triaged(world, world.case())
+    _first, r1 = triaged(world, world.case())
     v2 = services.triage_ruleset_publish(
         centre=world.qz, rules=[rule("B", "amount", "gt", "1", colour="red")], actor=world.admin
     )
