@@ -257,3 +257,19 @@ class Instalment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seq}: {self.amount} on {self.due_on}"
+
+
+class NextContact(models.Model):
+    """When the mediator plans to contact the debtor next: set by a contact log or in bulk from the queue."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="next_contact")
+    due_on = models.DateField(_("next contact due"), db_index=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("next contact")
+        verbose_name_plural = _("next contacts")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.due_on}"

@@ -26,6 +26,7 @@ from .models import (
     Instalment,
     LateContactConsent,
     MediationSession,
+    NextContact,
     Settlement,
     TriageResult,
     TriageRule,
@@ -328,6 +329,8 @@ def contact_log(
         phone_hash=phone_hash,
         next_contact_on=next_contact_on,
     )
+    if next_contact_on:
+        NextContact.objects.update_or_create(case=case, defaults={"due_on": next_contact_on, "set_by": actor})
     warnings = []
     if phone_hash and outcome == ContactAttempt.Outcome.NO_ANSWER:
         day = timezone.localtime(at).date()
@@ -344,6 +347,20 @@ def contact_log(
         data={"channel": channel, "outcome": outcome, "at": at.isoformat()},
     )
     return attempt, warnings
+
+
+def cases_schedule_contact(
+    *, case_ids: Iterable[int], actor: Any, due_on: date, visible: QuerySet[Case]
+) -> int:
+    """Set the next contact date on many cases at once (two statements, whatever the count)."""
+    ids = list(visible.filter(pk__in=list(case_ids), stage__in=MEDIATION_STAGES).values_list("pk", flat=True))
+    with transaction.atomic():
+        NextContact.objects.filter(case_id__in=ids).update(due_on=due_on, set_by=actor, set_at=timezone.now())
+        have = set(NextContact.objects.filter(case_id__in=ids).values_list("case_id", flat=True))
+        NextContact.objects.bulk_create(
+            NextContact(case_id=pk, due_on=due_on, set_by=actor) for pk in ids if pk not in have
+        )
+    return len(ids)
 
 
 def late_contact_consent_record(*, case: Case, actor: Any, note: str) -> LateContactConsent:
