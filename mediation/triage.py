@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from cases.models import Case, Colour, Hold, Track
 from core.models import Centre
@@ -18,8 +19,8 @@ from .models import TriageRule, TriageRuleSet
 SEVERITY = {Colour.GREEN: 0, Colour.YELLOW: 1, Colour.RED: 2}
 NO_RISK_REASON = {
     "rule": "",
-    "staff": "No risk factor found: suitable for mediation",
-    "debtor": "Your case is suitable for a quick settlement by mediation.",
+    "staff": gettext_noop("No risk factor found: suitable for mediation"),
+    "debtor": gettext_noop("Your case is suitable for a quick settlement by mediation."),
 }
 
 

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "mediation"
+urlpatterns = [
+    path("queue/", views.QueueView.as_view(), name="queue"),
+    path("queue/bulk/", views.BulkView.as_view(), name="bulk"),
+    path("case/<int:pk>/", views.CasePanelView.as_view(), name="case"),
+    path("case/<int:pk>/<slug:action>/", views.CaseActionView.as_view(), name="case-action"),
+]

@@ -1,0 +1,261 @@
+"""The mediator's pages: the queue with bulk actions, and a case's mediation panel."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from cases.errors import CaseActionError
+from cases.selectors import case_get, cases_visible_to
+from core.models import Membership, Role
+from core.views import StaffRequiredMixin
+
+from . import selectors, services
+from .forms import (
+    BulkForm,
+    ConsentForm,
+    ContactForm,
+    QueueFilterForm,
+    ReasonForm,
+    ScheduleEditForm,
+    SessionForm,
+    SessionRecordForm,
+    SettlementForm,
+)
+from .models import MediationSession, Settlement
+
+PAGE_SIZE = 50
+MEDIATION_ROLES = frozenset({Role.MEDIATOR, Role.CENTRE_ADMIN})
+
+
+class MediationMixin(StaffRequiredMixin):
+    def check_role(self) -> None:
+        if self.role not in MEDIATION_ROLES:
+            raise PermissionDenied(_("The mediation pages are for mediators and centre administrators."))
+
+
+def committee_mediators(user: Any) -> list[tuple[int, str]]:
+    centre_id = user.membership.organisation.centre_id
+    members = Membership.objects.filter(
+        role=Role.MEDIATOR, organisation__centre_id=centre_id, user__is_active=True
+    ).select_related("user", "organisation")
+    return [
+        (m.user_id, f"{m.user.get_full_name() or m.user.username} · {m.organisation.name}") for m in members
+    ]
+
+
+class QueueView(MediationMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.check_role()
+        form = QueueFilterForm(request.GET or None)
+        filters = form.filters() if request.GET else {}
+        pool = request.GET.get("pool") == "1"
+        page = Paginator(
+            selectors.mediator_queue(user=request.user, filters=filters, pool=pool), PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+        context = {
+            "form": form,
+            "page": page,
+            "pool": pool,
+            "counts": selectors.queue_counts(user=request.user),
+            "bulk_form": BulkForm(mediators=committee_mediators(request.user)),
+        }
+        return render(request, "mediation/queue.html", context)
+
+
+class BulkView(MediationMixin, View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.check_role()
+        form = BulkForm(request.POST, mediators=committee_mediators(request.user))
+        ids = [int(x) for x in request.POST.getlist("case_ids") if x.isdigit()]
+        if not form.is_valid() or not ids:
+            messages.error(
+                request, _("Choose cases and complete the action's fields.") + _format_errors(form)
+            )
+            return redirect(request.POST.get("next") or reverse("mediation:queue"))
+        data, visible, user = form.cleaned_data, cases_visible_to(request.user), request.user
+        try:
+            done, skipped = _bulk(data, ids, user, visible)
+        except CaseActionError as exc:
+            messages.error(request, exc.message)
+            return redirect(reverse("mediation:queue"))
+        messages.success(request, _("%(done)d cases done.") % {"done": done})
+        for pk, why in list(skipped.items())[:20]:
+            messages.warning(request, _("Case %(id)s skipped: %(why)s") % {"id": pk, "why": why})
+        return redirect(request.POST.get("next") or reverse("mediation:queue"))
+
+
+def _format_errors(form: BulkForm) -> str:
+    return " " + " ".join(str(e) for errors in form.errors.values() for e in errors) if form.errors else ""
+
+
+def _bulk(data: dict[str, Any], ids: list[int], user: Any, visible: Any) -> tuple[int, dict[int, str]]:
+    action = data["action"]
+    if action == "schedule":
+        return services.cases_schedule_contact(
+            case_ids=ids, actor=user, due_on=data["due_on"], visible=visible
+        ), {}
+    if action == "unreachable":
+        return services.cases_mark_unreachable(
+            case_ids=ids, actor=user, reason=data["reason"], visible=visible
+        ), {}
+    if action == "reassign":
+        mediator = get_object_or_404(Membership, user_id=int(data["mediator"]), role=Role.MEDIATOR).user
+        result = services.cases_assign(
+            case_ids=ids, mediator=mediator, actor=user, visible=visible, reason=data.get("reason", "")
+        )
+    else:
+        result = services.cases_escalate(case_ids=ids, actor=user, reason=data["reason"], visible=visible)
+    return len(result.done), result.skipped
+
+
+class CasePanelView(MediationMixin, View):
+    """Everything a mediator does on one case: contacts, sessions, the settlement."""
+
+    def get(self, request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
+        self.check_role()
+        case = case_get(user=request.user, pk=pk)
+        panel = selectors.case_mediation_panel(case=case)
+        settlement = panel["settlement"]
+        context = {
+            "case": case,
+            **panel,
+            "contact_form": forms.get("contact_form") or ContactForm(),
+            "consent_form": ConsentForm(),
+            "session_form": forms.get("session_form") or SessionForm(),
+            "record_form": SessionRecordForm(),
+            "settlement_form": forms.get("settlement_form")
+            or SettlementForm(initial={"total": case.claimed_total, "count": 1, "frequency": "monthly"}),
+            "schedule_form": ScheduleEditForm(initial={"schedule": _schedule_text(settlement)}),
+            "reason_form": ReasonForm(),
+            "is_mine": case.mediator_id == request.user.pk,
+            "has_consent": hasattr(case, "late_contact_consent"),
+        }
+        return render(request, "mediation/case_panel.html", context)
+
+
+def _schedule_text(settlement: Settlement | None) -> str:
+    if settlement is None:
+        return ""
+    return "\n".join(f"{i.due_on:%Y-%m-%d} {i.amount}" for i in settlement.instalments.all())
+
+
+def _parse_schedule(text: str) -> list[tuple[date, Decimal]]:
+    rows = []
+    for line in text.strip().splitlines():
+        parts = line.split()
+        if len(parts) != 2:
+            raise ValueError(line)
+        try:
+            rows.append(
+                (date.fromisoformat(parts[0]), Decimal(parts[1].replace(",", "")).quantize(Decimal("0.01")))
+            )
+        except (ValueError, InvalidOperation) as exc:
+            raise ValueError(line) from exc
+    return rows
+
+
+class CaseActionView(MediationMixin, View):
+    """POST one mediation action on a case; errors come back as messages, never a server error."""
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        self.check_role()
+        case = case_get(user=request.user, pk=pk)
+        handler = getattr(self, f"do_{action}", None)
+        if handler is None:
+            raise PermissionDenied
+        try:
+            response = handler(request, case)
+        except CaseActionError as exc:
+            messages.error(request, exc.message)
+            return redirect("mediation:case", pk=case.pk)
+        return response or redirect("mediation:case", pk=case.pk)
+
+    def do_contact(self, request: HttpRequest, case: Any) -> HttpResponse | None:
+        form = ContactForm(request.POST)
+        if not form.is_valid():
+            return CasePanelView.as_view()(request, pk=case.pk, contact_form=form)
+        _attempt, warnings = services.contact_log(case=case, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Contact attempt logged."))
+        for warning in warnings:
+            messages.warning(request, warning)
+        return None
+
+    def do_consent(self, request: HttpRequest, case: Any) -> None:
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            services.late_contact_consent_record(
+                case=case, actor=request.user, note=form.cleaned_data["note"]
+            )
+            messages.success(request, _("Consent to contact in the quiet hours recorded."))
+
+    def do_session(self, request: HttpRequest, case: Any) -> HttpResponse | None:
+        form = SessionForm(request.POST)
+        if not form.is_valid():
+            return CasePanelView.as_view()(request, pk=case.pk, session_form=form)
+        services.session_schedule(case=case, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Session scheduled; both parties will be notified."))
+        return None
+
+    def do_session_record(self, request: HttpRequest, case: Any) -> None:
+        session = get_object_or_404(MediationSession, pk=request.POST.get("session"), case=case)
+        form = SessionRecordForm(request.POST)
+        if form.is_valid():
+            services.session_record(session=session, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Session record saved."))
+
+    def do_settlement(self, request: HttpRequest, case: Any) -> HttpResponse | None:
+        form = SettlementForm(request.POST)
+        if not form.is_valid():
+            return CasePanelView.as_view()(request, pk=case.pk, settlement_form=form)
+        services.settlement_draft(case=case, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Settlement drafted. Check the schedule, then offer it to the debtor."))
+        return None
+
+    def do_schedule(self, request: HttpRequest, case: Any) -> None:
+        settlement = get_object_or_404(Settlement, pk=request.POST.get("settlement"), case=case)
+        try:
+            rows = _parse_schedule(request.POST.get("schedule", ""))
+        except ValueError as exc:
+            messages.error(request, _("Cannot read this line: %(line)s") % {"line": exc})
+            return
+        services.settlement_schedule_edit(settlement=settlement, actor=request.user, rows=rows)
+        messages.success(request, _("Schedule saved."))
+
+    def do_offer(self, request: HttpRequest, case: Any) -> None:
+        settlement = get_object_or_404(Settlement, pk=request.POST.get("settlement"), case=case)
+        services.settlement_offer(settlement=settlement, actor=request.user)
+        messages.success(
+            request, _("The agreement is waiting for the debtor's acceptance on the debtor pages.")
+        )
+
+    def do_sign(self, request: HttpRequest, case: Any) -> None:
+        settlement = get_object_or_404(Settlement, pk=request.POST.get("settlement"), case=case)
+        services.settlement_mediator_sign(settlement=settlement, actor=request.user)
+        messages.success(
+            request, _("Signed. The settlement is effective; apply for judicial confirmation within 30 days.")
+        )
+
+    def do_escalate(self, request: HttpRequest, case: Any) -> None:
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give a reason."))
+            return
+        result = services.cases_escalate(
+            case_ids=[case.pk],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            visible=cases_visible_to(request.user),
+        )
+        if result.done:
+            messages.success(request, _("Escalated to court mediation."))
+        else:
+            messages.error(request, "; ".join(result.skipped.values()))

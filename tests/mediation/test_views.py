@@ -1,0 +1,141 @@
+"""The mediator's pages: queue, bulk actions, the case panel's forms; and who may not see them."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from cases import services as case_services
+from cases.models import Stage
+from mediation.models import ContactAttempt, NextContact, Settlement
+
+
+@pytest.fixture
+def mediating(world, client):
+    cases = []
+    for _ in range(3):
+        case = world.case()
+        case_services.case_transition(case=case, transition="triage", actor=None)
+        case_services.case_transition(case=case, transition="start_mediation", actor=world.mediator1)
+        cases.append(case)
+    client.force_login(world.mediator1)
+    return cases
+
+
+def test_queue_lists_my_cases_with_counts_in_chinese(world, client, mediating):
+    response = client.get("/mediation/queue/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "调解" in html
+    for case in mediating:
+        assert case.code in html
+    assert case.debtor.id_number_masked in html
+    assert case.debtor.id_number not in html
+
+
+def test_queue_filters_and_sorts(world, client, mediating):
+    big = mediating[0]
+    from cases.models import Case
+
+    Case.objects.filter(pk=big.pk).update(principal=Decimal("90000"))
+    html = client.get("/mediation/queue/?min_amount=50000").content.decode()
+    assert big.code in html and mediating[1].code not in html
+    html = client.get("/mediation/queue/?sort=-amount").content.decode()
+    assert html.index(big.code) < html.index(mediating[1].code)
+
+
+def test_bulk_schedule_and_unreachable(world, client, mediating):
+    ids = [str(c.pk) for c in mediating[:2]]
+    due = (timezone.localdate() + timedelta(days=2)).isoformat()
+    response = client.post(
+        "/mediation/queue/bulk/", {"action": "schedule", "case_ids": ids, "due_on": due}, follow=True
+    )
+    assert response.status_code == 200
+    assert NextContact.objects.filter(case_id__in=ids).count() == 2
+    client.post("/mediation/queue/bulk/", {"action": "unreachable", "case_ids": ids, "reason": "空号"})
+    assert ContactAttempt.objects.filter(outcome="unreachable").count() == 2
+
+
+def test_bulk_escalate_needs_a_reason_and_then_works(world, client, mediating):
+    ids = [str(mediating[0].pk)]
+    client.post("/mediation/queue/bulk/", {"action": "escalate", "case_ids": ids, "reason": ""})
+    mediating[0].refresh_from_db()
+    assert mediating[0].stage == Stage.IN_MEDIATION
+    client.post("/mediation/queue/bulk/", {"action": "escalate", "case_ids": ids, "reason": "拒绝调解"})
+    mediating[0].refresh_from_db()
+    assert mediating[0].stage == Stage.COURT_MEDIATION
+
+
+def test_panel_logs_a_call_schedules_a_session_and_drafts_a_settlement(world, client, mediating):
+    case = mediating[0]
+    base = f"/mediation/case/{case.pk}/"
+    assert client.get(base).status_code == 200
+    noon = timezone.localtime().replace(hour=12, minute=0) - timedelta(days=1)
+    r = client.post(
+        base + "contact/",
+        {
+            "channel": "phone",
+            "at": noon.strftime("%Y-%m-%dT%H:%M"),
+            "outcome": "reached",
+            "notes": "同意分期",
+        },
+        follow=True,
+    )
+    assert ContactAttempt.objects.filter(case=case).count() == 1
+    assert r.status_code == 200
+    night = noon.replace(hour=23)
+    r = client.post(
+        base + "contact/",
+        {"channel": "phone", "at": night.strftime("%Y-%m-%dT%H:%M"), "outcome": "reached"},
+        follow=True,
+    )
+    assert ContactAttempt.objects.filter(case=case).count() == 1
+    assert "22:00" in r.content.decode()
+    when = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    client.post(
+        base + "session/",
+        {"kind": "video", "scheduled_at": when, "meeting_link": "https://meet.example.org/x"},
+    )
+    assert case.mediation_sessions.count() == 1
+    first = (timezone.localdate() + timedelta(days=30)).isoformat()
+    client.post(
+        base + "settlement/",
+        {
+            "kind": "instalments",
+            "total": "9000",
+            "waived_interest": "500",
+            "waived_fees": "100",
+            "first_due": first,
+            "frequency": "monthly",
+            "count": "3",
+        },
+    )
+    settlement = Settlement.objects.get(case=case)
+    assert [str(i.amount) for i in settlement.instalments.all()] == ["3000.00"] * 3
+    client.post(base + "offer/", {"settlement": settlement.pk})
+    settlement.refresh_from_db()
+    assert settlement.status == "awaiting_debtor" and len(settlement.document_sha256) == 64
+
+
+def test_other_users_cannot_reach_the_panel(world, client, mediating):
+    case = mediating[0]
+    client.force_login(world.creditor2)
+    assert client.get(f"/mediation/case/{case.pk}/").status_code == 403
+    client.force_login(world.judge2)
+    assert client.get("/mediation/queue/").status_code == 403
+    from core.models import Role
+    from core.services import staff_user_create
+    from tests.factories import PASSWORD
+
+    ly_mediator = staff_user_create(
+        username="lym", password=PASSWORD, organisation=world.ly_committee, role=Role.MEDIATOR
+    )
+    client.force_login(ly_mediator)
+    assert client.get(f"/mediation/case/{case.pk}/").status_code == 404
+    assert case.code not in client.get("/mediation/queue/").content.decode()
+    r = client.post(
+        f"/mediation/case/{case.pk}/contact/",
+        {"channel": "phone", "at": "2026-01-01T10:00", "outcome": "reached"},
+    )
+    assert r.status_code == 404
