@@ -38,6 +38,7 @@ def mediator_queue(*, user: Any, filters: dict[str, Any], pool: bool = False) ->
     qs = (
         queue_base(user, pool=pool)
         .select_related("debtor", "creditor", "next_contact")
+        .defer("phone", "debtor__id_number", "debtor__phone")  # masked columns suffice: no decryption per row
         .annotate(window_due=Subquery(window.values("due_on")[:1]))
     )
     today = timezone.localdate()

@@ -3,6 +3,7 @@
 #
 #   scripts/install_system_packages.sh            # runtime packages
 #   scripts/install_system_packages.sh --browser  # ... plus chromium for the browser tests
+#   scripts/install_system_packages.sh --bench    # ... plus wrk, the load tool of bench/
 #
 # Idempotent and quiet when everything is already installed. As root it runs
 # `apt-get update` once and installs whatever is missing; as any other user it
@@ -23,6 +24,7 @@ packages=(
 for arg in "$@"; do
     case "$arg" in
         --browser) packages+=(chromium) ;;
+        --bench) packages+=(wrk) ;;
         -h | --help)
             sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
