@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from .rules import CONFIRMATION_APPLICATION_DAYS
+from .rules import CONFIRMATION_APPLICATION_DAYS, ENFORCEMENT_APPLICATION_YEARS
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,23 @@ has_enforceable_title = Condition(
     predicate=lambda case: case.enforceable_title != "",
     q=lambda: ~Q(enforceable_title=""),
     message="there is no enforceable title (confirmation ruling, effective payment order or judgment)",
+)
+
+def _two_years_before(today: Any) -> Any:
+    try:
+        return today.replace(year=today.year - ENFORCEMENT_APPLICATION_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - ENFORCEMENT_APPLICATION_YEARS, day=28)
+
+
+# CPL 250 (246): enforcement is applied for within 2 years of the last day of the performance period.
+enforcement_application_in_time = Condition(
+    name="enforcement_application_in_time",
+    predicate=lambda case: case.performance_due_on is None
+    or case.performance_due_on >= _two_years_before(timezone.localdate()),
+    q=lambda: Q(performance_due_on__isnull=True)
+    | Q(performance_due_on__gte=_two_years_before(timezone.localdate())),
+    message="more than 2 years have passed since the performance period ended (CPL 250)",
 )
 
 has_settlement = Condition(

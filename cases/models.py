@@ -16,7 +16,13 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from core.fields import EncryptedTextField
 from core.models import Centre, Organisation, TimeStampedModel
 
-from .conditions import confirmation_window_open, has_enforceable_title, has_settlement, no_active_hold
+from .conditions import (
+    confirmation_window_open,
+    enforcement_application_in_time,
+    has_enforceable_title,
+    has_settlement,
+    no_active_hold,
+)
 from .permissions import roles_allowed
 
 
@@ -92,7 +98,7 @@ class Track(models.TextChoices):
 class Debtor(TimeStampedModel):
     """One natural person per centre, found by a keyed hash of the ID number so their cases link up."""
 
-    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="debtors")
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="debtors", db_index=False)
     id_hash = models.CharField(max_length=64)
     id_number = EncryptedTextField(_("ID number"))
     id_number_masked = models.CharField(_("ID number"), max_length=18)
@@ -130,6 +136,16 @@ class Batch(TimeStampedModel):
     accepted = models.PositiveIntegerField(_("accepted"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     message = models.TextField(_("message"), blank=True)
+    # Where the uploaded file lives while it is imported (the task reads it; a retry reads it again).
+    stored_file = models.CharField(_("stored file"), max_length=500, blank=True)
+    size_bytes = models.BigIntegerField(_("size (bytes)"), default=0)
+    unknown_columns = models.JSONField(_("unknown columns"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    progress_percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # Each (re)start gets a new attempt number; only the current attempt may commit its rows.
+    attempt = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("batch")
@@ -140,11 +156,34 @@ class Batch(TimeStampedModel):
         return f"#{self.pk} {self.filename}"
 
 
+class BatchError(models.Model):
+    """One fault of one row of a batch file (BATCH_FORMAT.md codes); the value is masked where personal."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="errors")
+    row = models.PositiveIntegerField(_("row"))
+    column = models.CharField(_("column"), max_length=32)
+    code = models.CharField(_("code"), max_length=32)
+    # The English msgid of the message, translated when shown so each reader gets their language.
+    message = models.CharField(_("message"), max_length=300)
+    value_masked = models.CharField(_("value"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("batch error")
+        verbose_name_plural = _("batch errors")
+        indexes = [models.Index(fields=["batch", "row"])]
+        ordering = ["batch_id", "row", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row} {self.column} {self.code}"
+
+
 class Case(FSMModelMixin, TimeStampedModel):
     """One claim: a creditor's contract with a debtor, moving through the funnel."""
 
-    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="cases")
-    creditor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="creditor_cases")
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="cases", db_index=False)
+    creditor = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="creditor_cases", db_index=False
+    )
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
     debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="cases")
     code = models.CharField(_("case code"), max_length=16, unique=True)
@@ -181,7 +220,12 @@ class Case(FSMModelMixin, TimeStampedModel):
     on_hold = models.BooleanField(_("on hold"), default=False)
 
     committee = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="committee_cases"
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committee_cases",
+        db_index=False,
     )
     mediator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -189,9 +233,15 @@ class Case(FSMModelMixin, TimeStampedModel):
         null=True,
         blank=True,
         related_name="mediated_cases",
+        db_index=False,
     )
     court = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="court_cases"
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="court_cases",
+        db_index=False,
     )
     settlement_effective_on = models.DateField(_("settlement effective on"), null=True, blank=True)
     enforceable_title = models.CharField(_("enforceable title"), max_length=20, blank=True)
@@ -342,7 +392,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         source=[S.COURT_MEDIATION, S.PAYMENT_ORDER],
         target=S.IN_LITIGATION,
         conditions=[no_active_hold],
-        permission=roles_allowed(CREDITOR, CLERK, JUDGE),
+        permission=roles_allowed(SYSTEM, CREDITOR, CLERK, JUDGE),
         custom={"label": _("File suit")},
     )
     def file_suit(self) -> None:
@@ -361,6 +411,17 @@ class Case(FSMModelMixin, TimeStampedModel):
 
     @transition(
         field=stage,
+        source=S.PAYMENT_ORDER,
+        target=S.COURT_MEDIATION,
+        conditions=[no_active_hold],
+        permission=roles_allowed(SYSTEM, JUDGE, CLERK),
+        custom={"label": _("Payment order lapses"), "needs_reason": True},
+    )
+    def order_lapse(self) -> None:
+        pass
+
+    @transition(
+        field=stage,
         source=S.IN_LITIGATION,
         target=S.ENFORCEABLE,
         conditions=[no_active_hold],
@@ -376,7 +437,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         field=stage,
         source=[S.ENFORCEABLE, S.PERFORMING],
         target=S.IN_ENFORCEMENT,
-        conditions=[no_active_hold, has_enforceable_title],
+        conditions=[no_active_hold, has_enforceable_title, enforcement_application_in_time],
         permission=roles_allowed(CREDITOR, CLERK, JUDGE),
         custom={"label": _("Apply for enforcement")},
     )
@@ -462,7 +523,7 @@ class Case(FSMModelMixin, TimeStampedModel):
 class CaseEvent(models.Model):
     """Append-only, hash-chained record of every transition and important action on a case."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     action = models.CharField(_("action"), max_length=40)
     from_stage = models.CharField(_("from"), max_length=32, blank=True)

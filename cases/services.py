@@ -1,7 +1,7 @@
 """The only place that changes a case: lock, check, transition, save, event, side effects on commit."""
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -399,7 +399,24 @@ DEADLINE_CONSEQUENCES: dict[str, tuple[str, str]] = {
         "order_effective",
         "no written objection within the 15-day window",
     ),
+    # Interp. 430: a payment order not served within 30 days of issuance lapses.
+    Deadline.Kind.PAYMENT_ORDER_SERVICE: ("order_lapse", "not served within 30 days of issuance"),
+    # Interp. 438-439: after a valid objection the case becomes a suit unless the creditor declined in 7 days.
+    Deadline.Kind.SUIT_DECLINE: ("file_suit", "the creditor did not decline the suit within 7 days"),
 }
+
+
+# Further work other apps do when a limit runs out (registered in their AppConfig.ready): f(case_ids) -> n.
+DEADLINE_HOOKS: dict[str, list[Callable[[list[int]], int]]] = {}
+
+
+def deadline_hook(kind: str) -> Callable[[Callable[[list[int]], int]], Callable[[list[int]], int]]:
+    def register(func: Callable[[list[int]], int]) -> Callable[[list[int]], int]:
+        if func not in DEADLINE_HOOKS.setdefault(kind, []):
+            DEADLINE_HOOKS[kind].append(func)
+        return func
+
+    return register
 
 
 def deadlines_act_on_due(*, today: date | None = None) -> dict[str, int]:
@@ -425,6 +442,11 @@ def deadlines_act_on_due(*, today: date | None = None) -> dict[str, int]:
                 case_ids=case_ids, transition=transition, actor=SYSTEM, reason=reason
             )
             counts[transition] = len(result.done)
+    for kind, hooks in DEADLINE_HOOKS.items():
+        case_ids = [case_id for _pk, case_id, k in rows if k == kind]
+        for hook in hooks:
+            if case_ids:
+                counts[hook.__name__] = hook(case_ids)
     return counts
 
 

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CourtsConfig(AppConfig):
     name = "courts"
     verbose_name = _("Courts")
+
+    def ready(self) -> None:
+        from . import services  # noqa: F401  registers the deadline hooks

@@ -44,8 +44,9 @@ EXPECTED = {
     "apply_payment_order": ({S.COURT_MEDIATION: S.PAYMENT_ORDER}, {"creditor_staff", "clerk", "judge"}),
     "file_suit": (
         {S.COURT_MEDIATION: S.IN_LITIGATION, S.PAYMENT_ORDER: S.IN_LITIGATION},
-        {"creditor_staff", "clerk", "judge"},
+        {"system", "creditor_staff", "clerk", "judge"},
     ),
+    "order_lapse": ({S.PAYMENT_ORDER: S.COURT_MEDIATION}, {"system", "judge", "clerk"}),
     "order_effective": ({S.PAYMENT_ORDER: S.ENFORCEABLE}, {"system", "judge", "clerk"}),
     "judgment_effective": ({S.IN_LITIGATION: S.ENFORCEABLE}, {"judge", "clerk"}),
     "apply_enforcement": (
@@ -161,6 +162,16 @@ def test_enforcement_of_unconfirmed_performance_is_refused(world):
     Case.objects.filter(pk=case.pk).update(enforceable_title="")
     with pytest.raises(TransitionRefused):
         services.case_transition(case=case, transition="apply_enforcement", actor=world.creditor1)
+
+
+def test_enforcement_more_than_two_years_after_the_performance_period_is_refused(world):
+    case = case_in(world, S.ENFORCEABLE)
+    Case.objects.filter(pk=case.pk).update(performance_due_on=timezone.localdate() - timedelta(days=731))
+    with pytest.raises(TransitionRefused) as excinfo:
+        services.case_transition(case=case, transition="apply_enforcement", actor=world.creditor1)
+    assert "2" in str(excinfo.value)
+    Case.objects.filter(pk=case.pk).update(performance_due_on=timezone.localdate() - timedelta(days=700))
+    services.case_transition(case=case, transition="apply_enforcement", actor=world.creditor1)
 
 
 def test_buttons_offered_match_what_the_role_may_do(world):

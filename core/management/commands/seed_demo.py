@@ -31,14 +31,15 @@ PASSWORD = "demo-pass-2026"
 SEED = 2026
 
 SURNAMES = "陈林黄张吴王李郑刘蔡杨许洪曾苏谢庄施周叶邱何柯卢傅郭赖游江罗"
-GIVEN_MALE = ["志强", "建华", "伟", "国栋", "文斌", "海峰", "俊杰", "明辉", "振宇", "晓东", "家豪", "子轩",
-              "永福", "金水", "荣华", "德明", "少华", "鸿", "炳坤", "天佑", "锦程", "宏伟", "清泉", "辉"]  # fmt: skip
-GIVEN_FEMALE = ["秀英", "丽娟", "美玲", "雅婷", "淑芬", "晓燕", "婷婷", "慧敏", "秀兰", "佳怡", "丽华", "雪梅",
-                "燕萍", "碧霞", "惠珍", "梦琪", "玉兰", "春梅", "嘉欣", "思琪", "丽琴", "静"]  # fmt: skip
-MOBILE_PREFIXES = ["130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "155", "157",
-                   "158", "159", "176", "177", "180", "182", "185", "186", "187", "188", "189", "198", "199"]  # fmt: skip
-STREETS = ["中山路", "温陵路", "刺桐路", "丰泽街", "泉秀路", "九一路", "新华路", "东街", "西街", "滨江路",
-           "人民路", "建设路", "南环路", "龙腾路", "九龙江路", "登高路"]  # fmt: skip
+GIVEN_MALE = ["志强", "建华", "伟", "国栋", "文斌", "海峰", "俊杰", "明辉", "振宇", "晓东",
+              "家豪", "子轩", "永福", "金水", "荣华", "德明", "少华", "鸿", "炳坤", "天佑",
+              "锦程", "宏伟", "清泉", "辉"]  # fmt: skip
+GIVEN_FEMALE = ["秀英", "丽娟", "美玲", "雅婷", "淑芬", "晓燕", "婷婷", "慧敏", "秀兰", "佳怡",
+                "丽华", "雪梅", "燕萍", "碧霞", "惠珍", "梦琪", "玉兰", "春梅", "嘉欣", "思琪",
+                "丽琴", "静"]  # fmt: skip
+MOBILE_PREFIXES = ["130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "155",
+                   "157", "158", "159", "176", "177", "180", "182", "185", "186", "187", "188", "189",
+                   "198", "199"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -48,17 +49,45 @@ class CentreSpec:
     region: str
     city: str
     districts: dict[str, str]  # region code -> district name
+    streets: tuple[str, ...]
 
 
-QUANZHOU = CentreSpec("quanzhou", "泉州信用修复中心", "350500", "泉州市", {
-    "350502": "鲤城区", "350503": "丰泽区", "350504": "洛江区", "350505": "泉港区", "350521": "惠安县",
-    "350524": "安溪县", "350525": "永春县", "350526": "德化县", "350581": "石狮市", "350582": "晋江市",
-    "350583": "南安市",
-})  # fmt: skip
-LONGYAN = CentreSpec("longyan", "龙岩普惠金融司法协同中心", "350800", "龙岩市", {
-    "350802": "新罗区", "350803": "永定区", "350821": "长汀县", "350823": "上杭县", "350824": "武平县",
-    "350825": "连城县", "350881": "漳平市",
-})  # fmt: skip
+QUANZHOU = CentreSpec(
+    "quanzhou",
+    "泉州信用修复中心",
+    "350500",
+    "泉州市",
+    {
+        "350502": "鲤城区",
+        "350503": "丰泽区",
+        "350504": "洛江区",
+        "350505": "泉港区",
+        "350521": "惠安县",
+        "350524": "安溪县",
+        "350525": "永春县",
+        "350526": "德化县",
+        "350581": "石狮市",
+        "350582": "晋江市",
+        "350583": "南安市",
+    },
+    ("中山路", "温陵路", "刺桐路", "泉秀路", "丰泽街", "田安路", "新华路", "湖心街", "宝洲路", "津头埔路"),
+)
+LONGYAN = CentreSpec(
+    "longyan",
+    "龙岩普惠金融司法协同中心",
+    "350800",
+    "龙岩市",
+    {
+        "350802": "新罗区",
+        "350803": "永定区",
+        "350821": "长汀县",
+        "350823": "上杭县",
+        "350824": "武平县",
+        "350825": "连城县",
+        "350881": "漳平市",
+    },
+    ("九一路", "登高路", "龙腾路", "人民路", "西安路", "北环路", "华莲路", "龙川路", "曹溪路", "中山路"),
+)
 
 
 @dataclass(frozen=True)
@@ -72,16 +101,31 @@ class CreditorSpec:
 
 CREDITORS = {
     "quanzhou": [
-        CreditorSpec("demo-bank", "示范银行泉州分行", "XYK", (Product.CREDIT_CARD, Product.CREDIT_CARD,
-                     Product.CONSUMER_LOAN), "creditor1"),
-        CreditorSpec("demo-consumer-finance", "示范消费金融有限公司", "XFD", (Product.CONSUMER_LOAN,
-                     Product.MICROLOAN), "creditor2"),
+        CreditorSpec(
+            "demo-bank",
+            "示范银行泉州分行",
+            "XYK",
+            (Product.CREDIT_CARD, Product.CREDIT_CARD, Product.CONSUMER_LOAN),
+            "creditor1",
+        ),
+        CreditorSpec(
+            "demo-consumer-finance",
+            "示范消费金融有限公司",
+            "XFD",
+            (Product.CONSUMER_LOAN, Product.MICROLOAN),
+            "creditor2",
+        ),
     ],
     "longyan": [
-        CreditorSpec("demo-rural-bank", "龙岩示范农村商业银行", "NSH", (Product.CREDIT_CARD, Product.CONSUMER_LOAN,
-                     Product.MICROLOAN), "creditor3"),
+        CreditorSpec(
+            "demo-rural-bank",
+            "龙岩示范农村商业银行",
+            "NSH",
+            (Product.CREDIT_CARD, Product.CONSUMER_LOAN, Product.MICROLOAN),
+            "creditor3",
+        ),
     ],
-}  # fmt: skip
+}
 
 # username, first name, organisation key (see _organisations), role
 STAFF = [
@@ -118,13 +162,20 @@ PERFORM_UNCONFIRMED: Step = ("perform_without_confirmation", "creditor", "债务
 BEGIN: Step = ("begin_performance", "creditor", "债务人开始按期还款")
 PAYMENT_ORDER: Step = ("apply_payment_order", "creditor", "债权债务关系明确，申请支付令")
 SUIT: Step = ("file_suit", "creditor", "诉前调解未成，提起诉讼")
-SUIT_AFTER_OBJECTION: Step = ("file_suit", "creditor", "债务人在法定期间内提出书面异议，支付令失效，转入诉讼程序")
+SUIT_AFTER_OBJECTION: Step = (
+    "file_suit",
+    "creditor",
+    "债务人在法定期间内提出书面异议，支付令失效，转入诉讼程序",
+)
 ORDER_EFFECTIVE: Step = ("order_effective", "clerk", "债务人收到支付令后十五日内未提出书面异议")
 JUDGMENT: Step = ("judgment_effective", "judge", "判决已送达，上诉期届满未上诉，判决生效")
 ENFORCE: Step = ("apply_enforcement", "creditor", "债务人未在履行期内履行生效法律文书，申请强制执行")
 ENFORCE_BREACH: Step = ("apply_enforcement", "creditor", "债务人未按调解协议履行第3期还款，申请强制执行")
-SUSPEND: Step = ("suspend_enforcement", "judge",
-                 "经网络查控及现场调查，被执行人名下无可供执行财产，终结本次执行程序")  # fmt: skip
+SUSPEND: Step = (
+    "suspend_enforcement",
+    "judge",
+    "经网络查控及现场调查，被执行人名下无可供执行财产，终结本次执行程序",
+)
 PERFORMED: list[Step] = [
     ("record_full_performance", "creditor", "债务人已按调解协议结清全部欠款"),
     ("record_full_performance", "creditor", "债务人一次性结清全部欠款"),
@@ -174,21 +225,41 @@ def _paths(rng: random.Random) -> dict[str, list[list[Step]]]:
         Stage.PERFORMED: [performed, [*mediation, rng.choice(PERFORMED)], [*enforcement, PERFORMED_BY_COURT]],
         Stage.CREDIT_REPAIR: [repair],
         Stage.CLOSED: [[*repair, CLOSE], [*repair, CLOSE], [TRIAGE, rng.choice(CLOSE_INVALID)]],
-        Stage.WITHDRAWN: [[rng.choice(WITHDRAW)], [*mediation, rng.choice(WITHDRAW)],
-                          [*court, rng.choice(WITHDRAW)]],
-    }  # fmt: skip
+        Stage.WITHDRAWN: [
+            [rng.choice(WITHDRAW)],
+            [*mediation, rng.choice(WITHDRAW)],
+            [*court, rng.choice(WITHDRAW)],
+        ],
+    }
 
 
 # How many cases end in each stage: a funnel, wide at the top. Sums: 240 and 60.
-QUANZHOU_STAGES = {
-    Stage.RECEIVED: 20, Stage.TRIAGED: 20, Stage.IN_MEDIATION: 30, Stage.COURT_MEDIATION: 20, Stage.SETTLED: 15,
-    Stage.CONFIRMATION_REQUESTED: 15, Stage.CONFIRMED: 10, Stage.PAYMENT_ORDER: 12, Stage.IN_LITIGATION: 12,
-    Stage.ENFORCEABLE: 10, Stage.PERFORMING: 15, Stage.IN_ENFORCEMENT: 10, Stage.ENFORCEMENT_SUSPENDED: 6,
-    Stage.PERFORMED: 12, Stage.CREDIT_REPAIR: 8, Stage.CLOSED: 12, Stage.WITHDRAWN: 13,
-}  # fmt: skip
-LONGYAN_STAGES = {stage: 3 for stage in Stage} | {
-    Stage.RECEIVED: 5, Stage.TRIAGED: 4, Stage.IN_MEDIATION: 7, Stage.COURT_MEDIATION: 4, Stage.PERFORMING: 4,
-}  # fmt: skip
+QUANZHOU_STAGES: dict[str, int] = {
+    Stage.RECEIVED: 20,
+    Stage.TRIAGED: 20,
+    Stage.IN_MEDIATION: 30,
+    Stage.COURT_MEDIATION: 20,
+    Stage.SETTLED: 15,
+    Stage.CONFIRMATION_REQUESTED: 15,
+    Stage.CONFIRMED: 10,
+    Stage.PAYMENT_ORDER: 12,
+    Stage.IN_LITIGATION: 12,
+    Stage.ENFORCEABLE: 10,
+    Stage.PERFORMING: 15,
+    Stage.IN_ENFORCEMENT: 10,
+    Stage.ENFORCEMENT_SUSPENDED: 6,
+    Stage.PERFORMED: 12,
+    Stage.CREDIT_REPAIR: 8,
+    Stage.CLOSED: 12,
+    Stage.WITHDRAWN: 13,
+}
+LONGYAN_STAGES: dict[str, int] = dict.fromkeys([stage.value for stage in Stage], 3) | {
+    Stage.RECEIVED: 5,
+    Stage.TRIAGED: 4,
+    Stage.IN_MEDIATION: 7,
+    Stage.COURT_MEDIATION: 4,
+    Stage.PERFORMING: 4,
+}
 
 # (kind, reason, lift reason or "" to leave it active)
 HOLDS = [
@@ -196,14 +267,30 @@ HOLDS = [
     (Hold.Kind.HARDSHIP, "债务人因重病住院治疗，家庭收入中断，申请困难救助，暂缓办理", ""),
     (Hold.Kind.DEATH, "债务人家属来电告知债务人已于2025年病故，待核实死亡证明及继承人情况", ""),
     (Hold.Kind.IDENTITY_THEFT, "债务人称身份证遗失后被冒用办理信用卡，已向公安机关报案", ""),
-    (Hold.Kind.OBJECTION, "债务人对违约金计算提出异议，要求债权人提供明细", "债权人已提供计算明细，异议不成立，恢复办理"),
+    (
+        Hold.Kind.OBJECTION,
+        "债务人对违约金计算提出异议，要求债权人提供明细",
+        "债权人已提供计算明细，异议不成立，恢复办理",
+    ),
     (Hold.Kind.HARDSHIP, "债务人失业，申请暂缓三个月", ""),
     (Hold.Kind.OBJECTION, "债务人称借款合同签名非本人所签，申请笔迹核对", ""),
-    (Hold.Kind.HARDSHIP, "债务人遭遇台风灾害，房屋受损，申请暂缓还款", "债务人已恢复工作，困难救助期满，恢复办理"),
-]  # fmt: skip
+    (
+        Hold.Kind.HARDSHIP,
+        "债务人遭遇台风灾害，房屋受损，申请暂缓还款",
+        "债务人已恢复工作，困难救助期满，恢复办理",
+    ),
+]
 PRE_COURT_STAGES = [Stage.TRIAGED, Stage.IN_MEDIATION, Stage.SETTLED]
-HOLD_STAGES = [Stage.TRIAGED, Stage.IN_MEDIATION, Stage.COURT_MEDIATION, Stage.SETTLED, Stage.PAYMENT_ORDER,
-               Stage.IN_LITIGATION, Stage.PERFORMING, Stage.IN_ENFORCEMENT]  # fmt: skip
+HOLD_STAGES = [
+    Stage.TRIAGED,
+    Stage.IN_MEDIATION,
+    Stage.COURT_MEDIATION,
+    Stage.SETTLED,
+    Stage.PAYMENT_ORDER,
+    Stage.IN_LITIGATION,
+    Stage.PERFORMING,
+    Stage.IN_ENFORCEMENT,
+]
 
 
 @dataclass
@@ -227,7 +314,9 @@ class DemoPeople:
         name = rng.choice(SURNAMES) + rng.choice(GIVEN_MALE if male else GIVEN_FEMALE)
         region = rng.choice(list(self.spec.districts))
         while True:
-            birth = date(1960, 1, 1) + timedelta(days=rng.randrange((date(2000, 12, 31) - date(1960, 1, 1)).days))
+            birth = date(1960, 1, 1) + timedelta(
+                days=rng.randrange((date(2000, 12, 31) - date(1960, 1, 1)).days)
+            )
             sequence = rng.randrange(0, 500) * 2 + (1 if male else 0)  # odd 17th digit: male (GB 11643)
             first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
             id_number = first17 + id_number_check_char(first17)
@@ -235,7 +324,7 @@ class DemoPeople:
                 self.used_ids.add(id_number)
                 break
         phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
-        street = rng.choice(STREETS)
+        street = rng.choice(self.spec.streets)
         address = f"福建省{self.spec.city}{self.spec.districts[region]}{street}{rng.randint(1, 300)}号"
         return {"debtor_name": name, "id_number": id_number, "phone": phone, "address": address}
 
@@ -243,11 +332,12 @@ class DemoPeople:
 def _claim(rng: random.Random, creditor: CreditorSpec, seq: int) -> dict[str, Any]:
     product = rng.choice(creditor.products)
     principal = Decimal(rng.randrange(200_000, 8_000_001)) / 100
-    rate = {
+    rates: dict[str, Decimal] = {
         Product.CREDIT_CARD: Decimal("18.250"),
         Product.CONSUMER_LOAN: Decimal(rng.choice(["7.200", "9.600", "12.000", "15.400", "23.900"])),
         Product.MICROLOAN: Decimal(rng.choice(["18.000", "21.600", "24.000"])),
-    }[product]
+    }
+    rate = rates[product]
     overdue = date(2024, 1, 1) + timedelta(days=rng.randrange(0, 640))
     months_overdue = Decimal((date(2026, 1, 1) - overdue).days) / 30
     interest = (principal * rate / 100 * months_overdue / 12).quantize(Decimal("0.01"))
@@ -255,10 +345,16 @@ def _claim(rng: random.Random, creditor: CreditorSpec, seq: int) -> dict[str, An
     consent = rng.random() < 0.45
     year = overdue.year - rng.choice([1, 2, 3])
     return {
-        "external_ref": f"{creditor.ref_prefix}{year}{seq:06d}", "product": product, "principal": principal,
-        "interest": interest, "fees": fees, "annual_rate": rate, "overdue_since": overdue,
-        "contract_date": overdue - timedelta(days=rng.randrange(180, 1100)), "e_service_consent": consent,
-    }  # fmt: skip
+        "external_ref": f"{creditor.ref_prefix}{year}{seq:06d}",
+        "product": product,
+        "principal": principal,
+        "interest": interest,
+        "fees": fees,
+        "annual_rate": rate,
+        "overdue_since": overdue,
+        "contract_date": overdue - timedelta(days=rng.randrange(180, 1100)),
+        "e_service_consent": consent,
+    }
 
 
 def _triage_params(values: dict[str, Any], rng: random.Random) -> dict[str, str]:
@@ -298,16 +394,18 @@ def plan_centre(rng: random.Random, spec: CentreSpec, stages: dict[str, int]) ->
 def _sqlite_without_fsync() -> Iterator[None]:
     """On SQLite, skip fsync while seeding: the ~1,100 stage notifications run after the commit and each
     commits on its own (7 ms apiece on a plain disk). A crash loses only demo data; rerun the command."""
-    if connection.vendor != "sqlite":
+    if connection.vendor != "sqlite" or connection.in_atomic_block:  # SQLite refuses it inside a transaction
         yield
         return
     with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        previous = int(cursor.fetchone()[0])
         cursor.execute("PRAGMA synchronous = OFF")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute(f"PRAGMA synchronous = {previous}")
 
 
 class Command(BaseCommand):
@@ -318,14 +416,14 @@ class Command(BaseCommand):
         rng = random.Random(SEED)
         plans = plan_centre(rng, QUANZHOU, QUANZHOU_STAGES) + plan_centre(rng, LONGYAN, LONGYAN_STAGES)
         refs = [p.values["external_ref"] for p in plans]
-        if Case.objects.filter(creditor__code__in=[c.code for cs in CREDITORS.values() for c in cs],
-                               external_ref__in=refs).exists():  # fmt: skip
+        if Case.objects.filter(
+            creditor__code__in=[c.code for cs in CREDITORS.values() for c in cs], external_ref__in=refs
+        ).exists():
             self.stdout.write("demo data already present")
             return
-        with _sqlite_without_fsync():
-            with transaction.atomic():
-                orgs, users = self._tenants()
-                self._cases(plans, orgs, users, rng)
+        with _sqlite_without_fsync(), transaction.atomic():
+            orgs, users = self._tenants()
+            self._cases(plans, orgs, users, rng)
         self._summary(time.monotonic() - started)
 
     def _tenants(self) -> tuple[dict[str, Organisation], dict[str, Any]]:
@@ -335,40 +433,83 @@ class Command(BaseCommand):
         }
         qz, ly = centres["quanzhou"], centres["longyan"]
         C, K = Organisation.Kind.CREDITOR, Organisation.Kind  # noqa: N806
-        orgs = {spec.code: organisation_create(centre=centres[centre], kind=C, code=spec.code, name=spec.name,
-                                               region_code=centres[centre].region_code)
-                for centre, specs in CREDITORS.items() for spec in specs}  # fmt: skip
-        orgs["qz-committee"] = organisation_create(centre=qz, kind=K.COMMITTEE, code="qz-committee",
-                                                   name="泉州市鲤城区人民调解委员会", region_code="350502")  # fmt: skip
-        orgs["ly-committee"] = organisation_create(centre=ly, kind=K.COMMITTEE, code="ly-committee",
-                                                   name="龙岩市新罗区人民调解委员会", region_code="350802")  # fmt: skip
-        orgs["qz-court"] = organisation_create(centre=qz, kind=K.COURT, code="qz-court", name="泉州市鲤城区人民法院",
-                                               region_code="350502", court_number_prefix="闽0502",
-                                               letterhead="福建省泉州市鲤城区人民法院")  # fmt: skip
-        orgs["ly-court"] = organisation_create(centre=ly, kind=K.COURT, code="ly-court", name="龙岩市新罗区人民法院",
-                                               region_code="350802", court_number_prefix="闽0802",
-                                               letterhead="福建省龙岩市新罗区人民法院")  # fmt: skip
+        orgs = {
+            spec.code: organisation_create(
+                centre=centres[centre],
+                kind=C,
+                code=spec.code,
+                name=spec.name,
+                region_code=centres[centre].region_code,
+            )
+            for centre, specs in CREDITORS.items()
+            for spec in specs
+        }
+        orgs["qz-committee"] = organisation_create(
+            centre=qz,
+            kind=K.COMMITTEE,
+            code="qz-committee",
+            name="泉州市鲤城区人民调解委员会",
+            region_code="350502",
+        )
+        orgs["ly-committee"] = organisation_create(
+            centre=ly,
+            kind=K.COMMITTEE,
+            code="ly-committee",
+            name="龙岩市新罗区人民调解委员会",
+            region_code="350802",
+        )
+        orgs["qz-court"] = organisation_create(
+            centre=qz,
+            kind=K.COURT,
+            code="qz-court",
+            name="泉州市鲤城区人民法院",
+            region_code="350502",
+            court_number_prefix="闽0502",
+            letterhead="福建省泉州市鲤城区人民法院",
+        )
+        orgs["ly-court"] = organisation_create(
+            centre=ly,
+            kind=K.COURT,
+            code="ly-court",
+            name="龙岩市新罗区人民法院",
+            region_code="350802",
+            court_number_prefix="闽0802",
+            letterhead="福建省龙岩市新罗区人民法院",
+        )
         orgs["quanzhou-centre"] = centre_staff_organisation(qz)
         # One PBKDF2 hash for the nine logins that share the demo password: saves 3 s on every fresh seed.
         hashed = make_password(PASSWORD)
         for username, first_name, *_ in STAFF:
-            get_user_model().objects.get_or_create(username=username,
-                                                   defaults={"first_name": first_name, "password": hashed})  # fmt: skip
+            get_user_model().objects.get_or_create(
+                username=username, defaults={"first_name": first_name, "password": hashed}
+            )
         users = {
-            username: staff_user_create(username=username, password=PASSWORD, organisation=orgs[org],
-                                        role=role, first_name=first_name)
+            username: staff_user_create(
+                username=username, password=PASSWORD, organisation=orgs[org], role=role, first_name=first_name
+            )
             for username, first_name, org, role in STAFF
-        }  # fmt: skip
+        }
         return orgs, users
 
-    def _cases(self, plans: list[CasePlan], orgs: dict[str, Organisation], users: dict[str, Any],
-               rng: random.Random) -> None:  # fmt: skip
+    def _cases(
+        self, plans: list[CasePlan], orgs: dict[str, Organisation], users: dict[str, Any], rng: random.Random
+    ) -> None:
         by_centre = {
-            "quanzhou": {"committee": orgs["qz-committee"], "court": orgs["qz-court"], "mediator": users["mediator1"],
-                         "judge": users["judge1"], "clerk": users["clerk1"]},
-            "longyan": {"committee": orgs["ly-committee"], "court": orgs["ly-court"], "mediator": users["mediator2"],
-                        "judge": users["judge2"], "clerk": users["judge2"]},  # no clerk in longyan: the judge acts
-        }  # fmt: skip
+            "quanzhou": {
+                "committee": orgs["qz-committee"],
+                "court": orgs["qz-court"],
+                "mediator": users["mediator1"],
+                "judge": users["judge1"],
+                "clerk": users["clerk1"],
+            },
+            "longyan": {
+                "committee": orgs["ly-committee"],
+                "court": orgs["ly-court"],
+                "mediator": users["mediator2"],
+                "judge": users["judge2"],
+                "clerk": users["judge2"],
+            },  # no clerk in longyan: the judge acts
+        }
         holdable: list[tuple[Case, dict[str, Any]]] = []
         for plan in plans:
             creditor = orgs[plan.creditor.code]
@@ -376,11 +517,14 @@ class Command(BaseCommand):
             staff = by_centre[centre_code]
             actors = {"system": SYSTEM, "creditor": users[plan.creditor.login], **staff}
             case = services.case_create(creditor=creditor, actor=users[plan.creditor.login], **plan.values)
-            services.case_route(case=case, committee=staff["committee"], court=staff["court"],
-                                mediator=staff["mediator"])  # fmt: skip
+            services.case_route(
+                case=case, committee=staff["committee"], court=staff["court"], mediator=staff["mediator"]
+            )
             for name, who, reason in plan.steps:
-                params = _triage_params(plan.values, rng) if name == "triage" else {}
-                services.case_transition(case=case, transition=name, actor=actors[who], reason=reason, **params)
+                params: dict[str, Any] = _triage_params(plan.values, rng) if name == "triage" else {}
+                services.case_transition(
+                    case=case, transition=name, actor=actors[who], reason=reason, **params
+                )
             if plan.target in HOLD_STAGES:
                 holdable.append((case, staff))
         rng.shuffle(holdable)
@@ -397,7 +541,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo data created in {seconds:.1f} s."))
         self.stdout.write(f"{'stage':<24}{'quanzhou':>10}{'longyan':>10}")
         for stage in Stage:
-            self.stdout.write(f"{stage.value:<24}{counts[('quanzhou', stage)]:>10}{counts[('longyan', stage)]:>10}")
+            self.stdout.write(
+                f"{stage.value:<24}{counts[('quanzhou', stage)]:>10}{counts[('longyan', stage)]:>10}"
+            )
         self.stdout.write(f"{'on hold':<24}{held['quanzhou']:>10}{held['longyan']:>10}")
         self.stdout.write(f"\nLogins (password {PASSWORD}):")
         for username, first_name, org, role in STAFF:

@@ -1,0 +1,666 @@
+"""Court work: case numbers, judicial confirmation, payment orders, suits and enforcement.
+
+Stage changes go through cases.services; this module adds the court's records, numbers and time limits.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import rules
+from cases.deadlines import add_months
+from cases.errors import CaseActionError
+from cases.models import Case, Deadline, Stage
+from cases.services import (
+    BulkResult,
+    case_event_record,
+    case_transition,
+    cases_bulk_transition,
+    deadline_hook,
+    deadline_open,
+)
+from core.actors import SYSTEM
+from core.models import Organisation
+
+from .models import (
+    CaseNumberSequence,
+    ConfirmationDecision,
+    Enforcement,
+    EnforcementMeasure,
+    Filing,
+    FilingType,
+    PaymentOrder,
+    PaymentOrderObjection,
+    RefusalGround,
+    Suit,
+)
+
+K = Deadline.Kind
+
+
+class CourtError(CaseActionError):
+    code = "court_refused"
+
+
+# --- case numbers ---------------------------------------------------------------------------------
+
+
+def case_number_format(*, prefix: str, year: int, filing_type: str, seq: int) -> str:
+    """The court's own format: (2026)闽0502民督123号."""
+    return f"({year}){prefix}{filing_type}{seq}号"
+
+
+def court_case_numbers_reserve(*, court: Organisation, filing_type: str, year: int, count: int = 1) -> range:
+    """Reserve `count` consecutive numbers in one locked UPDATE; two transactions never get the same."""
+    try:
+        with transaction.atomic():
+            CaseNumberSequence.objects.get_or_create(court=court, year=year, filing_type=filing_type)
+    except IntegrityError:  # created by a concurrent transaction between our read and write
+        pass
+    with transaction.atomic():
+        sequence = CaseNumberSequence.objects.select_for_update().get(
+            court=court, year=year, filing_type=filing_type
+        )
+        first = sequence.last + 1
+        CaseNumberSequence.objects.filter(pk=sequence.pk).update(last=F("last") + count)
+    return range(first, first + count)
+
+
+def filing_create(*, case: Case, filing_type: str, filed_on: date | None = None) -> Filing:
+    court = case.court
+    if court is None:
+        raise CourtError(_("The case has no court."), code="no_court")
+    filed_on = filed_on or timezone.localdate()
+    (seq,) = court_case_numbers_reserve(court=court, filing_type=filing_type, year=filed_on.year)
+    number = case_number_format(
+        prefix=court.court_number_prefix, year=filed_on.year, filing_type=filing_type, seq=seq
+    )
+    return Filing.objects.create(
+        case=case,
+        court=court,
+        filing_type=filing_type,
+        year=filed_on.year,
+        seq=seq,
+        number=number,
+        filed_on=filed_on,
+    )
+
+
+def filings_create_bulk(
+    *, case_ids: list[int], filing_type: str, filed_on: date | None = None
+) -> list[Filing]:
+    """Numbers for many cases of one or more courts: one reservation per court, one INSERT."""
+    filed_on = filed_on or timezone.localdate()
+    by_court: dict[int, list[int]] = {}
+    for pk, court_id in Case.objects.filter(pk__in=case_ids, court__isnull=False).values_list(
+        "pk", "court_id"
+    ):
+        by_court.setdefault(court_id, []).append(pk)
+    rows = []
+    for court in Organisation.objects.filter(pk__in=by_court):
+        pks = by_court[court.pk]
+        numbers = court_case_numbers_reserve(
+            court=court, filing_type=filing_type, year=filed_on.year, count=len(pks)
+        )
+        rows.extend(
+            Filing(
+                case_id=pk,
+                court=court,
+                filing_type=filing_type,
+                year=filed_on.year,
+                seq=seq,
+                filed_on=filed_on,
+                number=case_number_format(
+                    prefix=court.court_number_prefix, year=filed_on.year, filing_type=filing_type, seq=seq
+                ),
+            )
+            for pk, seq in zip(pks, numbers, strict=True)
+        )
+    return Filing.objects.bulk_create(rows)
+
+
+def latest_filing(case: Case, filing_type: str) -> Filing | None:
+    return case.filings.filter(filing_type=filing_type).order_by("-pk").first()
+
+
+def _close(case: Case, *kinds: str) -> None:
+    Deadline.objects.filter(case=case, kind__in=kinds, status=Deadline.Status.OPEN).update(
+        status=Deadline.Status.MET, closed_at=timezone.now()
+    )
+
+
+# --- judicial confirmation ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def confirmation_apply(*, case: Case, actor: Any) -> Filing:
+    """Joint application within 30 days of the agreement (CPL 205): a 民特 number and the decision limit."""
+    case_transition(case=case, transition="request_confirmation", actor=actor)
+    case.refresh_from_db()
+    filing = filing_create(case=case, filing_type=FilingType.CONFIRMATION)
+    case_event_record(case=case, action="filed", actor=actor, data={"number": filing.number})
+    return filing
+
+
+@transaction.atomic
+def confirmation_decide(
+    *,
+    case: Case,
+    actor: Any,
+    confirmed: bool,
+    ground: str = "",
+    reasons: str = "",
+    next_step: str = "mediation",
+) -> ConfirmationDecision:
+    """Confirm (an enforceable ruling, CPL 206) or refuse on an Interp. 358 ground (back to mediation or suit)."""
+    if not confirmed and ground not in RefusalGround.values:
+        raise CourtError(_("Choose the ground for refusing confirmation."), code="ground_required")
+    filing = latest_filing(case, FilingType.CONFIRMATION) or filing_create(
+        case=case, filing_type=FilingType.CONFIRMATION
+    )
+    if confirmed:
+        case_transition(
+            case=case, transition="confirm", actor=actor, reason=reasons, data={"number": filing.number}
+        )
+    else:
+        label = str(RefusalGround(ground).label)
+        case_transition(
+            case=case,
+            transition="reject_confirmation",
+            actor=actor,
+            reason=f"{label}: {reasons}".strip(": "),
+            data={"number": filing.number, "ground": ground},
+        )
+    decision = ConfirmationDecision.objects.create(
+        case=case,
+        filing=filing,
+        confirmed=confirmed,
+        ground=ground if not confirmed else "",
+        reasons=reasons,
+        next_step="" if confirmed else next_step,
+        decided_by=actor,
+        decided_on=timezone.localdate(),
+    )
+    if not confirmed and next_step == "suit":
+        suit_file(case=case, actor=actor)
+    _render_later("confirmation_ruling", decision.pk)
+    return decision
+
+
+def confirmations_bulk(
+    *, case_ids: Iterable[int], actor: Any, visible: QuerySet[Case], reasons: str = ""
+) -> BulkResult:
+    """Confirm many settlements at once: the eligible ones in set-based steps; the rest reported with why."""
+    ids = list(case_ids)
+    result = cases_bulk_transition(
+        case_ids=ids, transition="confirm", actor=actor, visible=visible, reason=reasons
+    )
+    if result.done:
+        filings = {
+            f.case_id: f
+            for f in Filing.objects.filter(case_id__in=result.done, filing_type=FilingType.CONFIRMATION)
+        }
+        missing = [pk for pk in result.done if pk not in filings]
+        filings.update(
+            {f.case_id: f for f in filings_create_bulk(case_ids=missing, filing_type=FilingType.CONFIRMATION)}
+        )
+        decisions = ConfirmationDecision.objects.bulk_create(
+            ConfirmationDecision(
+                case_id=pk,
+                filing=filings[pk],
+                confirmed=True,
+                reasons=reasons,
+                decided_by=actor,
+                decided_on=timezone.localdate(),
+            )
+            for pk in result.done
+        )
+        for decision in decisions:
+            _render_later("confirmation_ruling", decision.pk)
+    return result
+
+
+# --- payment orders -------------------------------------------------------------------------------
+
+ELIGIBILITY_MESSAGES = {
+    "not_due": _("The claim is not yet due."),
+    "unagreed_interest": _(
+        "Interest or fees claimed without an agreed rate in the documents: the court will reject them (Interp. 428)."
+    ),
+    "cannot_be_served": _(
+        "No postal address and no consent to electronic service: the debtor cannot be served."
+    ),
+    "not_money": _("Not a fixed money claim."),
+}
+
+
+def payment_order_eligibility(case: Case) -> list[str]:
+    """CPL 225 conditions and Interp. 428, as flags to resolve before applying (an empty list is eligible)."""
+    flags = []
+    if case.overdue_since > timezone.localdate():
+        flags.append("not_due")
+    if (case.interest > 0 or case.fees > 0) and case.annual_rate is None:
+        flags.append("unagreed_interest")
+    if not case.address and not case.e_service_consent:
+        flags.append("cannot_be_served")
+    if case.principal <= 0:
+        flags.append("not_money")
+    return flags
+
+
+@transaction.atomic
+def payment_order_apply(*, case: Case, actor: Any, accept_flags: bool = False) -> PaymentOrder:
+    flags = payment_order_eligibility(case)
+    blocking = [f for f in flags if f != "unagreed_interest" or not accept_flags]
+    if blocking:
+        raise CourtError("; ".join(str(ELIGIBILITY_MESSAGES[f]) for f in blocking), code="not_eligible")
+    case_transition(case=case, transition="apply_payment_order", actor=actor, data={"flags": flags})
+    amount = case.principal if "unagreed_interest" in flags else case.claimed_total
+    return PaymentOrder.objects.create(case=case, flags=flags, amount=amount, applied_on=timezone.localdate())
+
+
+def _order_in(order: PaymentOrder, *statuses: str) -> PaymentOrder:
+    order = PaymentOrder.objects.select_for_update().select_related("case").get(pk=order.pk)
+    if order.status not in statuses:
+        raise CourtError(_("The payment order is not at a step that allows this."), code="order_state")
+    return order
+
+
+@transaction.atomic
+def payment_order_accept(*, order: PaymentOrder, actor: Any) -> PaymentOrder:
+    """Accepted within 5 days (CPL 226): a 民督 number; the order must issue within 15 days (CPL 227)."""
+    order = _order_in(order, PaymentOrder.Status.APPLIED)
+    order.filing = filing_create(case=order.case, filing_type=FilingType.PAYMENT_ORDER)
+    order.status, order.accepted_on = PaymentOrder.Status.ACCEPTED, timezone.localdate()
+    order.save()
+    _close(order.case, K.PAYMENT_ORDER_ACCEPTANCE)
+    deadline_open(case=order.case, kind=K.PAYMENT_ORDER_ISSUANCE, start=order.accepted_on)
+    case_event_record(
+        case=order.case, action="payment_order_accepted", actor=actor, data={"number": order.filing.number}
+    )
+    return order
+
+
+@transaction.atomic
+def payment_order_reject(*, order: PaymentOrder, actor: Any, reason: str) -> PaymentOrder:
+    order = _order_in(order, PaymentOrder.Status.APPLIED, PaymentOrder.Status.ACCEPTED)
+    order.status, order.ended_on = PaymentOrder.Status.REJECTED, timezone.localdate()
+    order.save()
+    case_transition(case=order.case, transition="order_lapse", actor=actor, reason=reason or "rejected")
+    return order
+
+
+@transaction.atomic
+def payment_order_issue(*, order: PaymentOrder, actor: Any) -> PaymentOrder:
+    """Issued (支付令): it lapses unless served within 30 days (Interp. 430)."""
+    order = _order_in(order, PaymentOrder.Status.ACCEPTED)
+    order.status, order.issued_on = PaymentOrder.Status.ISSUED, timezone.localdate()
+    order.save()
+    _close(order.case, K.PAYMENT_ORDER_ISSUANCE)
+    deadline_open(case=order.case, kind=K.PAYMENT_ORDER_SERVICE, start=order.issued_on)
+    case_event_record(case=order.case, action="payment_order_issued", actor=actor, data={"order": order.pk})
+    _render_later("payment_order", order.pk)
+    return order
+
+
+@transaction.atomic
+def payment_order_record_service(*, order: PaymentOrder, actor: Any, served_on: date) -> PaymentOrder:
+    """Served: the debtor has 15 days from service to object in writing (CPL 227)."""
+    order = _order_in(order, PaymentOrder.Status.ISSUED)
+    if served_on > timezone.localdate() or (order.issued_on and served_on < order.issued_on):
+        raise CourtError(_("The service date must lie between issuance and today."), code="service_date")
+    order.status, order.served_on = PaymentOrder.Status.SERVED, served_on
+    order.save()
+    _close(order.case, K.PAYMENT_ORDER_SERVICE)
+    deadline_open(case=order.case, kind=K.PAYMENT_ORDER_OBJECTION, start=served_on)
+    case_event_record(
+        case=order.case, action="payment_order_served", actor=actor, data={"served_on": str(served_on)}
+    )
+    return order
+
+
+def objection_window(order: PaymentOrder) -> Deadline | None:
+    return (
+        Deadline.objects.filter(case_id=order.case_id, kind=K.PAYMENT_ORDER_OBJECTION).order_by("-pk").first()
+    )
+
+
+@transaction.atomic
+def payment_order_object(
+    *,
+    order: PaymentOrder,
+    form: str,
+    filed_on: date,
+    statement: str,
+    only_ability_to_pay: bool = False,
+    actor: Any = None,
+) -> PaymentOrderObjection:
+    """An objection counts only written, inside the 15-day window and not merely about ability to pay
+    (Interp. 431, 436); a valid one ends the order and the case turns into a suit unless the creditor
+    declines within 7 days (CPL 228; Interp. 438-439)."""
+    order = PaymentOrder.objects.select_for_update().select_related("case").get(pk=order.pk)
+    window = objection_window(order)
+    why = ""
+    if order.status != PaymentOrder.Status.SERVED or window is None:
+        why = str(_("the order is not in its objection window"))
+    elif form != PaymentOrderObjection.Form.WRITTEN:
+        why = str(_("oral objections do not count; it must be in writing"))
+    elif window.status != Deadline.Status.OPEN or filed_on > window.due_on:
+        why = str(_("filed after the 15-day window closed on %(date)s") % {"date": window.due_on})
+    elif only_ability_to_pay:
+        why = str(_("an objection only about the ability to pay does not count"))
+    objection = PaymentOrderObjection.objects.create(
+        order=order,
+        form=form,
+        filed_on=filed_on,
+        statement=statement,
+        only_ability_to_pay=only_ability_to_pay,
+        valid=not why,
+        invalid_reason=why,
+        recorded_by=actor if actor is not SYSTEM else None,
+    )
+    case_event_record(
+        case=order.case,
+        action="payment_order_objection",
+        actor=actor or SYSTEM,
+        reason=statement[:300],
+        data={"valid": not why, "why": why},
+    )
+    if not why:
+        order.status, order.ended_on = PaymentOrder.Status.OBJECTED, filed_on
+        order.save()
+        _close(order.case, K.PAYMENT_ORDER_OBJECTION)
+        deadline_open(case=order.case, kind=K.SUIT_DECLINE, start=filed_on)
+    return objection
+
+
+@transaction.atomic
+def payment_order_decline_suit(*, case: Case, actor: Any, reason: str) -> None:
+    """The creditor declines the suit after an objection, within 7 days: the case is withdrawn."""
+    window = Deadline.objects.filter(case=case, kind=K.SUIT_DECLINE, status=Deadline.Status.OPEN).first()
+    if window is None:
+        raise CourtError(_("There is no open 7-day window to decline the suit."), code="no_decline_window")
+    _close(case, K.SUIT_DECLINE)
+    case_transition(
+        case=case, transition="withdraw", actor=actor, reason=reason or "declined suit after objection"
+    )
+
+
+@deadline_hook(K.PAYMENT_ORDER_OBJECTION)
+def payment_orders_take_effect(case_ids: list[int]) -> int:
+    """No valid objection in 15 days: the orders are effective (the case moved to enforceable)."""
+    return PaymentOrder.objects.filter(
+        case_id__in=case_ids, status=PaymentOrder.Status.SERVED, case__stage=Stage.ENFORCEABLE
+    ).update(status=PaymentOrder.Status.EFFECTIVE, ended_on=timezone.localdate())
+
+
+@deadline_hook(K.PAYMENT_ORDER_SERVICE)
+def payment_orders_lapse(case_ids: list[int]) -> int:
+    return PaymentOrder.objects.filter(case_id__in=case_ids, status=PaymentOrder.Status.ISSUED).update(
+        status=PaymentOrder.Status.LAPSED, ended_on=timezone.localdate()
+    )
+
+
+@deadline_hook(K.SUIT_DECLINE)
+def suits_open_after_objection(case_ids: list[int]) -> int:
+    """Cases turned into suits by the lapse of the creditor's 7 days: numbers and suit records, set-based."""
+    ids = list(
+        Case.objects.filter(pk__in=case_ids, stage=Stage.IN_LITIGATION)
+        .exclude(suits__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    filings = filings_create_bulk(case_ids=ids, filing_type=FilingType.SUIT)
+    cases = Case.objects.in_bulk([f.case_id for f in filings])
+    today = timezone.localdate()
+    Suit.objects.bulk_create(
+        Suit(
+            case_id=f.case_id,
+            filing=f,
+            procedure=(p := suit_procedure_for(cases[f.case_id])),
+            filed_on=today,
+            decide_by=suit_decide_by(p, today),
+        )
+        for f in filings
+    )
+    return len(filings)
+
+
+# --- suits ----------------------------------------------------------------------------------------
+
+# CPL 165, 164, 152: small claims 2 months, summary 3 months, ordinary 6 months from filing.
+TRIAL_MONTHS = {Suit.Procedure.SMALL_CLAIMS: 2, Suit.Procedure.SUMMARY: 3, Suit.Procedure.ORDINARY: 6}
+
+
+def suit_procedure_for(case: Case) -> str:
+    """Small claims up to the centre's configured threshold (CPL 165), summary procedure above it."""
+    threshold = case.centre.small_claims_threshold
+    return Suit.Procedure.SMALL_CLAIMS if case.claimed_total <= threshold else Suit.Procedure.SUMMARY
+
+
+def suit_decide_by(procedure: str, filed_on: date) -> date:
+    return add_months(filed_on, TRIAL_MONTHS[procedure])
+
+
+@transaction.atomic
+def suit_file(*, case: Case, actor: Any, procedure: str | None = None) -> Suit:
+    if case.stage != Stage.IN_LITIGATION:
+        case_transition(case=case, transition="file_suit", actor=actor)
+        case.refresh_from_db()
+    procedure = procedure or suit_procedure_for(case)
+    filing = filing_create(case=case, filing_type=FilingType.SUIT)
+    today = timezone.localdate()
+    suit = Suit.objects.create(
+        case=case,
+        filing=filing,
+        procedure=procedure,
+        filed_on=today,
+        decide_by=suit_decide_by(procedure, today),
+    )
+    case_event_record(
+        case=case, action="filed", actor=actor, data={"number": filing.number, "procedure": procedure}
+    )
+    return suit
+
+
+@transaction.atomic
+def suit_schedule_hearing(*, suit: Suit, actor: Any, hearing_at: Any) -> Suit:
+    suit.hearing_at = hearing_at
+    suit.save(update_fields=["hearing_at", "updated_at"])
+    case_event_record(
+        case=suit.case, action="hearing_scheduled", actor=actor, data={"at": hearing_at.isoformat()}
+    )
+    return suit
+
+
+@transaction.atomic
+def suit_record_judgment(*, suit: Suit, actor: Any, amount: Decimal, performance_days: int = 10) -> Suit:
+    """The judgment takes effect: amount awarded and performance period; the case becomes enforceable."""
+    today = timezone.localdate()
+    suit.judgment_on, suit.judgment_amount = today, amount
+    suit.performance_due_on = today + timedelta(days=performance_days)
+    suit.save()
+    case_transition(
+        case=suit.case,
+        transition="judgment_effective",
+        actor=actor,
+        performance_due_on=suit.performance_due_on,
+        data={"amount": str(amount)},
+    )
+    _render_later("judgment", suit.pk)
+    return suit
+
+
+# --- enforcement ----------------------------------------------------------------------------------
+
+
+def late_performance_interest(unpaid: Decimal, days_late: int) -> Decimal:
+    """CPL 264 (260): doubled interest for late performance is 0.0175% of the unpaid amount per day."""
+    if days_late <= 0 or unpaid <= 0:
+        return Decimal("0.00")
+    return (unpaid * rules.LATE_PERFORMANCE_DAILY_RATE * days_late).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
+def enforcement_application_deadline(performance_due_on: date) -> date:
+    """CPL 250 (246): 2 years from the last day of the performance period."""
+    return add_months(performance_due_on, rules.ENFORCEMENT_APPLICATION_YEARS * 12)
+
+
+@transaction.atomic
+def enforcement_apply(*, case: Case, actor: Any, amount: Decimal | None = None) -> Enforcement:
+    case_transition(case=case, transition="apply_enforcement", actor=actor)
+    case.refresh_from_db()
+    filing = filing_create(case=case, filing_type=FilingType.ENFORCEMENT)
+    enforcement = Enforcement.objects.create(
+        case=case,
+        filing=filing,
+        applied_on=timezone.localdate(),
+        amount=amount or case.claimed_total,
+        performance_due_on=case.performance_due_on,
+    )
+    case_event_record(case=case, action="filed", actor=actor, data={"number": filing.number})
+    return enforcement
+
+
+def enforcement_received(enforcement: Enforcement) -> Decimal:
+    return sum((m.amount_received for m in enforcement.measures.all()), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class EnforcementFigures:
+    amount: Decimal
+    received: Decimal
+    unpaid: Decimal
+    days_late: int
+    late_interest: Decimal
+
+
+def enforcement_figures(enforcement: Enforcement, today: date | None = None) -> EnforcementFigures:
+    today = today or timezone.localdate()
+    received = enforcement_received(enforcement)
+    unpaid = max(enforcement.amount - received, Decimal("0.00"))
+    due = enforcement.performance_due_on or enforcement.applied_on
+    days_late = max((today - due).days, 0)
+    return EnforcementFigures(
+        enforcement.amount, received, unpaid, days_late, late_performance_interest(unpaid, days_late)
+    )
+
+
+@transaction.atomic
+def enforcement_measure_log(
+    *,
+    enforcement: Enforcement,
+    actor: Any,
+    kind: str,
+    note: str = "",
+    amount_received: Decimal = Decimal("0"),
+    taken_on: date | None = None,
+) -> EnforcementMeasure:
+    measure = EnforcementMeasure.objects.create(
+        enforcement=enforcement,
+        kind=kind,
+        note=note,
+        amount_received=amount_received,
+        taken_on=taken_on or timezone.localdate(),
+        taken_by=actor,
+    )
+    if kind == EnforcementMeasure.Kind.CONSUMPTION_BAN:
+        Enforcement.objects.filter(pk=enforcement.pk).update(consumption_restricted=True)
+    case_event_record(
+        case=enforcement.case,
+        action="enforcement_measure",
+        actor=actor,
+        reason=note[:200],
+        data={"kind": kind, "received": str(amount_received)},
+    )
+    return measure
+
+
+@transaction.atomic
+def enforcement_list_dishonest(*, enforcement: Enforcement, actor: Any, grounds: str) -> Enforcement:
+    """Put the debtor on the dishonest judgment-debtor list, with its date and grounds."""
+    if not grounds.strip():
+        raise CourtError(_("Give the grounds for listing."), code="grounds_required")
+    enforcement.dishonest_listed_on, enforcement.dishonest_grounds = timezone.localdate(), grounds
+    enforcement.save(update_fields=["dishonest_listed_on", "dishonest_grounds", "updated_at"])
+    case_event_record(case=enforcement.case, action="dishonest_listed", actor=actor, reason=grounds)
+    return enforcement
+
+
+# Interp. 517: the current round may end (终本) only after an asset search and more than 3 months on.
+SUSPENSION_MIN_MONTHS = 3
+
+
+@transaction.atomic
+def enforcement_suspend(*, enforcement: Enforcement, actor: Any, reason: str) -> Enforcement:
+    today = timezone.localdate()
+    if not enforcement.measures.filter(kind=EnforcementMeasure.Kind.ASSET_SEARCH).exists():
+        raise CourtError(
+            _("Search for assets before terminating the current round (Interp. 517)."), code="no_search"
+        )
+    if today <= add_months(enforcement.applied_on, SUSPENSION_MIN_MONTHS):
+        raise CourtError(
+            _("The current round can end only more than 3 months after filing (Interp. 517)."),
+            code="too_early",
+        )
+    case_transition(case=enforcement.case, transition="suspend_enforcement", actor=actor, reason=reason)
+    enforcement.suspended_on = today
+    enforcement.save(update_fields=["suspended_on", "updated_at"])
+    return enforcement
+
+
+@transaction.atomic
+def enforcement_resume(*, enforcement: Enforcement, actor: Any, reason: str = "") -> Enforcement:
+    case_transition(case=enforcement.case, transition="resume_enforcement", actor=actor, reason=reason)
+    enforcement.suspended_on = None
+    enforcement.save(update_fields=["suspended_on", "updated_at"])
+    return enforcement
+
+
+@deadline_hook(K.ENFORCEMENT_RECHECK)
+def suspended_enforcements_recheck(case_ids: list[int]) -> int:
+    """The court re-checks a suspended enforcement every 6 months: open the next re-check (set-based)."""
+    from cases.deadlines import due_date
+    from core.workdays import WorkingCalendar
+
+    today = timezone.localdate()
+    rows = []
+    for pk, centre_id in Case.objects.filter(pk__in=case_ids, stage=Stage.ENFORCEMENT_SUSPENDED).values_list(
+        "pk", "centre_id"
+    ):
+        due = due_date(
+            kind=K.ENFORCEMENT_RECHECK, start=today, work_calendar=WorkingCalendar.for_centre(centre_id)
+        )
+        rows.append(
+            Deadline(
+                case_id=pk,
+                kind=K.ENFORCEMENT_RECHECK,
+                starts_on=today,
+                due_on=due.due_on,
+                calendar_warning=due.calendar_warning,
+            )
+        )
+    Deadline.objects.bulk_create(rows)
+    return len(rows)
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+
+def _render_later(kind: str, object_id: int) -> None:
+    """Rulings and orders are rendered as PDFs after commit by the notices machinery."""
+    transaction.on_commit(lambda: _render(kind, object_id))
+
+
+def _render(kind: str, object_id: int) -> None:
+    from .tasks import court_document_render
+
+    court_document_render.delay(kind, object_id)

@@ -1,0 +1,22 @@
+"""Court documents are notices: rendered by the notices machinery in a worker, served like any notice."""
+
+from celery import shared_task
+
+from core.actors import SYSTEM
+
+NOTICE_KIND = {"confirmation_ruling": "confirmation_ruling", "payment_order": "payment_order"}
+
+
+@shared_task
+def court_document_render(kind: str, object_id: int) -> int | None:
+    from notices.services import notice_send
+
+    from .models import ConfirmationDecision, PaymentOrder
+
+    if kind == "confirmation_ruling":
+        case = ConfirmationDecision.objects.select_related("case").get(pk=object_id).case
+    elif kind == "payment_order":
+        case = PaymentOrder.objects.select_related("case").get(pk=object_id).case
+    else:
+        return None  # judgments are recorded on the case; the court issues the judgment itself
+    return notice_send(case=case, kind=NOTICE_KIND[kind], actor=SYSTEM).pk
