@@ -10,7 +10,9 @@ from .workdays import calendar_seed_from_package
 
 
 @transaction.atomic
-def centre_create(*, code: str, name: str, region_code: str = "", **fields: Any) -> Centre:
+def centre_create(
+    *, code: str, name: str, region_code: str = "", calendar_years: Any = None, **fields: Any
+) -> Centre:
     """A centre, its own staff organisation and its working-day calendar seeded from official data."""
     centre, created = Centre.objects.get_or_create(
         code=code, defaults={"name": name, "region_code": region_code, **fields}
@@ -19,7 +21,7 @@ def centre_create(*, code: str, name: str, region_code: str = "", **fields: Any)
         code=f"{code}-centre", defaults={"centre": centre, "kind": Organisation.Kind.CENTRE, "name": name}
     )
     if created:
-        calendar_seed_from_package(centre=centre)
+        calendar_seed_from_package(centre=centre, years=calendar_years)
     return centre
 
 

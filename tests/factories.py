@@ -30,8 +30,14 @@ class World:
     """Two centres with a creditor each (quanzhou has two), a committee, a court and one user per role."""
 
     def __init__(self) -> None:
-        self.qz = centre_create(code="quanzhou", name="泉州信用修复中心", region_code="350500")
-        self.ly = centre_create(code="longyan", name="龙岩普惠金融司法协同中心", region_code="350800")
+        # Tests look at 2024-2027: seeding 23 years of holidays per centre would only slow every test down.
+        years = range(2024, 2028)
+        self.qz = centre_create(
+            code="quanzhou", name="泉州信用修复中心", region_code="350500", calendar_years=years
+        )
+        self.ly = centre_create(
+            code="longyan", name="龙岩普惠金融司法协同中心", region_code="350800", calendar_years=years
+        )
         self.bank = organisation_create(
             centre=self.qz, kind=Organisation.Kind.CREDITOR, code="demo-bank", name="示范银行"
         )
