@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "courts",
     "credit_repair",
     "notices",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +149,20 @@ CACHES = (
     if REDIS_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="notices@localhost")
+# SMS provider: a file backend writes messages to disk for development and tests.
+SMS_BACKEND = env("SMS_BACKEND", default="notices.channels.sms.FileSmsBackend")
+NOTICE_PUBLIC_BASE_URL = env("NOTICE_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+NOTICE_LINK_MAX_AGE_DAYS = env.int("NOTICE_LINK_MAX_AGE_DAYS", default=30)
+NOTICE_DELIVERY_RETRY_BACKOFF_SECONDS = env.int("NOTICE_DELIVERY_RETRY_BACKOFF_SECONDS", default=30)
 
 PLATFORM_NAME = _("Small-debt dispute resolution platform")
 

@@ -3,6 +3,8 @@
 from .base import *  # noqa: F403
 
 CELERY_TASK_ALWAYS_EAGER = True
+# Tests clear the cache; Redis database 0 is also the Celery queue of the worker tests.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

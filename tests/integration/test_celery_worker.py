@@ -66,8 +66,13 @@ def celery_worker_process(settings):
     )
     old = (celery_app.conf.task_always_eager, celery_app.conf.broker_url, celery_app.conf.task_default_queue)
     celery_app.conf.update(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
+    # An earlier eager .delay() left the app's producer pool on the in-memory broker: start afresh.
+    celery_app._pool = None
+    celery_app.__dict__.pop("amqp", None)
     yield worker
     celery_app.conf.update(task_always_eager=old[0], broker_url=old[1], task_default_queue=old[2])
+    celery_app._pool = None
+    celery_app.__dict__.pop("amqp", None)
     worker.send_signal(signal.SIGTERM)
     try:
         worker.wait(timeout=20)

@@ -1,0 +1,1 @@
+"""Channel backends: SMS (a provider interface), e-mail (Django's e-mail backend), post (print batches)."""

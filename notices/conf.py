@@ -1,0 +1,50 @@
+"""The notices app's settings, each read when used so that tests and deployments can override them."""
+
+from pathlib import Path
+
+from django.conf import settings
+
+
+def sms_backend_path() -> str:
+    return getattr(settings, "SMS_BACKEND", "notices.channels.sms.FileSmsBackend")
+
+
+def sms_file_path() -> Path:
+    """Where the file SMS backend appends its outbox (development and tests)."""
+    default = Path(settings.PRIVATE_STORAGE_ROOT) / "sms-outbox"
+    return Path(getattr(settings, "SMS_FILE_PATH", default))
+
+
+def link_max_age_days() -> int:
+    return int(getattr(settings, "NOTICE_LINK_MAX_AGE_DAYS", 30))
+
+
+def public_base_url() -> str:
+    """Absolute base of links sent to debtors (tasks have no request to build them from)."""
+    return str(getattr(settings, "NOTICE_PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+
+
+def one_time_code_max_age_seconds() -> int:
+    return int(getattr(settings, "NOTICE_ONE_TIME_CODE_MAX_AGE_SECONDS", 600))
+
+
+def identification_max_failures() -> int:
+    """Failed ID-number or code entries per notice per hour before the page locks (guessing)."""
+    return int(getattr(settings, "NOTICE_IDENTIFICATION_MAX_FAILURES", 5))
+
+
+def bulk_chunk_size() -> int:
+    return int(getattr(settings, "NOTICE_BULK_CHUNK_SIZE", 100))
+
+
+def delivery_max_retries() -> int:
+    return int(getattr(settings, "NOTICE_DELIVERY_MAX_RETRIES", 5))
+
+
+def delivery_retry_backoff_seconds() -> int:
+    """First retry delay; Celery doubles it on each retry (retry_backoff), capped at an hour."""
+    return int(getattr(settings, "NOTICE_DELIVERY_RETRY_BACKOFF_SECONDS", 30))
+
+
+def from_email() -> str:
+    return str(getattr(settings, "NOTICE_FROM_EMAIL", settings.DEFAULT_FROM_EMAIL))

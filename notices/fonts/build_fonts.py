@@ -1,0 +1,167 @@
+"""Cut Notice Sans (regular and bold) from Debian's Noto Sans CJK SC: run from the repository root with
+
+    python notices/fonts/build_fonts.py
+
+It needs fonts-noto-cjk (scripts/install_system_packages.sh) and fontTools (a WeasyPrint dependency) and
+writes the same bytes for the same inputs. Run it again when the templates gain a character outside GB2312.
+
+What it does, and why (see notices/rendering.py and bench/notices_bench.py for the measurements):
+- keeps GB2312 plus every character of the notice templates: 7,500 glyphs instead of 65,535;
+- orders the glyphs so the characters every letter uses come first (ASCII, punctuation, the templates'
+  characters, Chinese capitals, then GB2312 level 1, symbols, level 2). WeasyPrint keeps glyph ids when it
+  subsets a font for a PDF, so the embedded font's tables grow with the highest id a letter uses;
+- renumbers the CIDs to equal the glyph ids (one charset range instead of thousands);
+- drops hinting, the vertical metrics and the OpenType layout tables, which horizontal Chinese text in
+  a PDF does not use;
+- renames the family to "Notice Sans" (a modified font must not carry the original name; SIL OFL 1.1).
+"""
+
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = Path(__file__).resolve().parent
+SOURCES = {
+    "Regular": Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    "Bold": Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
+}
+SC_INDEX = 2  # Noto Sans CJK SC in the collection (simplified Chinese glyph forms)
+FAMILY = "Notice Sans"
+# Characters every letter uses, before the templates' own.
+FIRST = (
+    [chr(c) for c in range(0x20, 0x7F)]
+    + list("\u3000，。、；：？！“”‘’（）《》〈〉【】—…·￥¥％×")
+    + list("零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整人民币年月日")
+)
+DROP_TABLES = ["GSUB", "GPOS", "BASE", "JSTF", "vmtx", "vhea", "VORG", "DSIG"]
+
+
+def gb2312_rows(first: int, last: int) -> list[str]:
+    chars = []
+    for hi in range(first, last + 1):
+        for lo in range(0xA1, 0xFF):
+            try:
+                chars.append(bytes([hi, lo]).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return chars
+
+
+def template_characters() -> list[str]:
+    """Non-ASCII characters of the notice templates and document code, most frequent first."""
+    counts: Counter[str] = Counter()
+    paths = sorted((ROOT / "templates" / "notices").rglob("*")) + sorted((ROOT / "notices").glob("*.py"))
+    for path in paths:
+        if path.suffix in (".html", ".css", ".py", ".txt"):
+            counts.update(c for c in path.read_text(encoding="utf-8") if ord(c) > 0x7F and c.isprintable())
+    return [c for c, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def character_order() -> list[str]:
+    tiers = (
+        FIRST
+        + template_characters()
+        + gb2312_rows(0xB0, 0xD7)
+        + gb2312_rows(0xA1, 0xA9)
+        + gb2312_rows(0xD8, 0xF7)
+        + [chr(c) for c in range(0x3000, 0x3040)]
+        + [chr(c) for c in range(0xFF01, 0xFF5F)]
+    )
+    seen: set[str] = set()
+    return [c for c in tiers if not (c in seen or seen.add(c))]  # type: ignore[func-returns-value]
+
+
+def subset_font(source: Path, chars: list[str]) -> TTFont:
+    options = subset.Options()
+    options.hinting = False
+    options.layout_features = []
+    options.drop_tables += DROP_TABLES
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]
+    options.notdef_outline = True
+    font = TTFont(source, fontNumber=SC_INDEX, recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(c) for c in chars])
+    subsetter.subset(font)
+    return font
+
+
+def reorder_glyphs(font: TTFont, chars: list[str]) -> None:
+    """Glyph order = character order; glyph names (CIDs) = glyph ids."""
+    cmap = font.getBestCmap()
+    order = [".notdef"]
+    placed = {".notdef"}
+    for c in chars:
+        name = cmap.get(ord(c))
+        if name and name not in placed:
+            order.append(name)
+            placed.add(name)
+    order += [g for g in font.getGlyphOrder() if g not in placed]
+    rename = {old: (".notdef" if i == 0 else f"cid{i:05d}") for i, old in enumerate(order)}
+
+    top = font["CFF "].cff.topDictIndex[0]
+    charstrings = top.CharStrings
+    for name in top.charset:
+        charstrings.getItemAndSelector(name)  # load every glyph before the index is rebuilt
+    position = {name: i for i, name in enumerate(top.charset)}
+    indices = [position[name] for name in order]
+    index = charstrings.charStringsIndex
+    index.items = [index.items[i] for i in indices]
+    for attr in ("file", "offsets"):
+        if hasattr(index, attr):
+            delattr(index, attr)
+    top.FDSelect.format = None
+    top.FDSelect.gidArray = [top.FDSelect.gidArray[i] for i in indices]
+    new_names = [rename[name] for name in order]
+    charstrings.charStrings = {name: i for i, name in enumerate(new_names)}
+    top.charset = new_names
+    top.CIDCount = len(new_names)
+    for table in font["cmap"].tables:
+        table.cmap = {code: rename[name] for code, name in table.cmap.items()}
+    font["hmtx"].metrics = {rename[name]: metric for name, metric in font["hmtx"].metrics.items()}
+    font.setGlyphOrder(new_names)
+
+
+def rename_family(font: TTFont, style: str) -> None:
+    postscript = f"{FAMILY.replace(' ', '')}-{style}"
+    names = {1: FAMILY, 2: style, 3: f"{postscript};build_fonts.py", 4: f"{FAMILY} {style}", 6: postscript}
+    for record in list(font["name"].names):
+        if record.nameID in names:
+            record.string = names[record.nameID]
+        elif record.nameID not in (0, 5, 13, 14):
+            font["name"].removeNames(nameID=record.nameID)
+    top = font["CFF "].cff.topDictIndex[0]
+    font["CFF "].cff.fontNames = [postscript]
+    top.FullName, top.FamilyName = f"{FAMILY} {style}", FAMILY
+    for fd in top.FDArray:
+        fd.FontName = re.sub(r"^NotoSansCJK\w*?-", f"{FAMILY.replace(' ', '')}-", fd.FontName)
+
+
+def build(style: str, source: Path, chars: list[str]) -> Path:
+    font = subset_font(source, chars)
+    reorder_glyphs(font, chars)
+    rename_family(font, style)
+    target = OUT / f"NoticeSans-{style}.otf"
+    font.save(target)
+    return target
+
+
+def main() -> int:
+    missing = [str(p) for p in SOURCES.values() if not p.exists()]
+    if missing:
+        print("missing source fonts (install fonts-noto-cjk):", *missing, file=sys.stderr)
+        return 1
+    chars = character_order()
+    for style, source in SOURCES.items():
+        target = build(style, source, chars)
+        glyphs, size = TTFont(target)["maxp"].numGlyphs, target.stat().st_size
+        print(f"{target.relative_to(ROOT)}: {glyphs} glyphs, {size:,} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

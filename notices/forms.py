@@ -1,0 +1,68 @@
+"""Forms of the notice pages: parse and validate only; the services decide."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Stage
+
+from .models import Kind
+
+
+def kind_choices(kinds: list[str]) -> list[tuple[str, Any]]:
+    return [(k, Kind(k).label) for k in kinds]
+
+
+class SendForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Notice"))
+
+    def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kind_choices(kinds)  # type: ignore[attr-defined]
+
+
+class BulkSendForm(forms.Form):
+    """A selection of cases: explicit ids (a list page's checkboxes) or the cases matching filters."""
+
+    kind = forms.ChoiceField(label=_("Notice"))
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices]
+    )
+    batch = forms.IntegerField(label=_("Batch no."), required=False, min_value=1)
+    case_ids = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kind_choices(kinds)  # type: ignore[attr-defined]
+
+    def clean_case_ids(self) -> list[int]:
+        raw = self.cleaned_data.get("case_ids") or ""
+        parts = [p for p in raw.replace(",", " ").split() if p]
+        if not all(p.isdigit() for p in parts):
+            raise forms.ValidationError(_("Not a list of case numbers."))
+        return [int(p) for p in parts]
+
+    def filters(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {k: data[k] for k in ("stage", "batch") if data.get(k)}
+
+
+class IdNumberForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("Your resident ID number"),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "text", "autocapitalize": "characters"}
+        ),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code from the text message"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=10,
+        error_messages={"invalid": _("Enter the 6 digits of the code.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
