@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "courts",
     "credit_repair",
     "notices",
-    "dashboards",
 ]
 
 MIDDLEWARE = [
