@@ -8,6 +8,8 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("notices/", include("notices.urls")),
     path("mediation/", include("mediation.urls")),
+    path("debtor/", include("cases.debtor.urls")),
+    path("mediation/debtor/", include("mediation.debtor_urls")),
     path("api/", include("config.api")),
     path("court/", court_site.urls),
     path("admin/", admin.site.urls),

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Colour, Track
+from cases.models import Case, Colour, Debtor, Hold, Track
+from core.fields import EncryptedTextField
 from core.models import Centre, Organisation, TimeStampedModel
 
 
@@ -273,3 +274,237 @@ class NextContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.due_on}"
+
+
+# --- the debtor's side: objections, evidence, proposals, hardship relief, coming forward ----------------
+
+
+class Objection(TimeStampedModel):
+    """A debtor's objection (异议申诉) to a claim: a hold while it is reviewed, then a reasoned decision."""
+
+    class Ground(models.TextChoices):
+        NOT_MY_DEBT = "not_my_debt", _("Not my debt (identity theft)")
+        AMOUNT_WRONG = "amount_wrong", _("The amount is wrong")
+        ALREADY_PAID = "already_paid", _("Already paid")
+        TIME_BARRED = "time_barred", _("Time-barred")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        UNDER_REVIEW = "under_review", _("Under review")
+        UPHELD = "upheld", _("Upheld")
+        REJECTED = "rejected", _("Rejected")
+
+    class Outcome(models.TextChoices):
+        NONE = "", _("No change to the case")
+        CORRECTED = "corrected", _("Amounts corrected")
+        CLOSED = "closed", _("Case closed as an invalid claim")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="objections")
+    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="objections")
+    ground = models.CharField(_("ground"), max_length=16, choices=Ground.choices)
+    statement = models.TextField(_("statement"), max_length=3000)
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.UNDER_REVIEW)
+    hold = models.ForeignKey(Hold, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    payment_order_objection = models.ForeignKey(
+        "courts.PaymentOrderObjection", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ip = models.GenericIPAddressField(_("filed from IP"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    decision_reasons = models.TextField(_("reasons for the decision"), blank=True)
+    corrected_amounts = models.JSONField(_("amounts before and after"), default=dict, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["case", "status"]), models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.ground} {self.status}"
+
+
+class HardshipRequest(TimeStampedModel):
+    """A request for hardship relief (特殊群体救助): a hold and a flag for the mediator, then an outcome."""
+
+    class Kind(models.TextChoices):
+        SERIOUS_ILLNESS = "serious_illness", _("Serious illness")
+        DISABILITY = "disability", _("Disability")
+        UNEMPLOYMENT = "unemployment", _("Unemployment")
+        DISASTER = "disaster", _("Disaster")
+        CARING = "caring", _("Caring for dependants")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the mediator")
+        DECIDED = "decided", _("Decided")
+
+    class Outcome(models.TextChoices):
+        WAIVE = "waive", _("Fees or interest waived")
+        LONGER_PLAN = "longer_plan", _("A longer repayment plan")
+        PAUSE = "pause", _("Collection paused")
+        REFUSED = "refused", _("No relief")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hardship_requests")
+    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="hardship_requests")
+    kind = models.CharField(_("situation"), max_length=16, choices=Kind.choices)
+    statement = models.TextField(_("statement"), max_length=3000)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    hold = models.ForeignKey(Hold, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    ip = models.GenericIPAddressField(_("filed from IP"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    waived_interest = models.DecimalField(
+        _("interest waived"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    waived_fees = models.DecimalField(
+        _("fees waived"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    plan_months = models.PositiveSmallIntegerField(_("plan length (months)"), null=True, blank=True)
+    pause_until = models.DateField(_("paused until"), null=True, blank=True)
+    decision_note = models.TextField(_("reasons for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hardship request")
+        verbose_name_plural = _("hardship requests")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["case", "status"]), models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.status}"
+
+
+class EvidenceFile(models.Model):
+    """A file a debtor gave as evidence, stored privately; served only to the debtor and staff allowed."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence_files")
+    objection = models.ForeignKey(
+        Objection, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    hardship = models.ForeignKey(
+        HardshipRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    # Relative to PRIVATE_STORAGE_ROOT; a random name, never the uploaded one.
+    path = models.CharField(max_length=200, unique=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.original_name}"
+
+
+class Proposal(TimeStampedModel):
+    """A repayment plan proposed by the debtor, or a counter-offer by the mediator, until one is accepted."""
+
+    class Party(models.TextChoices):
+        DEBTOR = "debtor", _("Debtor")
+        MEDIATOR = "mediator", _("Mediator")
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        BIWEEKLY = "biweekly", _("Every two weeks")
+        WEEKLY = "weekly", _("Weekly")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for an answer")
+        COUNTERED = "countered", _("Answered with a counter-offer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        SUPERSEDED = "superseded", _("Replaced by a newer proposal")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="proposals")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="counters"
+    )
+    party = models.CharField(_("from"), max_length=8, choices=Party.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    total = models.DecimalField(_("total to pay"), max_digits=14, decimal_places=2)
+    amount_now = models.DecimalField(_("amount paid now"), max_digits=14, decimal_places=2)
+    instalment_count = models.PositiveSmallIntegerField(_("number of instalments"), default=0)
+    frequency = models.CharField(
+        _("frequency"), max_length=8, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    first_due = models.DateField(_("first instalment due"), null=True, blank=True)
+    # Statement of means: what the debtor says they can afford, for the mediator.
+    monthly_income = models.DecimalField(
+        _("monthly income"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    dependants = models.PositiveSmallIntegerField(_("dependants"), null=True, blank=True)
+    other_debts = models.DecimalField(
+        _("other debts"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    note = models.TextField(_("message"), blank=True, max_length=1000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_note = models.TextField(_("answer"), blank=True, max_length=1000)
+    settlement = models.ForeignKey(
+        Settlement, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals"
+    )
+
+    class Meta:
+        verbose_name = _("repayment proposal")
+        verbose_name_plural = _("repayment proposals")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "status"]), models.Index(fields=["status", "party"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.party} {self.total}"
+
+    @property
+    def instalment_amount(self) -> Decimal:
+        """Each instalment's amount (the last takes the remainder to the fen)."""
+        if not self.instalment_count:
+            return Decimal("0.00")
+        return ((self.total - self.amount_now) / self.instalment_count).quantize(Decimal("0.01"))
+
+
+class ComeForwardRequest(TimeStampedModel):
+    """A person asks to settle before being contacted: matched to their cases, or kept for the centre."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", _("Sent to a mediator with the case")
+        RECORDED = "recorded", _("Recorded for the centre")
+        HANDLED = "handled", _("Handled by the centre")
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="come_forward_requests")
+    name = models.CharField(_("name"), max_length=50)
+    id_hash = models.CharField(max_length=64, db_index=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=18)
+    phone = EncryptedTextField(_("phone"))
+    phone_masked = models.CharField(_("phone"), max_length=11)
+    note = models.TextField(_("note"), blank=True, max_length=1000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    matched_case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="come_forward_requests"
+    )
+    matched_count = models.PositiveSmallIntegerField(_("cases found"), default=0)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_note = models.CharField(_("what was done"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("request to settle")
+        verbose_name_plural = _("requests to settle")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["centre", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.centre_id} {self.name} {self.status}"

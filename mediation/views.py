@@ -120,26 +120,30 @@ def _bulk(data: dict[str, Any], ids: list[int], user: Any, visible: Any) -> tupl
 class CasePanelView(MediationMixin, View):
     """Everything a mediator does on one case: contacts, sessions, the settlement."""
 
-    def get(self, request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.check_role()
-        case = case_get(user=request.user, pk=pk)
-        panel = selectors.case_mediation_panel(case=case)
-        settlement = panel["settlement"]
-        context = {
-            "case": case,
-            **panel,
-            "contact_form": forms.get("contact_form") or ContactForm(),
-            "consent_form": ConsentForm(),
-            "session_form": forms.get("session_form") or SessionForm(),
-            "record_form": SessionRecordForm(),
-            "settlement_form": forms.get("settlement_form")
-            or SettlementForm(initial={"total": case.claimed_total, "count": 1, "frequency": "monthly"}),
-            "schedule_form": ScheduleEditForm(initial={"schedule": _schedule_text(settlement)}),
-            "reason_form": ReasonForm(),
-            "is_mine": case.mediator_id == request.user.pk,
-            "has_consent": hasattr(case, "late_contact_consent"),
-        }
-        return render(request, "mediation/case_panel.html", context)
+        return render_panel(request, case_get(user=request.user, pk=pk))
+
+
+def render_panel(request: HttpRequest, case: Any, **forms: Any) -> HttpResponse:
+    """The panel, with the forms that failed validation shown again with their errors."""
+    panel = selectors.case_mediation_panel(case=case)
+    settlement = panel["settlement"]
+    context = {
+        "case": case,
+        **panel,
+        "contact_form": forms.get("contact_form") or ContactForm(),
+        "consent_form": ConsentForm(),
+        "session_form": forms.get("session_form") or SessionForm(),
+        "record_form": SessionRecordForm(),
+        "settlement_form": forms.get("settlement_form")
+        or SettlementForm(initial={"total": case.claimed_total, "count": 1, "frequency": "monthly"}),
+        "schedule_form": ScheduleEditForm(initial={"schedule": _schedule_text(settlement)}),
+        "reason_form": ReasonForm(),
+        "is_mine": case.mediator_id == request.user.pk,
+        "has_consent": hasattr(case, "late_contact_consent"),
+    }
+    return render(request, "mediation/case_panel.html", context, status=400 if forms else 200)
 
 
 def _schedule_text(settlement: Settlement | None) -> str:
@@ -182,7 +186,7 @@ class CaseActionView(MediationMixin, View):
     def do_contact(self, request: HttpRequest, case: Any) -> HttpResponse | None:
         form = ContactForm(request.POST)
         if not form.is_valid():
-            return CasePanelView.as_view()(request, pk=case.pk, contact_form=form)
+            return render_panel(request, case, contact_form=form)
         _attempt, warnings = services.contact_log(case=case, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Contact attempt logged."))
         for warning in warnings:
@@ -200,7 +204,7 @@ class CaseActionView(MediationMixin, View):
     def do_session(self, request: HttpRequest, case: Any) -> HttpResponse | None:
         form = SessionForm(request.POST)
         if not form.is_valid():
-            return CasePanelView.as_view()(request, pk=case.pk, session_form=form)
+            return render_panel(request, case, session_form=form)
         services.session_schedule(case=case, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Session scheduled; both parties will be notified."))
         return None
@@ -215,7 +219,7 @@ class CaseActionView(MediationMixin, View):
     def do_settlement(self, request: HttpRequest, case: Any) -> HttpResponse | None:
         form = SettlementForm(request.POST)
         if not form.is_valid():
-            return CasePanelView.as_view()(request, pk=case.pk, settlement_form=form)
+            return render_panel(request, case, settlement_form=form)
         services.settlement_draft(case=case, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Settlement drafted. Check the schedule, then offer it to the debtor."))
         return None

@@ -139,3 +139,11 @@ def test_other_users_cannot_reach_the_panel(world, client, mediating):
         {"channel": "phone", "at": "2026-01-01T10:00", "outcome": "reached"},
     )
     assert r.status_code == 404
+
+
+def test_an_invalid_form_is_shown_again_with_its_errors(world, client, mediating):
+    case = mediating[0]
+    response = client.post(f"/mediation/case/{case.pk}/session/", {"kind": "video", "scheduled_at": "not a date"})
+    assert response.status_code == 400
+    assert "field__error" in response.content.decode()
+    assert not case.mediation_sessions.exists()

@@ -1,0 +1,1 @@
+"""The debtor pages: identification without an account, the debtor's cases, objections, plans, relief."""

@@ -1,0 +1,246 @@
+"""What an identified debtor may read: their own cases at this centre, and nothing else (404 otherwise)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import OPEN_STAGES, Case, Deadline, Debtor, Stage
+from mediation.debtor_services import PROPOSAL_STAGES
+from mediation.models import HardshipRequest, Instalment, Objection, Proposal, Settlement, TriageResult
+
+S = Stage
+K = Deadline.Kind
+
+# Each stage in plain words, for a person who has never dealt with a court.
+STAGE_EXPLAINED = {
+    S.RECEIVED: _(
+        "The creditor has passed your case to the dispute centre. Nothing has been decided yet. "
+        "The centre will try to help you settle it by agreement."
+    ),
+    S.TRIAGED: _(
+        "The centre has looked at your case and is giving it to a mediator, who will contact you. "
+        "You can already propose a repayment plan here."
+    ),
+    S.IN_MEDIATION: _(
+        "A people's mediator is helping you and the creditor agree on how to repay. "
+        "Mediation is free and voluntary."
+    ),
+    S.COURT_MEDIATION: _(
+        "A mediator working with the court is trying to help you agree before any lawsuit. "
+        "It is still free. If it fails, the creditor may go to court."
+    ),
+    S.SETTLED: _(
+        "You and the creditor have an agreement. Pay as agreed. A court can confirm the agreement, "
+        "which makes it enforceable."
+    ),
+    S.CONFIRMATION_REQUESTED: _("The court has been asked to confirm your agreement. Keep paying as agreed."),
+    S.CONFIRMED: _(
+        "The court has confirmed your agreement. If the payments are not made, the creditor can ask "
+        "the court to enforce it."
+    ),
+    S.PAYMENT_ORDER: _(
+        "The creditor has asked the court for a payment order. Once it is served on you, you have "
+        "15 days to pay or to object in writing."
+    ),
+    S.IN_LITIGATION: _(
+        "The creditor has sued. The court will hear the case and decide. You can still settle."
+    ),
+    S.ENFORCEABLE: _(
+        "A court decision or order on this debt can now be enforced. Pay what is owed, or contact the "
+        "court or the creditor, to avoid enforcement."
+    ),
+    S.PERFORMING: _("You are paying under the agreement or the decision. Keep paying on time."),
+    S.IN_ENFORCEMENT: _(
+        "The court is enforcing the debt, for example by freezing accounts. "
+        "Contact the court to arrange payment."
+    ),
+    S.ENFORCEMENT_SUSPENDED: _(
+        "Enforcement is paused because no assets were found. The creditor can ask to resume it at any time."
+    ),
+    S.PERFORMED: _("The debt has been paid in full. Your credit record will be repaired."),
+    S.CREDIT_REPAIR: _(
+        "The debt is paid. Your name is being removed from the list of dishonest debtors and your "
+        "credit record corrected."
+    ),
+    S.CLOSED: _("This case is closed."),
+    S.WITHDRAWN: _("The creditor has withdrawn this case."),
+}
+
+# The limits that matter to the debtor, each with what it means for them.
+DEADLINE_EXPLAINED: dict[str, Any] = {
+    K.MEDIATION_WINDOW: _("Mediation is open until this day. Propose a plan before then."),
+    K.CONFIRMATION_APPLICATION: _("Last day to ask the court to confirm the agreement."),
+    K.CONFIRMATION_DECISION: _("The court decides on the confirmation by this day."),
+    K.PAYMENT_ORDER_OBJECTION: _(
+        "Last day to object to the payment order in writing. After it, the order can be enforced."
+    ),
+    K.SUIT_DECLINE: _("Until this day the creditor may decide not to sue; otherwise the case goes to court."),
+    K.ENFORCEMENT_APPLICATION: _("The creditor may apply for enforcement until this day."),
+    K.RECORD_REMOVAL: _("Your name must be off the list of dishonest debtors by this day."),
+    K.CREDIT_OBJECTION_ANSWER: _("Your objection to your credit record must be answered by this day."),
+}
+SERVED = ("sent", "delivered", "opened")
+INSTALMENTS_SHOWN = 3
+
+
+@dataclass
+class CaseView:
+    """One case as its debtor sees it."""
+
+    case: Case
+    explained: Any
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
+    instalments: list[Instalment] = field(default_factory=list)
+    notices: list[Any] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    objections: list[Objection] = field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
+    hardship: list[HardshipRequest] = field(default_factory=list)
+    settlement: Settlement | None = None
+    order_window: date | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.case.stage in OPEN_STAGES
+
+    @property
+    def can_object(self) -> bool:
+        return self.open and not any(o.status == Objection.Status.UNDER_REVIEW for o in self.objections)
+
+    @property
+    def can_ask_relief(self) -> bool:
+        return self.open and not any(h.status == HardshipRequest.Status.PENDING for h in self.hardship)
+
+    @property
+    def agreement_waiting(self) -> bool:
+        return self.settlement is not None and self.settlement.status == Settlement.Status.AWAITING_DEBTOR
+
+    @property
+    def can_propose(self) -> bool:
+        waiting = self.settlement is not None and self.settlement.status in (
+            Settlement.Status.AWAITING_DEBTOR,
+            Settlement.Status.AWAITING_MEDIATOR,
+        )
+        return self.case.stage in PROPOSAL_STAGES and not waiting
+
+    @property
+    def proposal_waiting(self) -> Proposal | None:
+        """The debtor's own plan the mediator has not answered yet."""
+        last = self.proposals[-1] if self.proposals else None
+        if last and last.party == Proposal.Party.DEBTOR and last.status == Proposal.Status.OPEN:
+            return last
+        return None
+
+    @property
+    def counter_offer(self) -> Proposal | None:
+        """The mediator's counter-offer waiting for the debtor's answer."""
+        last = self.proposals[-1] if self.proposals else None
+        if last and last.party == Proposal.Party.MEDIATOR and last.status == Proposal.Status.OPEN:
+            return last
+        return None
+
+
+def debtor_cases(*, debtor: Debtor) -> QuerySet[Case]:
+    """All of this person's cases at this centre, whichever creditor brought them."""
+    return (
+        Case.objects.filter(debtor_id=debtor.pk, centre_id=debtor.centre_id)
+        .select_related("creditor", "centre")
+        .defer("phone")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def debtor_case_get(*, debtor: Debtor, pk: Any) -> Case:
+    """One of the debtor's cases, or 404 (another person's case does not exist for them)."""
+    try:
+        return debtor_cases(debtor=debtor).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def _deadlines(case: Case) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    rows = case.deadlines.filter(status=Deadline.Status.OPEN, kind__in=list(DEADLINE_EXPLAINED)).order_by(
+        "due_on"
+    )
+    return [
+        {
+            "kind": d.kind,
+            "label": d.get_kind_display(),
+            "due_on": d.due_on,
+            "days_left": (d.due_on - today).days,
+            "paused": d.paused_since is not None,
+            "explained": DEADLINE_EXPLAINED[d.kind],
+        }
+        for d in rows
+    ]
+
+
+def case_view(case: Case) -> CaseView:
+    """Everything one case card shows: figures, stage in plain words, limits, papers, requests."""
+    from courts.models import PaymentOrder
+
+    triage = TriageResult.objects.filter(case=case).order_by("-created_at", "-pk").first()
+    settlement = (
+        case.settlements.exclude(status=Settlement.Status.VOID)
+        .prefetch_related("instalments")
+        .order_by("-created_at")
+        .first()
+    )
+    today = timezone.localdate()
+    instalments = []
+    if settlement is not None and settlement.status != Settlement.Status.DRAFT:
+        instalments = [i for i in settlement.instalments.all() if i.due_on >= today][:INSTALMENTS_SHOWN]
+    deadlines = _deadlines(case)
+    order_served = case.payment_orders.filter(status=PaymentOrder.Status.SERVED).exists()
+    window = next((d["due_on"] for d in deadlines if d["kind"] == K.PAYMENT_ORDER_OBJECTION), None)
+    return CaseView(
+        case=case,
+        explained=STAGE_EXPLAINED.get(case.stage, ""),
+        deadlines=deadlines,
+        instalments=instalments,
+        notices=list(case.notices.filter(status__in=SERVED).exclude(sha256="").order_by("-sent_at", "-pk")),
+        reasons=[r.get("debtor", "") for r in (triage.reasons if triage else []) if r.get("debtor")],
+        objections=list(case.objections.order_by("created_at", "pk").prefetch_related("evidence")),
+        proposals=list(case.proposals.order_by("created_at", "pk")),
+        hardship=list(case.hardship_requests.order_by("created_at", "pk").prefetch_related("evidence")),
+        settlement=settlement,
+        order_window=window if order_served else None,
+    )
+
+
+def debtor_overview(*, debtor: Debtor) -> list[CaseView]:
+    return [case_view(case) for case in debtor_cases(debtor=debtor)]
+
+
+def notice_of_case(*, case: Case, pk: Any) -> Any:
+    """A served notice of this case (the debtor's own), or 404."""
+    try:
+        return case.notices.filter(status__in=SERVED).exclude(sha256="").get(pk=pk)
+    except (case.notices.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def settlement_waiting(*, case: Case) -> Settlement:
+    """The agreement waiting for this debtor's signature, or 404."""
+    settlement = (
+        case.settlements.filter(status=Settlement.Status.AWAITING_DEBTOR)
+        .prefetch_related("instalments")
+        .order_by("-created_at")
+        .first()
+    )
+    if settlement is None:
+        raise Http404
+    return settlement
+
+
+def proposal_of_case(*, case: Case, pk: Any) -> Proposal:
+    try:
+        return case.proposals.get(pk=pk)
+    except (Proposal.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

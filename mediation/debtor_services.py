@@ -1,0 +1,629 @@
+"""The debtor's requests and their review: objections, repayment proposals and counter-offers, hardship
+relief, coming forward.
+
+Debtors have no account: what they do is recorded with the platform as actor and the debtor named in the
+event's data (party, debtor id, IP). Staff decide through mediation/debtor_views.py. Every step is a
+CaseEvent on the case's chain, in the same transaction as the change.
+"""
+
+import contextlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.debtor.evidence import CheckedFile, evidence_store
+from cases.errors import MESSAGES as CASE_MESSAGES
+from cases.errors import ActionForbidden, CaseActionError
+from cases.models import OPEN_STAGES, Case, Hold, Stage
+from cases.permissions import actor_reaches_case
+from cases.services import (
+    case_event_record,
+    case_transition,
+    has_transition_perm_ignoring_conditions,
+    hold_lift,
+    hold_place,
+)
+from core.actors import SYSTEM, actor_role
+from core.crypto import keyed_hash
+from core.identifiers import mask_id_number, mask_phone
+from core.models import Centre, PiiAccessLog, Role
+
+from .instalments import instalment_schedule
+from .models import ComeForwardRequest, HardshipRequest, Objection, Proposal, Settlement
+from .services import (
+    cases_retriage,
+    mediation_request_from_debtor,
+    settlement_draft,
+    settlement_offer,
+    settlement_schedule_edit,
+)
+
+# Stages in which a repayment plan is still negotiated by a mediator (before any court step).
+PROPOSAL_STAGES = [Stage.RECEIVED, Stage.TRIAGED, Stage.IN_MEDIATION, Stage.COURT_MEDIATION]
+REVIEW_ROLES = frozenset({Role.MEDIATOR, Role.JUDGE, Role.CENTRE_ADMIN})
+MAX_INSTALMENTS = 60
+
+MESSAGES = {
+    "stage": gettext_lazy("This is not possible at the case's present stage."),
+    "objection_open": gettext_lazy("An objection on this case is already under review."),
+    "hardship_open": gettext_lazy("A hardship request on this case is already waiting for a decision."),
+    "agreement_waiting": gettext_lazy("An agreement on this case is already waiting to be signed."),
+    "plan": gettext_lazy("The plan does not add up: %(why)s"),
+    "decided": gettext_lazy("This request has already been answered."),
+    "reasons": gettext_lazy("Give the reasons for the decision: the debtor reads them."),
+    "upheld_how": gettext_lazy("An upheld objection corrects the amounts or closes the case: choose one."),
+    "close_role": gettext_lazy("Only a judge or the centre administrator may close a case as invalid."),
+    "not_mediator": gettext_lazy("Only the mediator of this case may do this."),
+    "no_mediator": gettext_lazy("No mediator has this case yet; the centre will assign one."),
+    "pause_until": gettext_lazy("Give the date until which collection is paused."),
+    "amounts": gettext_lazy("Amounts cannot be negative, and the total must be above zero."),
+}
+
+
+class DebtorRequestError(CaseActionError):
+    code = "debtor_request_refused"
+
+    def __init__(self, message: Any, *, code: str | None = None) -> None:
+        super().__init__(message, code=code)  # a lazy text: shown in the reader's language
+
+
+def _debtor_data(case: Case, ip: str | None) -> dict[str, Any]:
+    return {"party": "debtor", "debtor": case.debtor_id, "ip": ip or ""}
+
+
+def _in_chinese(text: Any) -> str:
+    """Text for the court's and the case's record, in the platform's default language."""
+    from django.conf import settings
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
+
+
+def _may_review(actor: Any, case: Case) -> None:
+    if actor_role(actor) not in REVIEW_ROLES or not actor_reaches_case(actor, case):
+        raise ActionForbidden(str(CASE_MESSAGES["forbidden"]))
+
+
+# --- objections -----------------------------------------------------------------------------------------
+
+
+def _payment_order_objection(case: Case, objection: Objection) -> Any:
+    """A served payment order: the objection is also the debtor's written objection to it (CPL 227)."""
+    from courts.models import PaymentOrder
+    from courts.services import payment_order_object
+
+    order = PaymentOrder.objects.filter(case=case, status=PaymentOrder.Status.SERVED).order_by("-pk").first()
+    if order is None:
+        return None
+    return payment_order_object(
+        order=order,
+        form="written",
+        filed_on=timezone.localdate(),
+        statement=f"{_in_chinese(objection.get_ground_display())}: {objection.statement}",
+        only_ability_to_pay=False,
+        actor=SYSTEM,
+    )
+
+
+@transaction.atomic
+def objection_file(
+    *, case: Case, ground: str, statement: str, evidence: list[CheckedFile], ip: str | None
+) -> Objection:
+    """The debtor objects: the case is held while it is reviewed (identity theft has its own hold kind).
+
+    On a served payment order it is also the written objection to the order; one that does not count
+    (late) places no hold, because the 15-day window cannot be stretched by the debtor (Interp. 431).
+    """
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.stage not in OPEN_STAGES:
+        raise DebtorRequestError(MESSAGES["stage"], code="stage")
+    if case.objections.filter(status=Objection.Status.UNDER_REVIEW).exists():
+        raise DebtorRequestError(MESSAGES["objection_open"], code="objection_open")
+    objection = Objection.objects.create(
+        case=case, debtor_id=case.debtor_id, ground=ground, statement=statement, ip=ip
+    )
+    files = evidence_store(case=case, files=evidence, objection=objection)
+    case_event_record(
+        case=case,
+        action="objection_filed",
+        actor=SYSTEM,
+        reason=statement[:300],
+        data={
+            **_debtor_data(case, ip),
+            "objection": objection.pk,
+            "ground": ground,
+            "evidence": [{"id": f.pk, "sha256": f.sha256} for f in files],
+        },
+    )
+    order_objection = _payment_order_objection(case, objection)
+    identity = ground == Objection.Ground.NOT_MY_DEBT
+    if order_objection is not None:
+        objection.payment_order_objection = order_objection
+    if order_objection is None or order_objection.valid or identity:
+        objection.hold = hold_place(
+            case=case,
+            kind=Hold.Kind.IDENTITY_THEFT if identity else Hold.Kind.OBJECTION,
+            actor=SYSTEM,
+            reason=_in_chinese(objection.get_ground_display()),
+        )
+    objection.save(update_fields=["payment_order_objection", "hold", "updated_at"])
+    return objection
+
+
+def _case_amounts_correct(case: Case, actor: Any, amounts: dict[str, Decimal], reason: str) -> dict[str, Any]:
+    new = {k: Decimal(amounts[k]).quantize(Decimal("0.01")) for k in ("principal", "interest", "fees")}
+    if any(v < 0 for v in new.values()) or sum(new.values()) <= 0:
+        raise DebtorRequestError(MESSAGES["amounts"], code="amounts")
+    old = {k: str(getattr(case, k)) for k in new}
+    Case.objects.filter(pk=case.pk).update(**new, updated_at=timezone.now())
+    change = {"before": old, "after": {k: str(v) for k, v in new.items()}}
+    case_event_record(case=case, action="amounts_corrected", actor=actor, reason=reason[:300], data=change)
+    return change
+
+
+@transaction.atomic
+def objection_review(
+    *,
+    objection: Objection,
+    actor: Any,
+    upheld: bool,
+    reasons: str,
+    amounts: dict[str, Decimal] | None = None,
+    close: bool = False,
+) -> Objection:
+    """The mediator's or judge's reasoned decision, which the debtor reads. The hold is lifted; an upheld
+    objection corrects the case's amounts or closes it as an invalid claim."""
+    case = Case.objects.select_for_update().get(pk=objection.case_id)
+    _may_review(actor, case)
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status != Objection.Status.UNDER_REVIEW:
+        raise DebtorRequestError(MESSAGES["decided"], code="decided")
+    if not reasons.strip():
+        raise DebtorRequestError(MESSAGES["reasons"], code="reasons")
+    if (upheld and not (close or amounts)) or (close and amounts):
+        raise DebtorRequestError(MESSAGES["upheld_how"], code="upheld_how")
+    if upheld and close and not has_transition_perm_ignoring_conditions(case, "close_invalid", actor):
+        raise ActionForbidden(str(MESSAGES["close_role"]))
+    if objection.hold_id:
+        hold_lift(hold=objection.hold, actor=actor, reason=reasons[:300])  # type: ignore[arg-type]
+    outcome = Objection.Outcome.NONE
+    if upheld and amounts:
+        objection.corrected_amounts = _case_amounts_correct(case, actor, amounts, reasons)
+        outcome = Objection.Outcome.CORRECTED
+    elif upheld and close:
+        case_transition(case=case, transition="close_invalid", actor=actor, reason=reasons)
+        outcome = Objection.Outcome.CLOSED
+    objection.status = Objection.Status.UPHELD if upheld else Objection.Status.REJECTED
+    objection.outcome, objection.decision_reasons = outcome, reasons
+    objection.decided_by, objection.decided_at = actor, timezone.now()
+    objection.save()
+    case_event_record(
+        case=case,
+        action="objection_decided",
+        actor=actor,
+        reason=reasons[:300],
+        data={"objection": objection.pk, "status": objection.status, "outcome": outcome},
+    )
+    return objection
+
+
+# --- proposals and counter-offers -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A repayment plan: something now, the rest in instalments."""
+
+    total: Decimal
+    amount_now: Decimal
+    instalment_count: int
+    frequency: str = "monthly"
+    first_due: date | None = None
+
+    def checked(self) -> "Plan":
+        count = self.instalment_count
+        if self.total <= 0:
+            why = _("the total must be above zero")
+        elif not Decimal(0) <= self.amount_now <= self.total:
+            why = _("the amount now must lie between zero and the total")
+        elif self.amount_now < self.total and count < 1:
+            why = _("say in how many instalments the rest is paid")
+        elif count > MAX_INSTALMENTS:
+            why = _("at most %(n)d instalments") % {"n": MAX_INSTALMENTS}
+        elif count and (self.total - self.amount_now) / count < Decimal("0.01"):
+            why = _("too many instalments for this amount")
+        else:
+            return Plan(
+                total=self.total,
+                amount_now=self.amount_now,
+                instalment_count=count if self.amount_now < self.total else 0,
+                frequency=self.frequency,
+                first_due=self.first_due,
+            )
+        raise DebtorRequestError(MESSAGES["plan"] % {"why": why}, code="plan")
+
+
+def _plan_fields(plan: Plan) -> dict[str, Any]:
+    return {
+        "total": plan.total,
+        "amount_now": plan.amount_now,
+        "instalment_count": plan.instalment_count,
+        "frequency": plan.frequency,
+        "first_due": plan.first_due,
+    }
+
+
+def _plan_data(proposal: Proposal) -> dict[str, Any]:
+    return {
+        "proposal": proposal.pk,
+        "party": proposal.party,
+        "total": str(proposal.total),
+        "amount_now": str(proposal.amount_now),
+        "instalments": proposal.instalment_count,
+        "frequency": proposal.frequency,
+    }
+
+
+def _agreement_waiting(case: Case) -> bool:
+    waiting = [Settlement.Status.AWAITING_DEBTOR, Settlement.Status.AWAITING_MEDIATOR]
+    return case.settlements.filter(status__in=waiting).exists()
+
+
+@transaction.atomic
+def proposal_submit(
+    *,
+    case: Case,
+    plan: Plan,
+    monthly_income: Decimal | None = None,
+    dependants: int | None = None,
+    other_debts: Decimal | None = None,
+    note: str = "",
+    ip: str | None = None,
+) -> Proposal:
+    """The debtor proposes a plan (or answers the mediator's counter-offer with one of their own).
+
+    A case no mediator holds yet goes straight to one, as when a debtor comes forward.
+    """
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.stage not in PROPOSAL_STAGES:
+        raise DebtorRequestError(MESSAGES["stage"], code="stage")
+    if _agreement_waiting(case):
+        raise DebtorRequestError(MESSAGES["agreement_waiting"], code="agreement_waiting")
+    plan = plan.checked()
+    previous = case.proposals.filter(status=Proposal.Status.OPEN).order_by("-pk").first()
+    parent = None
+    if previous is not None:
+        countering = previous.party == Proposal.Party.MEDIATOR
+        parent = previous if countering else previous.parent
+        previous.status = Proposal.Status.COUNTERED if countering else Proposal.Status.SUPERSEDED
+        previous.answered_at = timezone.now()
+        previous.save(update_fields=["status", "answered_at", "updated_at"])
+    proposal = Proposal.objects.create(
+        case=case,
+        parent=parent,
+        party=Proposal.Party.DEBTOR,
+        monthly_income=monthly_income,
+        dependants=dependants,
+        other_debts=other_debts,
+        note=note,
+        **_plan_fields(plan),
+    )
+    case_event_record(
+        case=case,
+        action="proposal_made",
+        actor=SYSTEM,
+        reason=note[:300],
+        data={**_debtor_data(case, ip), **_plan_data(proposal)},
+    )
+    if case.stage in (Stage.RECEIVED, Stage.TRIAGED) or case.mediator_id is None:
+        # On hold, say: the proposal waits in the queue like any other.
+        with contextlib.suppress(CaseActionError):
+            mediation_request_from_debtor(
+                case=case, note=_in_chinese(_("Repayment proposal")) + f" #{proposal.pk}"
+            )
+    return proposal
+
+
+def _proposal_locked(proposal: Proposal, party: str) -> tuple[Case, Proposal]:
+    case = Case.objects.select_for_update().get(pk=proposal.case_id)
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != Proposal.Status.OPEN or proposal.party != party:
+        raise DebtorRequestError(MESSAGES["decided"], code="decided")
+    return case, proposal
+
+
+def _is_case_mediator(actor: Any, case: Case) -> None:
+    if case.mediator_id is None or case.mediator_id != getattr(actor, "pk", None):
+        raise DebtorRequestError(MESSAGES["not_mediator"], code="not_mediator")
+
+
+@transaction.atomic
+def proposal_counter(*, proposal: Proposal, actor: Any, plan: Plan, note: str = "") -> Proposal:
+    """The mediator answers the debtor's plan with another; the debtor accepts it or counters again."""
+    case, proposal = _proposal_locked(proposal, Proposal.Party.DEBTOR)
+    _is_case_mediator(actor, case)
+    plan = plan.checked()
+    proposal.status, proposal.answered_at = Proposal.Status.COUNTERED, timezone.now()
+    proposal.save(update_fields=["status", "answered_at", "updated_at"])
+    counter = Proposal.objects.create(
+        case=case,
+        parent=proposal,
+        party=Proposal.Party.MEDIATOR,
+        created_by=actor,
+        note=note,
+        **_plan_fields(plan),
+    )
+    case_event_record(
+        case=case, action="proposal_countered", actor=actor, reason=note[:300], data=_plan_data(counter)
+    )
+    return counter
+
+
+@transaction.atomic
+def proposal_decline(*, proposal: Proposal, actor: Any, note: str) -> Proposal:
+    """The mediator declines the debtor's plan with a reason the debtor reads."""
+    case, proposal = _proposal_locked(proposal, Proposal.Party.DEBTOR)
+    _is_case_mediator(actor, case)
+    if not note.strip():
+        raise DebtorRequestError(MESSAGES["reasons"], code="reasons")
+    proposal.status, proposal.answered_at, proposal.answer_note = (
+        Proposal.Status.DECLINED,
+        timezone.now(),
+        note,
+    )
+    proposal.save(update_fields=["status", "answered_at", "answer_note", "updated_at"])
+    case_event_record(
+        case=case, action="proposal_declined", actor=actor, reason=note[:300], data={"proposal": proposal.pk}
+    )
+    return proposal
+
+
+def _waivers(case: Case, total: Decimal) -> tuple[Decimal, Decimal]:
+    """What the agreed total leaves out of the claim: fees first, then interest."""
+    short = max(Decimal("0.00"), case.claimed_total - total)
+    fees = min(case.fees, short)
+    return min(case.interest, short - fees), fees
+
+
+def _settlement_from(case: Case, proposal: Proposal, mediator: Any) -> Settlement:
+    """The accepted plan becomes the settlement, drafted and offered by the mediator, for the debtor to
+    sign with a one-time code."""
+    today = timezone.localdate()
+    first_due = proposal.first_due or today
+    waived_interest, waived_fees = _waivers(case, proposal.total)
+    terms = _in_chinese(
+        _("Repayment plan agreed in mediation (proposal #%(n)s).") % {"n": proposal.pk}
+        if proposal.instalment_count
+        else _("Payment in one sum, agreed in mediation (proposal #%(n)s).") % {"n": proposal.pk}
+    )
+    common = {"case": case, "actor": mediator, "total": proposal.total, "terms": terms}
+    common |= {"waived_interest": waived_interest, "waived_fees": waived_fees}
+    if not proposal.instalment_count:
+        settlement = settlement_draft(kind=Settlement.Kind.LUMP_SUM, first_due=first_due, **common)
+    else:
+        now = proposal.amount_now
+        settlement = settlement_draft(
+            kind=Settlement.Kind.INSTALMENTS,
+            first_due=first_due,
+            frequency=proposal.frequency,
+            count=proposal.instalment_count + (1 if now else 0),
+            **common,
+        )
+        if now:
+            rest = instalment_schedule(
+                total=proposal.total - now,
+                first_due=first_due,
+                frequency=proposal.frequency,
+                count=proposal.instalment_count,
+            )
+            rows = [(today, now)] + [(p.due_on, p.amount) for p in rest]
+            settlement_schedule_edit(settlement=settlement, actor=mediator, rows=rows)
+    return settlement_offer(settlement=settlement, actor=mediator)
+
+
+def _accept(case: Case, proposal: Proposal, mediator: Any, actor: Any, data: dict[str, Any]) -> Proposal:
+    settlement = _settlement_from(case, proposal, mediator)
+    proposal.status, proposal.answered_at, proposal.settlement = (
+        Proposal.Status.ACCEPTED,
+        timezone.now(),
+        settlement,
+    )
+    proposal.save(update_fields=["status", "answered_at", "settlement", "updated_at"])
+    case_event_record(
+        case=case,
+        action="proposal_accepted",
+        actor=actor,
+        data={**data, "proposal": proposal.pk, "settlement": settlement.pk},
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_accept_by_mediator(*, proposal: Proposal, actor: Any) -> Proposal:
+    """The mediator accepts the debtor's plan: it becomes the agreement the debtor is asked to sign."""
+    case, proposal = _proposal_locked(proposal, Proposal.Party.DEBTOR)
+    _is_case_mediator(actor, case)
+    return _accept(case, proposal, actor, actor, {"party": "mediator"})
+
+
+@transaction.atomic
+def proposal_accept_by_debtor(*, proposal: Proposal, ip: str | None) -> Proposal:
+    """The debtor accepts the mediator's counter-offer: the mediator's own terms become the agreement."""
+    case, proposal = _proposal_locked(proposal, Proposal.Party.MEDIATOR)
+    if case.mediator is None:
+        raise DebtorRequestError(MESSAGES["no_mediator"], code="no_mediator")
+    return _accept(case, proposal, case.mediator, SYSTEM, _debtor_data(case, ip))
+
+
+# --- hardship relief ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def hardship_request_file(
+    *, case: Case, kind: str, statement: str, evidence: list[CheckedFile], ip: str | None
+) -> HardshipRequest:
+    """The debtor asks for relief: the case is held and flagged to the mediator (and triaged as sensitive)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.stage not in OPEN_STAGES:
+        raise DebtorRequestError(MESSAGES["stage"], code="stage")
+    if case.hardship_requests.filter(status=HardshipRequest.Status.PENDING).exists():
+        raise DebtorRequestError(MESSAGES["hardship_open"], code="hardship_open")
+    request = HardshipRequest.objects.create(
+        case=case, debtor_id=case.debtor_id, kind=kind, statement=statement, ip=ip
+    )
+    files = evidence_store(case=case, files=evidence, hardship=request)
+    case_event_record(
+        case=case,
+        action="hardship_requested",
+        actor=SYSTEM,
+        reason=_in_chinese(request.get_kind_display()),
+        data={
+            **_debtor_data(case, ip),
+            "request": request.pk,
+            "kind": kind,
+            "evidence": [{"id": f.pk, "sha256": f.sha256} for f in files],
+        },
+    )
+    request.hold = hold_place(
+        case=case, kind=Hold.Kind.HARDSHIP, actor=SYSTEM, reason=_in_chinese(request.get_kind_display())
+    )
+    request.save(update_fields=["hold", "updated_at"])
+    cases_retriage(centre=case.centre, actor=SYSTEM, case_ids=[case.pk])
+    return request
+
+
+@transaction.atomic
+def hardship_decide(
+    *,
+    request: HardshipRequest,
+    actor: Any,
+    outcome: str,
+    note: str,
+    waived_interest: Decimal = Decimal("0.00"),
+    waived_fees: Decimal = Decimal("0.00"),
+    plan_months: int | None = None,
+    pause_until: date | None = None,
+) -> HardshipRequest:
+    """Record the relief given (or refused) with reasons; a pause keeps the hold until it is resumed."""
+    case = Case.objects.select_for_update().get(pk=request.case_id)
+    _may_review(actor, case)
+    request = HardshipRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != HardshipRequest.Status.PENDING:
+        raise DebtorRequestError(MESSAGES["decided"], code="decided")
+    if not note.strip():
+        raise DebtorRequestError(MESSAGES["reasons"], code="reasons")
+    pausing = outcome == HardshipRequest.Outcome.PAUSE
+    if pausing and (pause_until is None or pause_until <= timezone.localdate()):
+        raise DebtorRequestError(MESSAGES["pause_until"], code="pause_until")
+    if waived_interest < 0 or waived_fees < 0:
+        raise DebtorRequestError(MESSAGES["amounts"], code="amounts")
+    if request.hold_id and not pausing:
+        hold_lift(hold=request.hold, actor=actor, reason=note[:300])  # type: ignore[arg-type]
+    request.status, request.outcome, request.decision_note = HardshipRequest.Status.DECIDED, outcome, note
+    request.waived_interest, request.waived_fees = waived_interest, waived_fees
+    request.plan_months, request.pause_until = plan_months, pause_until if pausing else None
+    request.decided_by, request.decided_at = actor, timezone.now()
+    request.save()
+    case_event_record(
+        case=case,
+        action="hardship_decided",
+        actor=actor,
+        reason=note[:300],
+        data={
+            "request": request.pk,
+            "outcome": outcome,
+            "waived_interest": str(waived_interest),
+            "waived_fees": str(waived_fees),
+            "plan_months": plan_months,
+            "pause_until": str(pause_until) if pausing else "",
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def hardship_pause_end(*, request: HardshipRequest, actor: Any) -> HardshipRequest:
+    """Collection resumes after a pause: the hardship hold is lifted and the deadlines run again."""
+    case = Case.objects.select_for_update().get(pk=request.case_id)
+    _may_review(actor, case)
+    if request.hold_id:
+        hold_lift(hold=request.hold, actor=actor, reason=_in_chinese(_("End of the hardship pause")))  # type: ignore[arg-type]
+    return request
+
+
+# --- coming forward -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def come_forward_submit(
+    *, centre: Centre, name: str, id_number: str, phone: str, note: str, ip: str | None
+) -> ComeForwardRequest:
+    """A person asks to settle before being contacted. Their open cases at the centre, found by the keyed
+    hash of the ID number, go straight to a mediator with the note; otherwise the centre keeps the request.
+
+    The caller answers the same either way: whether someone has debts is nobody else's business.
+    """
+    id_hash = keyed_hash(id_number)
+    cases = list(
+        Case.objects.filter(centre=centre, debtor__id_hash=id_hash, stage__in=OPEN_STAGES).order_by(
+            "created_at", "pk"
+        )
+    )
+    request = ComeForwardRequest.objects.create(
+        centre=centre,
+        name=name,
+        id_hash=id_hash,
+        id_number_masked=mask_id_number(id_number),
+        phone=phone,
+        phone_masked=mask_phone(phone),
+        note=note,
+        status=ComeForwardRequest.Status.MATCHED if cases else ComeForwardRequest.Status.RECORDED,
+        matched_case=cases[0] if cases else None,
+        matched_count=len(cases),
+        ip=ip,
+    )
+    text = _in_chinese(_("Came forward to settle")) + (f": {note}" if note else "")
+    for case in cases:
+        # A held case keeps its stage; the request is on its record all the same.
+        with contextlib.suppress(CaseActionError):
+            mediation_request_from_debtor(case=case, note=text[:500])
+    return request
+
+
+def _centre_admin_of(actor: Any, request: ComeForwardRequest) -> None:
+    membership = getattr(actor, "membership", None)
+    if (
+        actor_role(actor) != Role.CENTRE_ADMIN
+        or membership is None
+        or membership.organisation.centre_id != request.centre_id
+    ):
+        raise ActionForbidden(str(CASE_MESSAGES["forbidden"]))
+
+
+@transaction.atomic
+def come_forward_mark_handled(*, request: ComeForwardRequest, actor: Any, note: str) -> ComeForwardRequest:
+    _centre_admin_of(actor, request)
+    request = ComeForwardRequest.objects.select_for_update().get(pk=request.pk)
+    request.status, request.handled_by, request.handled_at = (
+        ComeForwardRequest.Status.HANDLED,
+        actor,
+        timezone.now(),
+    )
+    request.handled_note = note[:300]
+    request.save(update_fields=["status", "handled_by", "handled_at", "handled_note", "updated_at"])
+    return request
+
+
+def come_forward_reveal_phone(*, request: ComeForwardRequest, actor: Any, purpose: str) -> str:
+    """The full number, to call the person back; every reading is logged (PIPL 28-29)."""
+    _centre_admin_of(actor, request)
+    PiiAccessLog.objects.create(
+        user=actor, subject=f"come_forward:{request.pk}", field="phone", purpose=purpose[:120]
+    )
+    return ComeForwardRequest.objects.get(pk=request.pk).phone

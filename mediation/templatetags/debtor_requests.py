@@ -1,0 +1,23 @@
+"""Hooks for the mediator's pages: what debtors asked, on the queue and on a case's panel."""
+
+from typing import Any
+
+from django import template
+
+from cases.models import Case
+
+from .. import debtor_selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("mediation/_debtor_waiting_link.html", takes_context=True)
+def debtor_requests_waiting(context: template.Context) -> dict[str, Any]:
+    """A link to the debtors' requests with the number waiting: {% debtor_requests_waiting %}."""
+    return {"counts": debtor_selectors.debtor_requests_counts(user=context["request"].user)}
+
+
+@register.inclusion_tag("mediation/_debtor_case_summary.html")
+def debtor_requests_for(case: Case) -> dict[str, Any]:
+    """What waits on one case, with a link to answer it: {% debtor_requests_for case %}."""
+    return {"case": case, "open": debtor_selectors.case_debtor_requests_open(case=case)}
