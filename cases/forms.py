@@ -18,11 +18,21 @@ class CaseFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("Case code, contract number or debtor name"),
                                       "type": "search"}),
     )  # fmt: skip
-    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=_blank(_("All stages")) + Stage.choices)
-    colour = forms.ChoiceField(label=_("Colour"), required=False, choices=_blank(_("All colours")) + Colour.choices)
-    track = forms.ChoiceField(label=_("Track"), required=False, choices=_blank(_("All tracks")) + Track.choices)
-    min_amount = forms.DecimalField(label=_("Amount from (yuan)"), required=False, min_value=0, decimal_places=2)
-    max_amount = forms.DecimalField(label=_("Amount to (yuan)"), required=False, min_value=0, decimal_places=2)
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=_blank(_("All stages")) + Stage.choices
+    )
+    colour = forms.ChoiceField(
+        label=_("Colour"), required=False, choices=_blank(_("All colours")) + Colour.choices
+    )
+    track = forms.ChoiceField(
+        label=_("Track"), required=False, choices=_blank(_("All tracks")) + Track.choices
+    )
+    min_amount = forms.DecimalField(
+        label=_("Amount from (yuan)"), required=False, min_value=0, decimal_places=2
+    )
+    max_amount = forms.DecimalField(
+        label=_("Amount to (yuan)"), required=False, min_value=0, decimal_places=2
+    )
     batch = forms.IntegerField(label=_("Batch no."), required=False, min_value=1)
     creditor = forms.CharField(label=_("Creditor code"), required=False, max_length=60)
 
@@ -46,7 +56,9 @@ REVEAL_ID_NUMBER, REVEAL_PHONE = "id_number", "phone"
 
 
 class RevealForm(forms.Form):
-    field = forms.ChoiceField(label=_("Number"), choices=[(REVEAL_ID_NUMBER, _("ID number")), (REVEAL_PHONE, _("Phone"))])
+    field = forms.ChoiceField(
+        label=_("Number"), choices=[(REVEAL_ID_NUMBER, _("ID number")), (REVEAL_PHONE, _("Phone"))]
+    )
     purpose = forms.CharField(
         label=_("Purpose"), max_length=120,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. identity check before a mediation call")}),

@@ -372,8 +372,29 @@ def _deadlines_resume(case: Case, now: Any) -> None:
         )
 
 
+# Who may see a full ID or phone number (PIPL 28-29: only where the work needs it); creditors supplied them.
+REVEAL_ROLES = frozenset({"mediator", "judge", "clerk", "centre_admin"})
+
+
+def case_visibility_q_for(actor: Any) -> Any:
+    from .selectors import case_visibility_q
+
+    return case_visibility_q(actor)
+
+
+def _check_reveal(actor: Any, case: Case, purpose: str) -> None:
+    if actor_role(actor) not in REVEAL_ROLES or not actor_reaches_case(actor, case):
+        raise ActionForbidden(MESSAGES["forbidden"])
+    if not purpose.strip():
+        raise TransitionRefused(MESSAGES["reason_required"], code="reason_required")
+
+
 def debtor_reveal_id_number(*, debtor: Debtor, actor: Any, purpose: str) -> str:
     """The full ID number, for a reason; every reading is logged (PIPL 28-29)."""
+    reachable = debtor.cases.filter(case_visibility_q_for(actor)).first()
+    if reachable is None:
+        raise ActionForbidden(MESSAGES["forbidden"])
+    _check_reveal(actor, reachable, purpose)
     PiiAccessLog.objects.create(
         user_id=_actor_id(actor), subject=f"debtor:{debtor.pk}", field="id_number", purpose=purpose[:120]
     )
@@ -383,6 +404,7 @@ def debtor_reveal_id_number(*, debtor: Debtor, actor: Any, purpose: str) -> str:
 
 def case_reveal_phone(*, case: Case, actor: Any, purpose: str) -> str:
     """The full phone number, for a reason; every reading is logged (PIPL 28-29)."""
+    _check_reveal(actor, case, purpose)
     PiiAccessLog.objects.create(
         user_id=_actor_id(actor), subject=f"case:{case.pk}", field="phone", purpose=purpose[:120]
     )

@@ -8,11 +8,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 
 from core.models import Role
@@ -29,9 +29,11 @@ PAGE_SIZE = 50
 REVEAL_ROLES = frozenset({Role.MEDIATOR, Role.JUDGE, Role.CLERK, Role.CENTRE_ADMIN})
 # Short column heads for the overview; the full Colour labels explain each colour.
 COLOUR_HEADS = [
-    (Colour.GREEN, gettext_lazy("Green")), (Colour.YELLOW, gettext_lazy("Yellow")), (Colour.RED, gettext_lazy("Red")),
+    (Colour.GREEN, gettext_lazy("Green")),
+    (Colour.YELLOW, gettext_lazy("Yellow")),
+    (Colour.RED, gettext_lazy("Red")),
     ("", gettext_lazy("Not triaged")),
-]  # fmt: skip
+]
 
 
 def stage_counts(qs: QuerySet[Case]) -> list[dict[str, Any]]:
@@ -42,7 +44,10 @@ def stage_counts(qs: QuerySet[Case]) -> list[dict[str, Any]]:
 
 def stage_colour_table(qs: QuerySet[Case]) -> dict[str, Any]:
     """Cases per stage and colour (a centre's overview), with row and column totals."""
-    cells = {(r["stage"], r["colour"]): r["n"] for r in qs.order_by().values("stage", "colour").annotate(n=Count("id"))}
+    cells = {
+        (r["stage"], r["colour"]): r["n"]
+        for r in qs.order_by().values("stage", "colour").annotate(n=Count("id"))
+    }
     colours = [c for c, _label in COLOUR_HEADS]
     rows = [{"stage": s, "cells": [(c, cells.get((s, c), 0)) for c in colours],
              "total": sum(cells.get((s, c), 0) for c in colours)} for s in Stage]  # fmt: skip

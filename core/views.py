@@ -12,7 +12,7 @@ from .models import Role
 # Each role's own home page (URL names).
 ROLE_HOMES = {
     Role.CREDITOR_STAFF: "cases:list",
-    Role.MEDIATOR: "cases:queue",
+    Role.MEDIATOR: "mediation:queue",
     Role.JUDGE: "court:index",
     Role.CLERK: "court:index",
     Role.CENTRE_ADMIN: "centre",

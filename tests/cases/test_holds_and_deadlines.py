@@ -108,3 +108,21 @@ def test_deadline_falling_in_2027_counts_weekends_only_and_warns(world, monkeypa
     removal = case.deadlines.get(kind=Deadline.Kind.RECORD_REMOVAL)
     # Dec 31 (Thu), Jan 1 2027 (Fri, no official data yet: counted as working), Jan 4 (Mon).
     assert removal.due_on == date(2027, 1, 4) and removal.calendar_warning
+
+
+def test_full_numbers_only_for_roles_that_need_them_and_logged(world):
+    from cases.errors import ActionForbidden
+    from core.models import PiiAccessLog
+
+    case = world.case()
+    with pytest.raises(ActionForbidden):
+        services.case_reveal_phone(case=case, actor=world.creditor1, purpose="核对")
+    with pytest.raises(ActionForbidden):
+        services.debtor_reveal_id_number(debtor=case.debtor, actor=world.judge2, purpose="核对")
+    with pytest.raises(TransitionRefused):
+        services.case_reveal_phone(case=case, actor=world.mediator1, purpose=" ")
+    assert services.case_reveal_phone(case=case, actor=world.mediator1, purpose="电话联系") == case.phone
+    assert services.debtor_reveal_id_number(debtor=case.debtor, actor=world.judge1, purpose="核对身份") == (
+        case.debtor.id_number
+    )
+    assert PiiAccessLog.objects.count() == 2

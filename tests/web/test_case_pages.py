@@ -102,6 +102,7 @@ def test_detail_shows_facts_deadlines_and_history(world, login):
     assert case.debtor.id_number not in page
     assert "调解期限" in page
     assert "开始调解" in page  # the history names the transition taken
+    assert f'href="/mediation/case/{case.pk}/"' in page and f'href="/notices/case/{case.pk}/"' in page
 
 
 def test_detail_warns_when_a_deadline_was_counted_without_holiday_data(world, login):
@@ -119,7 +120,9 @@ def test_case_out_of_reach_is_404_on_detail_transition_and_reveal(world, login, 
     case = world.case(creditor=getattr(world, creditor))
     client = login(username)
     assert client.get(f"/cases/{case.pk}/").status_code == 404
-    assert client.post(f"/cases/{case.pk}/transition/", {"name": "withdraw", "reason": "x"}).status_code == 404
+    assert (
+        client.post(f"/cases/{case.pk}/transition/", {"name": "withdraw", "reason": "x"}).status_code == 404
+    )
     assert client.post(f"/cases/{case.pk}/reveal/", {"field": "phone", "purpose": "x"}).status_code == 404
     case.refresh_from_db()
     assert case.stage == Stage.RECEIVED
@@ -181,7 +184,9 @@ def test_a_transition_that_needs_a_reason_is_refused_without_one(world, login):
 
 def test_a_forbidden_transition_is_refused(world, login):
     case = triaged(world)
-    response = login("creditor1").post(f"/cases/{case.pk}/transition/", {"name": "start_mediation"}, follow=True)
+    response = login("creditor1").post(
+        f"/cases/{case.pk}/transition/", {"name": "start_mediation"}, follow=True
+    )
     assert "您的角色无权" in response.content.decode()
     case.refresh_from_db()
     assert case.stage == Stage.TRIAGED
@@ -234,9 +239,11 @@ def test_centre_overview_counts_cases_per_stage_and_colour(world, login):
 
 
 def test_english_switch(world, login):
+    world.case()
     client = login("creditor1")
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/cases/"})
     assert response.status_code == 302
     page = client.get("/cases/").content.decode()
     assert "Our cases" in page and "Contract number" in page
-    assert "案件编号" not in page
+    assert "Received" in page and "Log out" in page
+    assert "案件编号" not in page and "已接收" not in page

@@ -8,7 +8,7 @@ from tests.factories import PASSWORD
 HOMES = {
     "creditor1": "/cases/",
     "creditor2": "/cases/",
-    "mediator1": "/cases/queue/",
+    "mediator1": "/mediation/queue/",
     "judge1": "/court/",
     "clerk1": "/court/",
     "judge2": "/court/",
