@@ -16,6 +16,15 @@ from courts.models import CaseNumberSequence, Filing, PaymentOrder, RefusalGroun
 from courts.services import CourtError
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The refusal reasons are read in English here; their Chinese is shown on the pages."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def at(world, stage, **fields):
     case = world.case(**fields)
     Case.objects.filter(pk=case.pk).update(
