@@ -10,6 +10,7 @@ urlpatterns = [
     path("mediation/", include("mediation.urls")),
     path("debtor/", include("cases.debtor.urls")),
     path("mediation/debtor/", include("mediation.debtor_urls")),
+    path("repair/", include("credit_repair.urls")),
     path("api/", include("config.api")),
     path("court/", court_site.urls),
     path("admin/", admin.site.urls),

@@ -291,6 +291,11 @@ def document_context(
         reply_days=REPLY_DAYS,
     )
     doc.update(court_context(case, kind))
+    if kind == Kind.CREDIT_REPAIR_CERTIFICATE:
+        from credit_repair.selectors import certificate_document_context
+
+        # The verification code and link, what was repaired, and the 5-year retention rule.
+        doc["repair"] = certificate_document_context(case=case)
     if served is not None:
         doc["served"] = served_context(served)
     return doc
@@ -373,6 +378,10 @@ def sample_document_context(*, centre_name: str, kind: str) -> dict[str, Any]:
             "issued_on": chinese_date(today),
             "objection_days": 15,
         }
+    if kind == Kind.CREDIT_REPAIR_CERTIFICATE:
+        from credit_repair.selectors import sample_certificate_document_context
+
+        doc["repair"] = sample_certificate_document_context()
     if kind == Kind.PROOF_OF_SERVICE:
         doc["served"] = {
             "title": DOCUMENT_TITLES[Kind.DEBT_COLLECTION],

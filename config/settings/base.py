@@ -75,7 +75,8 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Writers take the lock at BEGIN and wait for it, instead of failing midway with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -140,6 +141,14 @@ CELERY_BEAT_SCHEDULE = {
     "court-mediation-assign": {
         "task": "mediation.tasks.court_mediation_assign_pending",
         "schedule": crontab(minute="5-59/15"),
+    },
+    "performance-breaches-detect": {
+        "task": "credit_repair.tasks.performance_breaches_detect",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "credit-repairs-advance": {
+        "task": "credit_repair.tasks.credit_repairs_advance",
+        "schedule": crontab(minute="10-59/15"),
     },
 }
 
