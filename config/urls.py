@@ -6,6 +6,7 @@ from courts.admin import court_site
 urlpatterns = [
     path("", include("core.urls")),
     path("cases/", include("cases.urls")),
+    path("portal/batches/", include("cases.batches.urls")),
     path("notices/", include("notices.urls")),
     path("mediation/", include("mediation.urls")),
     path("debtor/", include("cases.debtor.urls")),

@@ -1,0 +1,307 @@
+"""Creditor portal: upload a batch, watch it import, read and download its report; export, withdraw cases."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.decorators.cache import never_cache
+
+from cases import selectors as case_selectors
+from cases.errors import CaseActionError
+from cases.forms import CaseFilterForm
+from cases.models import Batch
+from cases.services import cases_bulk_transition
+from core.models import Role
+from core.views import StaffRequiredMixin
+
+from . import export, selectors, services, template
+from .reader import COLUMN_BY_KEY, FileRefused, max_bytes
+from .validation import error_message
+
+FIRST_ERRORS = 50
+WITHDRAW_MAX = 500
+UPLOAD_ROLES = frozenset({Role.CREDITOR_STAFF})
+BATCH_ROLES = frozenset({Role.CREDITOR_STAFF, Role.CENTRE_ADMIN})
+WITHDRAW_ROLES = frozenset({Role.CREDITOR_STAFF, Role.CENTRE_ADMIN})
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Batch file (.xlsx, .csv or .tsv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.tsv,.txt"}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    cases = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, case_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].choices = [(pk, pk) for pk in case_ids]  # type: ignore[attr-defined]
+
+
+class _Base(StaffRequiredMixin, View):
+    roles: frozenset[str] = BATCH_ROLES
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        membership = getattr(request.user, "membership", None) if request.user.is_authenticated else None
+        if membership is not None and membership.role not in self.roles:
+            raise PermissionDenied(_("Your role may not use this page."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+def batch_context(batch: Batch) -> dict[str, Any]:
+    """What the batch page and its polled status fragment show."""
+    finished = batch.status not in (Batch.Status.QUEUED, Batch.Status.RUNNING)
+    errors = []
+    if finished:
+        for e in selectors.batch_errors(batch=batch)[:FIRST_ERRORS]:
+            column = COLUMN_BY_KEY.get(e.column)
+            errors.append(
+                {
+                    "row": e.row,
+                    "column": e.column,
+                    "header": column.header if column else e.column,
+                    "code": e.code,
+                    "message": error_message(e.message),
+                    "value": e.value_masked,
+                }
+            )
+    stale = batch.status == Batch.Status.RUNNING and (timezone.now() - batch.updated_at).total_seconds() > 120
+    return {
+        "batch": batch,
+        "finished": finished,
+        "errors": errors,
+        "more_errors": batch.error_count > len(errors),
+        "message": selectors.batch_message_text(batch),
+        "may_retry": batch.status == Batch.Status.FAILED or stale,
+        "writing": batch.status == Batch.Status.RUNNING and batch.progress_percent >= 100,
+    }
+
+
+@method_decorator(never_cache, name="dispatch")
+class BatchListView(_Base):
+    """上传案件批次: the upload form, the template downloads and the past batches with their counts."""
+
+    def get(self, request: HttpRequest, form: UploadForm | None = None, status: int = 200) -> HttpResponse:
+        page = Paginator(selectors.batch_list(user=request.user), 20).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "batches/batch_list.html",
+            {
+                "form": form or UploadForm(),
+                "page": page,
+                "may_upload": self.role in UPLOAD_ROLES,
+                "max_mb": max_bytes() // (1024 * 1024),
+            },
+            status=status,
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if self.role not in UPLOAD_ROLES:
+            raise PermissionDenied(_("Only creditor staff upload batches."))
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.get(request, form=form, status=400)
+        try:
+            batch = services.batch_upload(user=request.user, uploaded=form.cleaned_data["file"])
+        except FileRefused as exc:
+            form.add_error("file", str(exc.message))
+            return self.get(request, form=form, status=400)
+        return redirect("batches:detail", pk=batch.pk)
+
+
+@method_decorator(never_cache, name="dispatch")
+class BatchDetailView(_Base):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = selectors.batch_get(user=request.user, pk=pk)
+        return render(request, "batches/batch_detail.html", batch_context(batch))
+
+
+@method_decorator(never_cache, name="dispatch")
+class BatchStatusView(_Base):
+    """The fragment htmx polls while the batch imports; once it is finished the fragment stops polling."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = selectors.batch_get(user=request.user, pk=pk)
+        return render(request, "batches/_batch_status.html", batch_context(batch))
+
+
+class BatchRetryView(_Base):
+    roles = UPLOAD_ROLES
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = selectors.batch_get(user=request.user, pk=pk)
+        try:
+            services.batch_retry(batch=batch)
+        except FileRefused as exc:
+            messages.error(request, str(exc.message))
+        return redirect("batches:detail", pk=batch.pk)
+
+
+class BatchErrorsExportView(_Base):
+    """The full error list: row, column, code, message in the reader's language, masked value."""
+
+    def get(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
+        batch = selectors.batch_get(user=request.user, pk=pk)
+        headers = [_("Row"), _("Column"), _("English key"), _("Code"), _("Message"), _("Value")]
+
+        def rows() -> Any:
+            for e in selectors.batch_errors(batch=batch).iterator(chunk_size=5000):
+                column = COLUMN_BY_KEY.get(e.column)
+                yield [
+                    e.row,
+                    column.header if column else e.column,
+                    e.column,
+                    e.code,
+                    error_message(e.message),
+                    e.value_masked,
+                ]
+
+        name = f"batch-{batch.pk}-errors.{fmt}"
+        if fmt == "xlsx":
+            return export.xlsx_response(name, headers, rows(), sheet_title=_("Errors"))
+        return export.csv_response(name, headers, rows())
+
+
+class TemplateDownloadView(_Base):
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        if fmt == "xlsx":
+            response = HttpResponse(template.template_xlsx(), content_type=export.XLSX_TYPE)
+        else:
+            response = HttpResponse(template.template_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="case-batch-template.{fmt}"'
+        return response
+
+
+# --- the creditor's case list: export the selection, withdraw in bulk ---
+
+
+def _filtered_cases(request: HttpRequest, role: str) -> Any:
+    form = CaseFilterForm(request.GET, show_creditor=role != Role.CREDITOR_STAFF)
+    return case_selectors.case_list(user=request.user, filters=form.filters()).order_by("-created_at", "-id")
+
+
+class CaseExportView(_Base):
+    """The case list as filtered on screen (GET parameters), ID numbers and phones masked."""
+
+    roles = WITHDRAW_ROLES
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponseBase:
+        cases = _filtered_cases(request, self.role).select_related("creditor", "debtor")
+        headers = [
+            _("Case code"),
+            _("Contract number"),
+            _("Creditor"),
+            _("Debtor"),
+            _("ID number"),
+            _("Phone"),
+            _("Product"),
+            _("Principal"),
+            _("Interest"),
+            _("Fees"),
+            _("Claimed total"),
+            _("Stage"),
+            _("Colour"),
+            _("Track"),
+            _("Overdue since"),
+            _("Batch no."),
+            _("Received"),
+        ]
+
+        def rows() -> Any:
+            for c in cases.iterator(chunk_size=2000):
+                yield [
+                    c.code,
+                    c.external_ref,
+                    c.creditor.name,
+                    c.debtor.name,
+                    c.debtor.id_number_masked,
+                    c.phone_masked,
+                    c.get_product_display(),
+                    c.principal,
+                    c.interest,
+                    c.fees,
+                    c.claimed_total,
+                    c.get_stage_display(),
+                    c.get_colour_display(),
+                    c.get_track_display(),
+                    c.overdue_since,
+                    c.batch_id or "",
+                    c.created_at,
+                ]
+
+        name = f"cases-{timezone.localdate():%Y%m%d}.{fmt}"
+        if fmt == "xlsx":
+            return export.xlsx_response(name, headers, rows(), sheet_title=_("Cases"))
+        return export.csv_response(name, headers, rows())
+
+
+@method_decorator(never_cache, name="dispatch")
+class CaseWithdrawView(_Base):
+    """Withdraw the selected cases with a reason; the report lists those not withdrawn and why."""
+
+    roles = WITHDRAW_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        cases = list(_filtered_cases(request, self.role).select_related("debtor")[:WITHDRAW_MAX])
+        form = WithdrawForm(case_ids=[c.pk for c in cases], initial={"cases": [c.pk for c in cases]})
+        return render(
+            request,
+            "batches/case_withdraw.html",
+            {
+                "cases": cases,
+                "form": form,
+                "limit": WITHDRAW_MAX,
+                "query": request.GET.urlencode(),
+            },
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        ids = [int(v) for v in request.POST.getlist("cases") if v.isdigit()]
+        form = WithdrawForm(request.POST, case_ids=ids)
+        if not ids or not form.is_valid():
+            messages.error(request, _("Select at least one case and give a reason."))
+            return redirect(f"{request.path}?{request.GET.urlencode()}")
+        visible = case_selectors.cases_visible_to(request.user)
+        try:
+            result = cases_bulk_transition(
+                case_ids=form.cleaned_data["cases"],
+                transition="withdraw",
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                visible=visible,
+            )
+        except CaseActionError as exc:
+            messages.error(request, str(exc.message))
+            return redirect(f"{request.path}?{request.GET.urlencode()}")
+        codes = dict(visible.filter(pk__in=list(result.skipped)).values_list("pk", "code"))
+        skipped = [
+            {"code": codes.get(pk) or _("(not found)"), "reason": _skip_reason(why)}
+            for pk, why in result.skipped.items()
+        ]
+        return render(
+            request,
+            "batches/case_withdraw_report.html",
+            {
+                "withdrawn": len(result.done),
+                "skipped": skipped,
+                "reason": form.cleaned_data["reason"],
+            },
+        )
+
+
+def _skip_reason(why: str) -> str:
+    return _("No such case, or it is out of your reach.") if why == "not found" else why
