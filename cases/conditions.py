@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .rules import CONFIRMATION_APPLICATION_DAYS, ENFORCEMENT_APPLICATION_YEARS
 
@@ -16,7 +17,7 @@ class Condition:
     name: str
     predicate: Callable[[Any], bool]
     q: Callable[[], Q]
-    message: str
+    message: Any
 
     def __call__(self, case: Any) -> bool:
         return self.predicate(case)
@@ -26,7 +27,7 @@ no_active_hold = Condition(
     name="no_active_hold",
     predicate=lambda case: not case.on_hold,
     q=lambda: Q(on_hold=False),
-    message="the case is on hold",
+    message=_("the case is on hold"),
 )
 
 # CPL 205 (201): joint application within 30 days of the agreement taking effect.
@@ -40,7 +41,7 @@ confirmation_window_open = Condition(
     q=lambda: Q(
         settlement_effective_on__gte=timezone.localdate() - timedelta(days=CONFIRMATION_APPLICATION_DAYS)
     ),
-    message="the 30-day window to apply for judicial confirmation has passed",
+    message=_("the 30-day window to apply for judicial confirmation has passed"),
 )
 
 # Enforcement needs an enforceable title: a confirmed settlement, an effective payment order or judgment.
@@ -48,8 +49,9 @@ has_enforceable_title = Condition(
     name="has_enforceable_title",
     predicate=lambda case: case.enforceable_title != "",
     q=lambda: ~Q(enforceable_title=""),
-    message="there is no enforceable title (confirmation ruling, effective payment order or judgment)",
+    message=_("there is no enforceable title (confirmation ruling, effective payment order or judgment)"),
 )
+
 
 def _two_years_before(today: Any) -> Any:
     try:
@@ -61,18 +63,21 @@ def _two_years_before(today: Any) -> Any:
 # CPL 250 (246): enforcement is applied for within 2 years of the last day of the performance period.
 enforcement_application_in_time = Condition(
     name="enforcement_application_in_time",
-    predicate=lambda case: case.performance_due_on is None
-    or case.performance_due_on >= _two_years_before(timezone.localdate()),
-    q=lambda: Q(performance_due_on__isnull=True)
-    | Q(performance_due_on__gte=_two_years_before(timezone.localdate())),
-    message="more than 2 years have passed since the performance period ended (CPL 250)",
+    predicate=lambda case: (
+        case.performance_due_on is None or case.performance_due_on >= _two_years_before(timezone.localdate())
+    ),
+    q=lambda: (
+        Q(performance_due_on__isnull=True)
+        | Q(performance_due_on__gte=_two_years_before(timezone.localdate()))
+    ),
+    message=_("more than 2 years have passed since the performance period ended (CPL 250)"),
 )
 
 has_settlement = Condition(
     name="has_settlement",
     predicate=lambda case: case.settlement_effective_on is not None,
     q=lambda: Q(settlement_effective_on__isnull=False),
-    message="no effective settlement agreement",
+    message=_("no effective settlement agreement"),
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from core.actors import SYSTEM, actor_role
@@ -87,10 +88,31 @@ def has_transition_perm_ignoring_conditions(case: Case, name: str, actor: Any) -
     return bool(meta and meta.has_perm(case, actor if actor is not None else SYSTEM))
 
 
-def case_available_transitions(*, case: Case, actor: Any) -> list[dict[str, Any]]:
-    """The actions this actor may take on this case now: drives the buttons a role sees."""
+# Transitions that carry records of their own (a settlement, a court number, a decision): a generic button
+# or API call either goes through the app's service (TRANSITION_HANDLERS, registered by that app) or, where
+# the step needs a form of its own, is refused with where to take it.
+DEDICATED_TRANSITIONS: dict[str, Any] = {
+    "settle": _("A settlement takes effect when both parties have signed it on the mediation page."),
+    "reject_confirmation": _("Refuse confirmation in the court console, with the legal ground."),
+    "judgment_effective": _(
+        "Record the judgment in the court console, with the amount and performance period."
+    ),
+    "order_effective": _("A payment order takes effect by its time limits, recorded in the court console."),
+    "order_lapse": _("A payment order lapses by its time limits, recorded in the court console."),
+}
+# name -> f(case, actor, reason): the app's own service for a transition a generic call may take.
+TRANSITION_HANDLERS: dict[str, Callable[[Case, Any, str], Any]] = {}
+
+
+def case_available_transitions(*, case: Case, actor: Any, generic: bool = False) -> list[dict[str, Any]]:
+    """The actions this actor may take on this case now: drives the buttons a role sees.
+
+    `generic` leaves out those that need their own page (DEDICATED_TRANSITIONS without a handler).
+    """
     available = []
     for t in case.get_available_user_stage_transitions(actor):
+        if generic and t.name in DEDICATED_TRANSITIONS and t.name not in TRANSITION_HANDLERS:
+            continue
         available.append(
             {
                 "name": t.name,
@@ -137,6 +159,17 @@ def case_transition(
     event_id = event.pk
     transaction.on_commit(lambda: _notify(event_id))
     return event
+
+
+def case_transition_generic(*, case: Case, transition: str, actor: Any, reason: str = "") -> CaseEvent:
+    """A transition asked for by a generic button or API call: through the owning app's service if it has
+    one (so court numbers, records and rulings are made), refused if it needs a page of its own."""
+    if transition in TRANSITION_HANDLERS:
+        TRANSITION_HANDLERS[transition](case, actor, reason)
+        return CaseEvent.objects.filter(case=case, action=transition).order_by("-seq").first()  # type: ignore[return-value]
+    if transition in DEDICATED_TRANSITIONS:
+        raise TransitionRefused(DEDICATED_TRANSITIONS[transition], code="dedicated")
+    return case_transition(case=case, transition=transition, actor=actor, reason=reason)
 
 
 def _notify(event_id: int) -> None:

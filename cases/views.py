@@ -96,7 +96,7 @@ def _detail(request: HttpRequest, case: Case, *, status: int = 200, **extra: Any
     role = request.membership.role  # type: ignore[attr-defined]
     context = {
         "case": case,
-        "transitions": services.case_available_transitions(case=case, actor=request.user),
+        "transitions": services.case_available_transitions(case=case, actor=request.user, generic=True),
         "events": selectors.case_events(case=case),
         "deadlines": selectors.case_open_deadlines(case=case),
         "holds": selectors.case_active_holds(case=case),
@@ -122,7 +122,7 @@ class CaseTransitionView(StaffRequiredMixin, View):
             return redirect("cases:detail", pk=case.pk)
         name, reason = form.cleaned_data["name"], form.cleaned_data["reason"]
         try:
-            services.case_transition(case=case, transition=name, actor=request.user, reason=reason)
+            services.case_transition_generic(case=case, transition=name, actor=request.user, reason=reason)
         except CaseActionError as exc:
             messages.error(request, str(exc.message))
         else:

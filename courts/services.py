@@ -16,9 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import rules
 from cases.deadlines import add_months
-from cases.errors import CaseActionError
+from cases.errors import MESSAGES, ActionForbidden, CaseActionError
 from cases.models import Case, Deadline, Stage
+from cases.permissions import actor_reaches_case
 from cases.services import (
+    TRANSITION_HANDLERS,
     BulkResult,
     case_event_record,
     case_transition,
@@ -26,7 +28,7 @@ from cases.services import (
     deadline_hook,
     deadline_open,
 )
-from core.actors import SYSTEM
+from core.actors import SYSTEM, actor_role
 from core.models import Organisation
 
 from .models import (
@@ -130,6 +132,17 @@ def latest_filing(case: Case, filing_type: str) -> Filing | None:
     return case.filings.filter(filing_type=filing_type).order_by("-pk").first()
 
 
+COURT_ROLES = frozenset({"judge", "clerk", "system"})
+
+
+def _court_step(actor: Any, case: Case) -> None:
+    """A court's own step: a judge or clerk of this case's court (or the platform), and no hold on it."""
+    if actor_role(actor) not in COURT_ROLES or not actor_reaches_case(actor, case):
+        raise ActionForbidden(MESSAGES["forbidden"])
+    if case.on_hold:
+        raise CourtError(MESSAGES["on_hold"], code="on_hold")
+
+
 def _close(case: Case, *kinds: str) -> None:
     Deadline.objects.filter(case=case, kind__in=kinds, status=Deadline.Status.OPEN).update(
         status=Deadline.Status.MET, closed_at=timezone.now()
@@ -159,7 +172,7 @@ def confirmation_decide(
     reasons: str = "",
     next_step: str = "mediation",
 ) -> ConfirmationDecision:
-    """Confirm (an enforceable ruling, CPL 206) or refuse on an Interp. 358 ground (back to mediation or suit)."""
+    """Confirm (an enforceable ruling, CPL 206) or refuse on an Interp. 358 ground (to mediation or suit)."""
     if not confirmed and ground not in RefusalGround.values:
         raise CourtError(_("Choose the ground for refusing confirmation."), code="ground_required")
     filing = latest_filing(case, FilingType.CONFIRMATION) or filing_create(
@@ -232,7 +245,8 @@ def confirmations_bulk(
 ELIGIBILITY_MESSAGES = {
     "not_due": _("The claim is not yet due."),
     "unagreed_interest": _(
-        "Interest or fees claimed without an agreed rate in the documents: the court will reject them (Interp. 428)."
+        "Interest or fees claimed without an agreed rate in the documents: "
+        "the court will reject them (Interp. 428)."
     ),
     "cannot_be_served": _(
         "No postal address and no consent to electronic service: the debtor cannot be served."
@@ -277,6 +291,7 @@ def _order_in(order: PaymentOrder, *statuses: str) -> PaymentOrder:
 def payment_order_accept(*, order: PaymentOrder, actor: Any) -> PaymentOrder:
     """Accepted within 5 days (CPL 226): a 民督 number; the order must issue within 15 days (CPL 227)."""
     order = _order_in(order, PaymentOrder.Status.APPLIED)
+    _court_step(actor, order.case)
     order.filing = filing_create(case=order.case, filing_type=FilingType.PAYMENT_ORDER)
     order.status, order.accepted_on = PaymentOrder.Status.ACCEPTED, timezone.localdate()
     order.save()
@@ -301,6 +316,7 @@ def payment_order_reject(*, order: PaymentOrder, actor: Any, reason: str) -> Pay
 def payment_order_issue(*, order: PaymentOrder, actor: Any) -> PaymentOrder:
     """Issued (支付令): it lapses unless served within 30 days (Interp. 430)."""
     order = _order_in(order, PaymentOrder.Status.ACCEPTED)
+    _court_step(actor, order.case)
     order.status, order.issued_on = PaymentOrder.Status.ISSUED, timezone.localdate()
     order.save()
     _close(order.case, K.PAYMENT_ORDER_ISSUANCE)
@@ -314,6 +330,7 @@ def payment_order_issue(*, order: PaymentOrder, actor: Any) -> PaymentOrder:
 def payment_order_record_service(*, order: PaymentOrder, actor: Any, served_on: date) -> PaymentOrder:
     """Served: the debtor has 15 days from service to object in writing (CPL 227)."""
     order = _order_in(order, PaymentOrder.Status.ISSUED)
+    _court_step(actor, order.case)
     if served_on > timezone.localdate() or (order.issued_on and served_on < order.issued_on):
         raise CourtError(_("The service date must lie between issuance and today."), code="service_date")
     order.status, order.served_on = PaymentOrder.Status.SERVED, served_on
@@ -471,6 +488,7 @@ def suit_file(*, case: Case, actor: Any, procedure: str | None = None) -> Suit:
 
 @transaction.atomic
 def suit_schedule_hearing(*, suit: Suit, actor: Any, hearing_at: Any) -> Suit:
+    _court_step(actor, suit.case)
     suit.hearing_at = hearing_at
     suit.save(update_fields=["hearing_at", "updated_at"])
     case_event_record(
@@ -564,6 +582,7 @@ def enforcement_measure_log(
     amount_received: Decimal = Decimal("0"),
     taken_on: date | None = None,
 ) -> EnforcementMeasure:
+    _court_step(actor, enforcement.case)
     measure = EnforcementMeasure.objects.create(
         enforcement=enforcement,
         kind=kind,
@@ -587,6 +606,7 @@ def enforcement_measure_log(
 @transaction.atomic
 def enforcement_list_dishonest(*, enforcement: Enforcement, actor: Any, grounds: str) -> Enforcement:
     """Put the debtor on the dishonest judgment-debtor list, with its date and grounds."""
+    _court_step(actor, enforcement.case)
     if not grounds.strip():
         raise CourtError(_("Give the grounds for listing."), code="grounds_required")
     enforcement.dishonest_listed_on, enforcement.dishonest_grounds = timezone.localdate(), grounds
@@ -664,3 +684,32 @@ def _render(kind: str, object_id: int) -> None:
     from .tasks import court_document_render
 
     court_document_render.delay(kind, object_id)
+
+
+# --- generic buttons and API calls go through these services (cases.services.case_transition_generic) ---
+
+
+def _latest_enforcement(case: Case) -> Enforcement:
+    enforcement = case.enforcements.order_by("-pk").first()
+    if enforcement is None:
+        raise CourtError(_("This case has no enforcement record."), code="no_enforcement")
+    return enforcement
+
+
+TRANSITION_HANDLERS.update(
+    {
+        "request_confirmation": lambda case, actor, reason: confirmation_apply(case=case, actor=actor),
+        "confirm": lambda case, actor, reason: confirmation_decide(
+            case=case, actor=actor, confirmed=True, reasons=reason
+        ),
+        "apply_payment_order": lambda case, actor, reason: payment_order_apply(case=case, actor=actor),
+        "file_suit": lambda case, actor, reason: suit_file(case=case, actor=actor),
+        "apply_enforcement": lambda case, actor, reason: enforcement_apply(case=case, actor=actor),
+        "suspend_enforcement": lambda case, actor, reason: enforcement_suspend(
+            enforcement=_latest_enforcement(case), actor=actor, reason=reason
+        ),
+        "resume_enforcement": lambda case, actor, reason: enforcement_resume(
+            enforcement=_latest_enforcement(case), actor=actor, reason=reason
+        ),
+    }
+)

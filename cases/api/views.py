@@ -79,7 +79,7 @@ class CaseTransitionsView(APIView):
     )
     def get(self, request: Request, code: str) -> Response:
         case = visible_case(request.user, code)
-        available = services.case_available_transitions(case=case, actor=request.user)
+        available = services.case_available_transitions(case=case, actor=request.user, generic=True)
         return Response(AvailableTransitionSerializer(available, many=True).data)
 
     @extend_schema(
@@ -98,7 +98,7 @@ class CaseTransitionsView(APIView):
         body = TransitionRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            event = services.case_transition(
+            event = services.case_transition_generic(
                 case=case, transition=body.validated_data["transition"], actor=request.user,
                 reason=body.validated_data["reason"],
             )  # fmt: skip

@@ -71,9 +71,13 @@ def test_refused_transitions_get_409_with_a_code(world):
     case = world.case()
     admin = client_for(world.admin)
 
-    wrong_stage = post(client_for(world.mediator1), case, "settle")
+    wrong_stage = post(client_for(world.mediator1), case, "start_mediation")
     assert wrong_stage.status_code == 409
     assert wrong_stage.json()["code"] == "wrong_stage"
+
+    own_page = post(client_for(world.mediator1), case, "settle")  # signed on the mediation page
+    assert own_page.status_code == 409
+    assert own_page.json()["code"] == "dedicated"
 
     no_reason = post(admin, case, "withdraw")
     assert no_reason.status_code == 409
@@ -86,7 +90,7 @@ def test_refused_transitions_get_409_with_a_code(world):
 
     case.refresh_from_db()
     assert case.stage == "received"
-    assert not case.events.filter(action__in=["settle", "withdraw", "triage"]).exists()
+    assert not case.events.filter(action__in=["settle", "start_mediation", "withdraw", "triage"]).exists()
 
 
 def test_an_unknown_transition_is_a_400(world):

@@ -311,3 +311,23 @@ def test_termination_of_the_round_needs_a_search_and_three_months(world):
     services.enforcement_resume(enforcement=enforcement, actor=world.creditor1, reason="发现财产")
     case.refresh_from_db()
     assert case.stage == Stage.IN_ENFORCEMENT
+
+
+def test_generic_buttons_go_through_the_court_services_or_are_refused(world):
+    from cases.errors import TransitionRefused
+
+    case = at(world, Stage.COURT_MEDIATION, annual_rate=Decimal("18"), address="泉州市")
+    case_services.case_transition_generic(case=case, transition="apply_payment_order", actor=world.creditor1)
+    assert PaymentOrder.objects.filter(case=case, status="applied").count() == 1
+    case.refresh_from_db()
+    case_services.case_transition_generic(case=case, transition="file_suit", actor=world.creditor1)
+    assert Suit.objects.get(case=case).filing.number.endswith("号")
+    settled = at(world, Stage.IN_MEDIATION)
+    with pytest.raises(TransitionRefused) as excinfo:
+        case_services.case_transition_generic(case=settled, transition="settle", actor=world.mediator1)
+    assert excinfo.value.code == "dedicated"
+    names = {
+        t["name"]
+        for t in case_services.case_available_transitions(case=settled, actor=world.mediator1, generic=True)
+    }
+    assert "settle" not in names and "escalate_to_court" in names

@@ -138,7 +138,9 @@ def test_mediator_sees_buttons_only_for_the_actions_it_may_take(world, login):
         assert f'value="{name}"' not in page
     services.case_transition(case=case, transition="start_mediation", actor=None)
     page = client.get(f"/cases/{case.pk}/").content.decode()
-    assert 'value="escalate_to_court"' in page and 'value="settle"' in page
+    assert 'value="escalate_to_court"' in page
+    # A settlement is signed on the mediation page, not by a bare button.
+    assert 'value="settle"' not in page and f'href="/mediation/case/{case.pk}/"' in page
     assert 'id="reason-escalate_to_court" name="reason" type="text" required' in page
 
 
