@@ -174,6 +174,10 @@ NOTICE_PUBLIC_BASE_URL = env("NOTICE_PUBLIC_BASE_URL", default="http://127.0.0.1
 NOTICE_LINK_MAX_AGE_DAYS = env.int("NOTICE_LINK_MAX_AGE_DAYS", default=30)
 NOTICE_DELIVERY_RETRY_BACKOFF_SECONDS = env.int("NOTICE_DELIVERY_RETRY_BACKOFF_SECONDS", default=30)
 
+# Creditor batch files: refused above these sizes, with the limit named in the message.
+BATCH_MAX_BYTES = env.int("BATCH_MAX_BYTES", default=100 * 1024 * 1024)
+BATCH_MAX_ROWS = env.int("BATCH_MAX_ROWS", default=1_000_000)
+
 PLATFORM_NAME = _("Small-debt dispute resolution platform")
 
 LOGGING = {

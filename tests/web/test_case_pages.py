@@ -249,3 +249,10 @@ def test_english_switch(world, login):
     assert "Our cases" in page and "Contract number" in page
     assert "Received" in page and "Log out" in page
     assert "案件编号" not in page and "已接收" not in page
+
+
+def test_creditor_list_offers_export_and_withdraw_with_the_current_filters(world, login):
+    world.case()
+    page = login("creditor1").get("/cases/?stage=received").content.decode()
+    assert 'href="/portal/batches/cases/export.xlsx?stage=received"' in page
+    assert 'href="/portal/batches/cases/withdraw/?stage=received"' in page
