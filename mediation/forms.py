@@ -158,3 +158,31 @@ class ScheduleEditForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class TriageRulesForm(forms.Form):
+    """A new version of the rules as JSON: a list of {name, conditions, colour, track, staff_reason,
+    debtor_reason}; each condition {field, op, value} with field amount, product, overdue_days,
+    other_cases, e_service_consent, region or hardship."""
+
+    rules = forms.CharField(
+        label=_("Rules (JSON)"), widget=forms.Textarea(attrs={"rows": 22, "class": "mono"})
+    )
+    note = forms.CharField(label=_("What changed"), max_length=200, required=False)
+
+    def clean_rules(self) -> list[dict[str, Any]]:
+        import json
+
+        try:
+            rules = json.loads(self.cleaned_data["rules"])
+        except ValueError as exc:
+            raise forms.ValidationError(_("Not valid JSON: %(error)s") % {"error": exc}) from exc
+        if not isinstance(rules, list) or not all(isinstance(r, dict) and r.get("name") for r in rules):
+            raise forms.ValidationError(_("Give a list of rules, each with a name."))
+        for rule in rules:
+            if rule.get("colour") not in Colour.values or rule.get("track", "") not in ("", *Track.values):
+                raise forms.ValidationError(
+                    _("Rule %(name)s: colour must be green, yellow or red; track fast, slow or empty.")
+                    % {"name": rule["name"]}
+                )
+        return rules

@@ -1,5 +1,6 @@
 """The mediator's pages: the queue with bulk actions, and a case's mediation panel."""
 
+import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -29,8 +30,10 @@ from .forms import (
     SessionForm,
     SessionRecordForm,
     SettlementForm,
+    TriageRulesForm,
 )
 from .models import MediationSession, Settlement
+from .triage import RuleError
 
 PAGE_SIZE = 50
 MEDIATION_ROLES = frozenset({Role.MEDIATOR, Role.CENTRE_ADMIN})
@@ -263,3 +266,55 @@ class CaseActionView(MediationMixin, View):
             messages.success(request, _("Escalated to court mediation."))
         else:
             messages.error(request, "; ".join(result.skipped.values()))
+
+
+class TriageRulesView(StaffRequiredMixin, View):
+    """The centre admin's triage rules: the active version, its history, a new version, bulk re-triage."""
+
+    def _centre(self, request: HttpRequest) -> Any:
+        if self.role != Role.CENTRE_ADMIN:
+            raise PermissionDenied(_("Only the centre administrator edits the triage rules."))
+        return request.user.membership.organisation.centre
+
+    def get(self, request: HttpRequest, form: TriageRulesForm | None = None) -> HttpResponse:
+        centre = self._centre(request)
+        active = services.triage_ruleset_ensure_default(centre)
+        versions = centre.triage_rulesets.order_by("-version")[:20]
+        rules_json = json.dumps(
+            [
+                {
+                    k: getattr(r, k)
+                    for k in ("name", "conditions", "colour", "track", "staff_reason", "debtor_reason")
+                }
+                for r in active.rules.all()
+            ],
+            ensure_ascii=False,
+            indent=2,
+        )
+        form = form or TriageRulesForm(initial={"rules": rules_json})
+        context = {"active": active, "versions": versions, "form": form, "centre": centre}
+        return render(request, "mediation/triage_rules.html", context, status=400 if form.errors else 200)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        centre = self._centre(request)
+        if request.POST.get("action") == "retriage":
+            changed = services.cases_retriage(centre=centre, actor=request.user)
+            messages.success(
+                request, _("Open cases re-triaged with the active rules: %(n)d changed.") % {"n": changed}
+            )
+            return redirect("mediation:rules")
+        form = TriageRulesForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, form=form)
+        try:
+            ruleset = services.triage_ruleset_publish(
+                centre=centre,
+                rules=form.cleaned_data["rules"],
+                actor=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except (RuleError, KeyError, TypeError) as exc:
+            form.add_error("rules", _("A rule cannot be used: %(error)s") % {"error": exc})
+            return self.get(request, form=form)
+        messages.success(request, _("Version %(v)d of the rules is now active.") % {"v": ruleset.version})
+        return redirect("mediation:rules")

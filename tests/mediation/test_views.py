@@ -143,7 +143,40 @@ def test_other_users_cannot_reach_the_panel(world, client, mediating):
 
 def test_an_invalid_form_is_shown_again_with_its_errors(world, client, mediating):
     case = mediating[0]
-    response = client.post(f"/mediation/case/{case.pk}/session/", {"kind": "video", "scheduled_at": "not a date"})
+    response = client.post(
+        f"/mediation/case/{case.pk}/session/", {"kind": "video", "scheduled_at": "not a date"}
+    )
     assert response.status_code == 400
     assert "field__error" in response.content.decode()
     assert not case.mediation_sessions.exists()
+
+
+def test_centre_admin_publishes_a_new_rule_version_and_retriages(world, client):
+    import json
+
+    case = world.case()
+    case_services.case_transition(case=case, transition="triage", actor=None, colour="green", track="fast")
+    client.force_login(world.admin)
+    page = client.get("/mediation/rules/")
+    assert page.status_code == 200 and "Repeat debtor" in page.content.decode()
+    rules = [
+        {
+            "name": "Everything red",
+            "conditions": [{"field": "amount", "op": "gt", "value": "1"}],
+            "colour": "red",
+            "staff_reason": "test",
+            "debtor_reason": "test",
+        }
+    ]
+    bad = client.post(
+        "/mediation/rules/",
+        {"rules": json.dumps([{**rules[0], "conditions": [{"field": "salary", "op": "gt", "value": 1}]}])},
+    )
+    assert bad.status_code == 400
+    client.post("/mediation/rules/", {"rules": json.dumps(rules), "note": "all red"})
+    assert world.qz.triage_rulesets.get(is_active=True).version == 2
+    client.post("/mediation/rules/", {"action": "retriage"})
+    case.refresh_from_db()
+    assert case.colour == "red"
+    client.force_login(world.mediator1)
+    assert client.get("/mediation/rules/").status_code == 403
