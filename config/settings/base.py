@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "courts",
     "credit_repair",
     "notices",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credit_repair.tasks.credit_repairs_advance",
         "schedule": crontab(minute="10-59/15"),
     },
+    "dashboards-refresh-changed": {"task": "dashboards.tasks.dashboards_refresh_changed", "schedule": crontab()},
+    "dashboards-refresh-all": {
+        "task": "dashboards.tasks.dashboards_refresh_all",
+        "schedule": crontab(minute="10-59/15"),
+    },
+    "judicial-suggestions-draft": {
+        "task": "dashboards.tasks.suggestions_generate_all",
+        "schedule": crontab(minute=30, hour=6, day_of_week="mon"),
+    },
+    "group-risks-detect": {"task": "dashboards.tasks.group_risks_detect_all", "schedule": crontab(minute=0, hour=6)},
 }
 
 CACHES = (

@@ -2,14 +2,11 @@
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
-from django.db import OperationalError
 
 from cases.batches import importer
 from cases.batches.importer import batch_import
@@ -17,77 +14,20 @@ from cases.batches.services import batch_create, batch_retry, batch_start
 from cases.events import verify_chains
 from cases.models import Batch, BatchError, Case, CaseEvent
 from config.celery import app as celery_app
-from tests.batches.conftest import forget_broker_connections
 from tests.batches.files import distinct_id_number, good_row, write_csv
 from tests.factories import World
-from tests.integration.test_celery_worker import REDIS_URL, ROOT, database_url_of_test_db
+from tests.workers import REDIS_URL, start_worker, stop_worker, use_broker, wait_for
 
 ROWS = 100_000
-
-
-def start_worker(queue: str) -> tuple[subprocess.Popen, object]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_of_test_db(),
-        "REDIS_URL": REDIS_URL,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DEBUG": "false",
-    }
-    log = open(ROOT / "test-output" / f"celery-{queue}.log", "a")  # noqa: SIM115
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-l",
-            "info",
-            "-P",
-            "solo",
-            "-Q",
-            queue,
-            "-I",
-            "cases.batches.tasks",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    return worker, log
-
-
-def wait_for(predicate, worker, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-        except OperationalError:  # SQLite: the worker holds the write lock while it commits; ask again
-            value = None
-        if value:
-            return value
-        assert worker.poll() is None, (
-            f"the worker died while waiting for {what}; see test-output/celery-*.log"
-        )
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
 def broker_queue():
     queue = f"test-kill-{uuid.uuid4().hex[:8]}"
     old = (celery_app.conf.task_always_eager, celery_app.conf.broker_url, celery_app.conf.task_default_queue)
-    celery_app.conf.update(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
-    forget_broker_connections()
+    use_broker(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
     yield queue
-    celery_app.conf.update(task_always_eager=old[0], broker_url=old[1], task_default_queue=old[2])
-    forget_broker_connections()
+    use_broker(task_always_eager=old[0], broker_url=old[1], task_default_queue=old[2])
 
 
 def big_file(path: Path) -> Path:
@@ -126,12 +66,7 @@ def test_killing_the_worker_mid_import_leaves_nothing_and_retry_imports_whole(tm
             "the retried import",
         )
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        log.close()
+        stop_worker(worker, log)
     batch.refresh_from_db()
     assert (batch.status, batch.accepted, batch.rejected) == ("done", ROWS, 0)
     assert Case.objects.filter(batch=batch).count() == ROWS

@@ -3,10 +3,7 @@
 import email
 import hashlib
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from email import policy
@@ -16,13 +13,13 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.db import connection
 
 from config.celery import app as celery_app
 from notices import services
 from notices.channels.sms import file_outbox
 from notices.models import DeliveryAttempt, Kind, Notice
 from tests.factories import World
+from tests.workers import start_worker, stop_worker, use_broker
 
 from .conftest import AMOUNTS, DEBTOR_NAME, TOTAL_CAPITALS, pdf_text
 
@@ -57,15 +54,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def database_url_of_test_db() -> str:
-    s = connection.settings_dict
-    if s["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{s['NAME']}"
-    host, port = s.get("HOST") or "127.0.0.1", s.get("PORT") or 5432
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
-
-
 @pytest.fixture
 def smtp_server(request):
     mailbox = Mailbox(refuse_first=getattr(request, "param", 0))
@@ -80,63 +68,21 @@ def worker(smtp_server):
     controller, _mailbox = smtp_server
     queue = f"test-notices-{uuid.uuid4().hex[:8]}"
     env = {
-        **os.environ,
-        "DATABASE_URL": database_url_of_test_db(),
         "REDIS_URL": REDIS_URL,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "DJANGO_SETTINGS_MODULE": "tests.notices.worker_settings",
-        "DEBUG": "false",
         "PRIVATE_STORAGE_ROOT": str(settings.PRIVATE_STORAGE_ROOT),
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(controller.port),
         "NOTICE_DELIVERY_RETRY_BACKOFF_SECONDS": "1",
         "NOTICE_PUBLIC_BASE_URL": settings.NOTICE_PUBLIC_BASE_URL,
     }
-    (ROOT / "test-output").mkdir(exist_ok=True)
-    log = open(ROOT / "test-output" / f"celery-{queue}.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-l",
-            "info",
-            "-P",
-            "solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    process, log = start_worker(queue, env=env)
     old = (celery_app.conf.task_always_eager, celery_app.conf.broker_url, celery_app.conf.task_default_queue)
     use_broker(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
     assert celery_app.amqp.router.route({}, "notices.tasks.notice_process")["queue"].name == queue
     yield process
     use_broker(task_always_eager=old[0], broker_url=old[1], task_default_queue=old[2])
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-
-
-def use_broker(**conf) -> None:
-    """Point the app at another broker and queue. A conf change alone is not enough: the app caches its
-    connection pool and, in ``app.amqp``, its queues, router and producer pool, made by earlier (eager)
-    sends for memory:// and the default queue; a message would then go to the wrong broker or queue."""
-    celery_app.conf.update(**conf)
-    celery_app._pool = None
-    celery_app.__dict__.pop("amqp", None)
+    stop_worker(process, log)
 
 
 def wait_for(predicate, worker, seconds: float = 90):

@@ -1,0 +1,109 @@
+/* Draws each dashboard chart with ECharts from the JSON the page embeds next to it (json_script).
+   Every text on a chart (names, stages, series) comes translated from the server. */
+(function () {
+  "use strict";
+
+  var PALETTE = ["#2c5282", "#2f855a", "#c05621", "#6b46c1", "#b8322a", "#1d6fb8", "#64748b", "#b7791f"];
+  var FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+
+  var COMPACT = new Intl.NumberFormat(document.documentElement.lang || undefined, { notation: "compact", maximumFractionDigits: 1 });
+
+  function yuanShort(value) {
+    return COMPACT.format(value);
+  }
+
+  function percentAxis() {
+    return { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" }, splitLine: { show: false } };
+  }
+
+  function bar(spec) {
+    var valueAxis = spec.percent ? percentAxis() : { type: "value", minInterval: 1 };
+    var categoryAxis = {
+      type: "category", data: spec.categories,
+      axisLabel: spec.horizontal ? { width: 150, overflow: "truncate" } : { interval: 0, rotate: spec.categories.length > 6 ? 30 : 0, width: 110, overflow: "truncate" },
+      inverse: !!spec.horizontal
+    };
+    return {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: spec.percent ? function (v) { return v == null ? "—" : v + "%"; } : undefined },
+      legend: spec.series.length > 1 ? { top: 0, type: "scroll" } : undefined,
+      grid: { left: 8, right: 24, top: spec.series.length > 1 ? 36 : 12, bottom: 8, containLabel: true },
+      xAxis: spec.horizontal ? valueAxis : categoryAxis,
+      yAxis: spec.horizontal ? categoryAxis : valueAxis,
+      series: spec.series.map(function (s) {
+        return {
+          name: s.name, type: "bar", data: s.data, stack: spec.stacked ? "total" : undefined, barMaxWidth: 36,
+          label: { show: !spec.stacked && spec.series.length === 1, position: spec.horizontal ? "right" : "top" }
+        };
+      })
+    };
+  }
+
+  function barline(spec) {
+    var money = spec.yuan ? function (v) { return yuanShort(v); } : undefined;
+    var series = spec.bars.map(function (s) {
+      return { name: s.name, type: "bar", data: s.data, barMaxWidth: 36 };
+    });
+    series.push({
+      name: spec.line.name, type: "line", yAxisIndex: 1, data: spec.line.data, symbolSize: 7,
+      label: { show: spec.categories.length <= 12, formatter: "{c}%", color: "#1d2733" }
+    });
+    return {
+      tooltip: { trigger: "axis" },
+      legend: { top: 0, type: "scroll" },
+      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: spec.categories, axisLabel: { interval: 0, rotate: spec.categories.length > 6 ? 30 : 0, width: 110, overflow: "truncate" } },
+      yAxis: [{ type: "value", axisLabel: { formatter: money } }, percentAxis()],
+      series: series
+    };
+  }
+
+  function funnel(spec) {
+    return {
+      tooltip: { trigger: "item", formatter: "{b}: {c}" },
+      series: [{
+        type: "funnel", left: "8%", right: "8%", top: 8, bottom: 8, minSize: "8%", sort: "descending", gap: 2,
+        label: { show: true, position: "inside", formatter: "{b}  {c}", color: "#fff" },
+        data: spec.labels.map(function (name, i) { return { name: name, value: spec.values[i] }; })
+      }]
+    };
+  }
+
+  function sankey(spec) {
+    return {
+      tooltip: { trigger: "item" },
+      series: [{
+        type: "sankey", left: 8, right: 120, top: 12, bottom: 12, nodeGap: 10, draggable: false,
+        emphasis: { focus: "adjacency" }, lineStyle: { color: "gradient", opacity: 0.35 },
+        label: { fontSize: 12 }, data: spec.nodes, links: spec.links
+      }]
+    };
+  }
+
+  var BUILDERS = { bar: bar, barline: barline, funnel: funnel, sankey: sankey };
+
+  function draw(el) {
+    var source = document.getElementById(el.dataset.chart);
+    if (!source || !window.echarts) return;
+    var spec = JSON.parse(source.textContent);
+    var build = BUILDERS[spec.type];
+    if (!build) return;
+    var option = build(spec);
+    option.color = PALETTE;
+    option.textStyle = { fontFamily: FONT };
+    option.animation = false;
+    var chart = window.echarts.init(el, null, { renderer: "svg" });
+    chart.setOption(option);
+    el.dataset.drawn = "true";
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function drawAll() {
+    document.querySelectorAll("[data-chart]").forEach(draw);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else {
+    drawAll();
+  }
+})();
