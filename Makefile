@@ -22,7 +22,7 @@ PYTEST_ARGS ?=
 
 HOST := 127.0.0.1
 PORT := 8000
-DEMO_USERS := creditor1 creditor2 mediator1 judge1 clerk1 centreadmin judge2 mediator2 creditor3
+DEMO_USERS := creditor1 creditor2 mediator1 judge1 clerk1 centreadmin judge2 mediator2 creditor3 courtmediator1 courtmediator2
 DEMO_PASSWORD := demo-pass-2026
 
 .PHONY: help venv system system-browser run test lint format messages compilemessages worker beat graph

@@ -1,18 +1,38 @@
-"""seed_demo: every stage populated through the services, logins that work, deterministic, idempotent."""
+"""seed_demo: every stage populated through the services of every app, with the records each case's history
+leaves (triage, contacts, settlements, court numbers, orders, suits, enforcements, payments, repair,
+notices); logins that work; deterministic, idempotent, and an event log that verifies."""
 
 import random
 from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, Sum
+from django.utils import timezone
 
 from cases.events import verify_chains
-from cases.models import Case, CaseEvent, Debtor, Hold, Stage
+from cases.models import Case, CaseEvent, Colour, Debtor, Hold, Stage
 from core.identifiers import normalize_id_number, normalize_phone
 from core.management.commands import seed_demo
 from core.models import Centre, Organisation
+from courts.models import (
+    ConfirmationDecision,
+    Enforcement,
+    EnforcementMeasure,
+    PaymentOrder,
+    PaymentOrderObjection,
+    RefusalGround,
+    Suit,
+)
+from credit_repair.models import Breach, Payment, RepairRecord
+from credit_repair.selectors import case_ledger
+from mediation.models import ContactAttempt, MediationSession, Settlement, TriageResult
+from notices.channels import sms
+from notices.models import Notice
 
 
 def plans() -> list[seed_demo.CasePlan]:
@@ -35,12 +55,47 @@ def test_plan_is_deterministic_and_realistic():
         assert 2000 <= values["principal"] <= 80000
         assert 2024 <= values["overdue_since"].year <= 2025
         assert 2 <= len(values["debtor_name"]) <= 3
+    # every way into a stage is taken in both centres where the centre has enough cases for it
+    paths = seed_demo._paths()
+    for centre, stages in (("quanzhou", seed_demo.QUANZHOU_STAGES), ("longyan", seed_demo.LONGYAN_STAGES)):
+        taken = {(p.target, tuple(p.steps)) for p in first if p.centre == centre}
+        for stage, variants in paths.items():
+            for steps in variants[: stages[stage]]:
+                assert (stage, tuple(steps)) in taken, (centre, stage, steps)
 
 
-def test_seed_fills_every_stage_through_the_services_and_runs_once(db):
+@pytest.fixture
+def seeded(db, settings, tmp_path, django_capture_on_commit_callbacks):
+    """A fresh seed whose after-commit work (notifications, court documents, notices) runs as it would."""
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SMS_BACKEND = "notices.channels.sms.LocmemSmsBackend"
+    sms.outbox.clear()
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=out)
+    yield out.getvalue()
+    sms.outbox.clear()
 
+
+def cases(*stages: str):
+    return Case.objects.filter(stage__in=stages)
+
+
+def test_seed_fills_every_stage_through_the_services_and_runs_once(seeded):
+    """One seed (some 20 s), checked for its stages and logins, then for each case's records."""
+    check_stages_tenants_and_logins(seeded)
+    check_records_of_each_cases_history()
+
+    # a second run finds the demo data and changes nothing
+    before = (Case.objects.count(), CaseEvent.objects.count(), get_user_model().objects.count())
+    again = StringIO()
+    call_command("seed_demo", stdout=again)
+    assert again.getvalue() == "demo data already present\n"
+    assert (Case.objects.count(), CaseEvent.objects.count(), get_user_model().objects.count()) == before
+
+
+def check_stages_tenants_and_logins(seeded: str) -> None:
     # every stage, in both centres, each centre's own creditors
     counts = Counter(Case.objects.values_list("centre__code", "stage"))
     for stage in Stage:
@@ -52,8 +107,7 @@ def test_seed_fills_every_stage_through_the_services_and_runs_once(db):
         "demo-bank",
         "demo-consumer-finance",
     }
-    summary = out.getvalue()
-    assert "enforcement_suspended" in summary and "creditor3" in summary
+    assert "enforcement_suspended" in seeded and "creditor3" in seeded and "courtmediator2" in seeded
 
     # tenants and logins
     assert set(Centre.objects.values_list("code", "region_code")) == {
@@ -64,12 +118,18 @@ def test_seed_fills_every_stage_through_the_services_and_runs_once(db):
         Organisation.objects.filter(kind="court").values_list("centre__code", "court_number_prefix")
     )
     assert courts == {"quanzhou": "闽0502", "longyan": "闽0802"}
+    invited = Organisation.objects.filter(kind="committee", invited_by_court__isnull=False)
+    assert set(invited.values_list("code", "invited_by_court__code")) == {
+        ("qz-court-committee", "qz-court"),
+        ("ly-court-committee", "ly-court"),
+    }
     users = get_user_model().objects.select_related("membership__organisation")
     for username, (org, role) in LOGINS.items():
         user = users.get(username=username)
         assert user.check_password("demo-pass-2026")
         assert (user.membership.organisation.code, user.membership.role) == (org, role)
         assert user.first_name
+        assert username in seeded
 
     # moved by the people whose job it is, with reasons where the machine asks for one
     roles = Counter(CaseEvent.objects.values_list("action", "actor_role"))
@@ -81,6 +141,9 @@ def test_seed_fills_every_stage_through_the_services_and_runs_once(db):
         reason="", action__in=["withdraw", "close_invalid", "escalate_to_court"]
     )
     assert list(verify_chains()) == []
+    verified = StringIO()
+    call_command("verify_events", stdout=verified)
+    assert verified.getvalue().startswith(f"OK: {CaseEvent.objects.count()} events in 300 cases verified")
 
     # holds of every kind, one lifted; some debtors owe both quanzhou creditors
     active = Hold.objects.filter(lifted_at__isnull=True)
@@ -90,12 +153,88 @@ def test_seed_fills_every_stage_through_the_services_and_runs_once(db):
     both = Debtor.objects.annotate(creditors=Count("cases__creditor", distinct=True)).filter(creditors=2)
     assert both.count() >= 5
 
-    # a second run finds the demo data and changes nothing
-    before = (Case.objects.count(), CaseEvent.objects.count(), get_user_model().objects.count())
-    again = StringIO()
-    call_command("seed_demo", stdout=again)
-    assert again.getvalue() == "demo data already present\n"
-    assert (Case.objects.count(), CaseEvent.objects.count(), get_user_model().objects.count()) == before
+
+def check_records_of_each_cases_history() -> None:
+    now = timezone.now()
+
+    # triage by the centre's rules: a result with reasons for every triaged case, colour and track from it
+    assert not cases(Stage.RECEIVED).filter(triage_results__isnull=False).exists()
+    for case in cases(Stage.TRIAGED, Stage.IN_MEDIATION).prefetch_related("triage_results"):
+        (result,) = case.triage_results.all()
+        assert result.reasons and (result.colour, result.track) == (case.colour, case.track)
+    assert TriageResult.objects.filter(colour=Colour.RED).exists()  # the debtor with four debts
+
+    # people's mediation by the committee's mediator, court mediation by the court's invited mediator
+    for case in cases(Stage.TRIAGED, Stage.IN_MEDIATION).select_related("committee"):
+        assert case.mediator_id and case.committee.invited_by_court_id is None
+    for case in cases(Stage.COURT_MEDIATION).select_related("committee", "mediator"):
+        assert case.committee.invited_by_court_id == case.court_id
+        assert case.mediator.username in ("courtmediator1", "courtmediator2")
+
+    # contacts in the past in daytime, with mixed outcomes; sessions booked ahead
+    assert not cases(Stage.IN_MEDIATION).filter(contact_attempts__isnull=True).exists()
+    attempts = list(ContactAttempt.objects.all())
+    assert all(8 <= timezone.localtime(a.at).hour < 22 and a.at < now for a in attempts)
+    assert len({a.outcome for a in attempts}) >= 5 and all(a.notes for a in attempts)
+    sessions = MediationSession.objects.all()
+    assert sessions.count() >= 10 and not sessions.filter(scheduled_at__lt=now).exists()
+
+    # every settled case and those after it have an effective, signed settlement whose plan adds up
+    settled = [Stage.SETTLED, Stage.CONFIRMATION_REQUESTED, Stage.CONFIRMED, Stage.PERFORMING]
+    for case in cases(*settled):
+        settlement = case.settlements.get(status=Settlement.Status.EFFECTIVE)
+        assert settlement.debtor_accepted_at and settlement.mediator_signed_at
+        assert settlement.effective_on == case.settlement_effective_on
+        assert settlement.instalments.aggregate(s=Sum("amount"))["s"] == settlement.total
+
+    # court numbers: 民特 for confirmation, 民督 for accepted orders, 民初 for suits, 执 for enforcement
+    for case in cases(Stage.CONFIRMATION_REQUESTED, Stage.CONFIRMED):
+        assert "民特" in case.filings.get(filing_type="民特").number
+    assert not cases(Stage.CONFIRMED).exclude(confirmation_decisions__confirmed=True).exists()
+    refused = ConfirmationDecision.objects.filter(confirmed=False)
+    assert refused.count() >= 3 and set(refused.values_list("ground", flat=True)) <= set(RefusalGround.values)
+    open_orders = [PaymentOrder.Status.APPLIED, PaymentOrder.Status.ACCEPTED, PaymentOrder.Status.ISSUED]
+    for case in cases(Stage.PAYMENT_ORDER):
+        order = case.payment_orders.get()
+        assert order.status in [*open_orders, PaymentOrder.Status.SERVED]
+        assert order.status == PaymentOrder.Status.APPLIED or "民督" in order.filing.number
+    assert PaymentOrder.objects.filter(status=PaymentOrder.Status.REJECTED, case__stage=Stage.COURT_MEDIATION)
+    assert PaymentOrderObjection.objects.filter(valid=True, order__case__stage=Stage.IN_LITIGATION).exists()
+    assert PaymentOrderObjection.objects.filter(valid=True, order__case__stage=Stage.WITHDRAWN).exists()
+    for case in cases(Stage.IN_LITIGATION):
+        suit = case.suits.get()
+        assert "民初" in suit.filing.number and suit.hearing_at and suit.judgment_on is None
+    for case in cases(Stage.ENFORCEABLE):
+        effective = case.payment_orders.filter(status=PaymentOrder.Status.EFFECTIVE).exists()
+        assert effective or case.suits.filter(judgment_amount__gt=0).exists()
+    for case in cases(Stage.IN_ENFORCEMENT, Stage.ENFORCEMENT_SUSPENDED):
+        enforcement = case.enforcements.select_related("filing").get()
+        assert "执" in enforcement.filing.number
+        assert enforcement.measures.filter(kind=EnforcementMeasure.Kind.ASSET_SEARCH).exists()
+    for enforcement in Enforcement.objects.filter(case__stage=Stage.ENFORCEMENT_SUSPENDED):
+        assert enforcement.suspended_on and enforcement.applied_on < timezone.localdate() - timedelta(days=90)
+    assert Enforcement.objects.filter(dishonest_listed_on__isnull=False).exists()
+    assert Breach.objects.filter(case__stage=Stage.IN_ENFORCEMENT).exists()
+    assert Suit.objects.filter(judgment_amount__isnull=False).count() >= 10
+
+    # payments: part of the debt on performing cases, all of it once performed; repair and certificates
+    for case in cases(Stage.PERFORMING):
+        assert case.payments.exists() and case_ledger(case=case).balance > 0
+    repaired = Case.objects.filter(stage=Stage.CLOSED, closed_reason="repaired")
+    assert repaired.count() >= 8
+    for case in [*cases(Stage.PERFORMED, Stage.CREDIT_REPAIR), *repaired]:
+        assert case.payments.exists() and case_ledger(case=case).balance == Decimal("0.00"), case.stage
+    assert not cases(Stage.CREDIT_REPAIR).exclude(repair__status=RepairRecord.Status.OPEN).exists()
+    for record in RepairRecord.objects.filter(case__in=repaired).select_related("certificate"):
+        assert record.status == RepairRecord.Status.DONE and record.certificate.sha256
+    assert Payment.objects.count() >= 60
+
+    # a handful of letters besides the court documents and certificates: the delivery report has rows
+    letters = Notice.objects.filter(kind__in=["mediation_notice", "litigation_risk"])
+    assert 3 <= letters.count() <= 12 and not letters.filter(sha256="").exists()
+    assert Notice.objects.filter(kind="confirmation_ruling").exists()
+    assert Notice.objects.filter(kind="payment_order").exists()
+    assert Notice.objects.filter(status__in=["sent", "delivered"]).exists()
 
 
 LOGINS = {
@@ -104,6 +243,8 @@ LOGINS = {
     "creditor3": ("demo-rural-bank", "creditor_staff"),
     "mediator1": ("qz-committee", "mediator"),
     "mediator2": ("ly-committee", "mediator"),
+    "courtmediator1": ("qz-court-committee", "mediator"),
+    "courtmediator2": ("ly-court-committee", "mediator"),
     "judge1": ("qz-court", "judge"),
     "clerk1": ("qz-court", "clerk"),
     "judge2": ("ly-court", "judge"),
