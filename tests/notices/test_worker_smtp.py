@@ -69,7 +69,7 @@ def worker(smtp_server):
     queue = f"test-notices-{uuid.uuid4().hex[:8]}"
     env = {
         "REDIS_URL": REDIS_URL,
-        "DJANGO_SETTINGS_MODULE": "tests.notices.worker_settings",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "PRIVATE_STORAGE_ROOT": str(settings.PRIVATE_STORAGE_ROOT),
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(controller.port),
