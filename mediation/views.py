@@ -46,12 +46,16 @@ class MediationMixin(StaffRequiredMixin):
 
 
 def committee_mediators(user: Any) -> list[tuple[int, str]]:
+    """The centre's mediators for the reassign select: plain values, no model objects per mediator."""
     centre_id = user.membership.organisation.centre_id
-    members = Membership.objects.filter(
-        role=Role.MEDIATOR, organisation__centre_id=centre_id, user__is_active=True
-    ).select_related("user", "organisation")
+    rows = (
+        Membership.objects.filter(role=Role.MEDIATOR, organisation__centre_id=centre_id, user__is_active=True)
+        .order_by("organisation__name", "user__username")
+        .values_list("user_id", "user__first_name", "user__last_name", "user__username", "organisation__name")
+    )
     return [
-        (m.user_id, f"{m.user.get_full_name() or m.user.username} · {m.organisation.name}") for m in members
+        (uid, f"{(first + ' ' + last).strip() or username} · {org}")
+        for uid, first, last, username, org in rows
     ]
 
 
