@@ -2,11 +2,12 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/platform_bench .venv/bin/python bench/queue_bench.py
 
-Seeds (once, set-based SQL) 10 centres of N/10 cases each, 200 mediators per centre, open mediation
-windows and next-contact dates; then serves the platform with gunicorn (2 workers, DEBUG off) on
-loopback and drives each queue page with wrk (2 threads, 4 connections: two per worker, bounded duration). Prints
-requests/s and latency percentiles per page, and the ratio of each page's p95 to the p95 of a
-baseline measured in the same run (/healthz/: the server's floor with no database work).
+Seeds (once, set-based SQL) 10 centres of N/10 cases each, 200 mediators per centre, each mediator's
+cases spread over every stage and colour, open mediation windows and next-contact dates; then serves
+the platform with gunicorn (2 workers, DEBUG off) on loopback and drives each queue page with wrk
+(2 threads, 8 connections: four per worker, bounded duration). Checks first that every page lists
+cases. Prints requests/s and latency percentiles per page, and the ratio of each page's p95 to the
+p95 of a baseline measured in the same run (/healthz/: the server's floor with no database work).
 Target: every queue page under 200 ms at the 95th percentile.
 """
 
@@ -106,10 +107,10 @@ def seed(total: int) -> None:
                        'B' || %(centre)s || 'X' || i, 'REF' || i, %(phone)s, '139****0000', '', '',
                        (ARRAY['credit_card','consumer_loan','microloan','other'])[1 + mod(i, 4)],
                        1000 + mod(i * 37, 90000), mod(i * 13, 5000), mod(i * 7, 500), date '2025-01-01' + mod(i, 300)::int,
-                       mod(i, 3) = 0, '', (ARRAY['green','green','yellow','red'])[1 + mod(i, 4)],
-                       CASE WHEN mod(i, 10) = 0 THEN 'slow' ELSE 'fast' END,
+                       mod(i, 3) = 0, '', (ARRAY['green','green','yellow','red'])[1 + mod(i / %(n)s / 8, 4)],
+                       CASE WHEN mod(i / %(n)s / 32, 10) = 0 THEN 'slow' ELSE 'fast' END,
                        (ARRAY['in_mediation','in_mediation','court_mediation','triaged','settled','performing',
-                              'closed','in_litigation'])[1 + mod(i, 8)],
+                              'closed','in_litigation'])[1 + mod(i / %(n)s, 8)],
                        now(), false, %(committee)s, (%(mediators)s::bigint[])[1 + mod(i, %(n)s)], %(court)s, '', '', 0, ''
                 FROM (SELECT id, row_number() OVER (ORDER BY id) AS i FROM cases_debtor WHERE centre_id = %(centre)s) d
                 """,
@@ -127,8 +128,8 @@ def seed(total: int) -> None:
                 """
                 INSERT INTO cases_deadline (created_at, updated_at, case_id, kind, starts_on, due_on, status,
                                             calendar_warning, held_days)
-                SELECT now(), now(), id, 'mediation_window', current_date - (mod(id, 25))::int,
-                       current_date + 30 - (mod(id, 25))::int, 'open', false, 0
+                SELECT now(), now(), id, 'mediation_window', current_date - (mod(id, 35))::int,
+                       current_date + 30 - (mod(id, 35))::int, 'open', false, 0
                 FROM cases_case WHERE centre_id = %s AND stage IN ('in_mediation', 'court_mediation')
                 """,
                 [centre.pk],
@@ -256,11 +257,19 @@ def main() -> None:
             "queue window <= 5 days": "/mediation/queue/?days_left=5",
         }
         from cases.models import Case
+        from mediation.selectors import QUEUE_STAGES
 
-        mine = Case.objects.filter(mediator__username="bench0-m7").count()
+        mine = Case.objects.filter(mediator__username="bench0-m7")
+        in_queue = mine.filter(stage__in=QUEUE_STAGES).count()
         print(
-            f"\n{Case.objects.count():,} cases in PostgreSQL; the mediator holds {mine} of {Case.objects.filter(centre__code='bench0').count():,} in the centre"
+            f"\n{Case.objects.count():,} cases in PostgreSQL; the mediator holds {mine.count()} of "
+            f"{Case.objects.filter(centre__code='bench0').count():,} in the centre, {in_queue} of them in the queue"
         )
+        for label, path in pages.items():  # a page that lists nothing would measure nothing
+            request = urllib.request.Request(base + path, headers={"Cookie": cookie})
+            rows = urllib.request.urlopen(request, timeout=10).read().count(b'name="case_ids"')
+            if path != "/healthz/" and rows == 0:
+                sys.exit(f"{label} lists no cases: the seed does not fit the queue")
         print(
             f"{'page':28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'p95/baseline':>13}"
         )

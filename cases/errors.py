@@ -1,12 +1,17 @@
 """Why a case action was refused, with a code for the API and a message in the user's language."""
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 class CaseActionError(Exception):
     code = "refused"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: "str | _StrPromise", *, code: str | None = None) -> None:
         super().__init__(str(message))
         self.message = message
         if code:

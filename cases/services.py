@@ -3,7 +3,7 @@
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -110,7 +110,7 @@ def case_available_transitions(*, case: Case, actor: Any, generic: bool = False)
     `generic` leaves out those that need their own page (DEDICATED_TRANSITIONS without a handler).
     """
     available = []
-    for t in case.get_available_user_stage_transitions(actor):
+    for t in case.get_available_user_stage_transitions(actor):  # type: ignore[attr-defined]  # django-fsm
         if generic and t.name in DEDICATED_TRANSITIONS and t.name not in TRANSITION_HANDLERS:
             continue
         available.append(
@@ -205,7 +205,7 @@ def cases_bulk_transition(
     if sample.custom.get("needs_reason") and not reason.strip():
         raise TransitionRefused(MESSAGES["reason_required"], code="reason_required")
     role = actor_role(actor)
-    roles = getattr(sample.permission, "roles", frozenset())
+    roles: frozenset[str] = getattr(sample.permission, "roles", frozenset())
     ids = list(dict.fromkeys(case_ids))
     result = BulkResult()
     params = dict(params or {})
@@ -293,7 +293,7 @@ def _deadlines_on_stage_change(
     if not kinds:
         return
     work_calendar = WorkingCalendar.for_centre(centre_id)
-    rows = []
+    rows: list[Deadline] = []
     for kind in kinds:
         due = due_date(kind=kind, start=today, work_calendar=work_calendar)
         rows.extend(
@@ -398,7 +398,7 @@ def _deadlines_resume(case: Case, now: Any) -> None:
         by_days.setdefault(held_days(since, now), []).append(pk)
     for days, pks in by_days.items():
         Deadline.objects.filter(pk__in=pks).update(
-            due_on=F("due_on") + timezone.timedelta(days=days),
+            due_on=F("due_on") + timedelta(days=days),
             held_days=F("held_days") + days,
             paused_since=None,
             updated_at=now,

@@ -3,5 +3,6 @@ from django.http import HttpRequest
 
 
 def platform(request: HttpRequest) -> dict:
-    membership = getattr(getattr(request, "user", None), "membership", None) if request.user.is_authenticated else None
+    user = getattr(request, "user", None)
+    membership = getattr(user, "membership", None) if user is not None and user.is_authenticated else None
     return {"platform_name": settings.PLATFORM_NAME, "membership": membership}

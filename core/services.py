@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import ROLE_ORGANISATION_KIND, Centre, Membership, Organisation
+from .models import ROLE_ORGANISATION_KIND, Centre, Membership, Organisation, Role
 from .workdays import calendar_seed_from_package
 
 
@@ -47,7 +47,7 @@ def staff_user_create(
     region_codes: str = "",
 ) -> Any:
     """A staff login with exactly one membership; the role must fit the organisation's kind."""
-    if ROLE_ORGANISATION_KIND[role] != organisation.kind:
+    if ROLE_ORGANISATION_KIND[Role(role)] != organisation.kind:
         raise ValueError(f"role {role} does not belong to a {organisation.kind} organisation")
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(username=username, defaults={"first_name": first_name})

@@ -105,7 +105,7 @@ def filings_create_bulk(
         "pk", "court_id"
     ):
         by_court.setdefault(court_id, []).append(pk)
-    rows = []
+    rows: list[Any] = []
     for court in Organisation.objects.filter(pk__in=by_court):
         pks = by_court[court.pk]
         numbers = court_case_numbers_reserve(
@@ -462,7 +462,7 @@ def suit_procedure_for(case: Case) -> str:
 
 
 def suit_decide_by(procedure: str, filed_on: date) -> date:
-    return add_months(filed_on, TRIAL_MONTHS[procedure])
+    return add_months(filed_on, TRIAL_MONTHS[Suit.Procedure(procedure)])
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Colour, Track
+from core.widgets import PlainSelect
 
 from .instalments import FREQUENCIES
 from .models import ContactAttempt, MediationSession, Settlement
@@ -30,6 +31,7 @@ class QueueFilterForm(forms.Form):
     stage = forms.ChoiceField(
         label=_("Stage"),
         required=False,
+        widget=PlainSelect,
         choices=[
             ("", _("All stages")),
             ("triaged", _("Triaged")),
@@ -39,16 +41,25 @@ class QueueFilterForm(forms.Form):
         ],
     )
     colour = forms.ChoiceField(
-        label=_("Colour"), required=False, choices=_blank(_("All colours")) + Colour.choices
+        label=_("Colour"),
+        required=False,
+        choices=_blank(_("All colours")) + Colour.choices,
+        widget=PlainSelect,
     )
     track = forms.ChoiceField(
-        label=_("Track"), required=False, choices=_blank(_("All tracks")) + Track.choices
+        label=_("Track"),
+        required=False,
+        choices=_blank(_("All tracks")) + Track.choices,
+        widget=PlainSelect,
     )
     days_left = forms.IntegerField(
         label=_("Window closes within (days)"), required=False, min_value=0, max_value=365
     )
     contact = forms.ChoiceField(
-        label=_("Next contact"), required=False, choices=[("", _("Any")), ("due", _("Due today or earlier"))]
+        label=_("Next contact"),
+        required=False,
+        choices=[("", _("Any")), ("due", _("Due today or earlier"))],
+        widget=PlainSelect,
     )
     min_amount = forms.DecimalField(
         label=_("Amount from (yuan)"), required=False, min_value=0, decimal_places=2
@@ -59,6 +70,7 @@ class QueueFilterForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
+        widget=PlainSelect,
         choices=[
             ("window", _("Days left in the window")),
             ("contact", _("Next contact due")),
@@ -80,18 +92,20 @@ class BulkForm(forms.Form):
         ("unreachable", _("Mark unreachable")),
         ("escalate", _("Escalate to court mediation")),
     ]
-    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS, widget=PlainSelect)
     case_ids = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
     due_on = forms.DateField(label=_("Contact on"), required=False, widget=DATE_INPUT)
-    mediator = forms.ChoiceField(label=_("Mediator"), required=False)
+    mediator = forms.ChoiceField(label=_("Mediator"), required=False, widget=PlainSelect)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
 
     def __init__(self, *args: Any, mediators: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mediator"].choices = [("", "—")] + [(str(k), v) for k, v in (mediators or [])]
+        field = self.fields["mediator"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—")] + [(str(k), v) for k, v in (mediators or [])]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         action = data.get("action")
         if action == "schedule" and not data.get("due_on"):
             self.add_error("due_on", _("Choose the date of the next contact."))

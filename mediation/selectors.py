@@ -3,14 +3,14 @@
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from cases.models import Case, Deadline, Stage
+from cases.models import Case, Colour, Deadline, Stage
 from cases.selectors import cases_visible_to
 from core.models import Role
 
-from .models import ContactAttempt, Settlement, TriageResult
+from .models import ContactAttempt, NextContact, Settlement, TriageResult
 
 QUEUE_STAGES = [Stage.TRIAGED, Stage.IN_MEDIATION, Stage.COURT_MEDIATION, Stage.SETTLED]
 SORTS = {
@@ -31,16 +31,22 @@ def queue_base(user: Any, *, pool: bool = False) -> QuerySet[Case]:
     return qs
 
 
-def mediator_queue(*, user: Any, filters: dict[str, Any], pool: bool = False) -> QuerySet[Case]:
+QUEUE_ROW_COLUMNS = ("pk", "code", "stage", "on_hold", "colour", "track", "window_due")
+QUEUE_ROW_RENAMED = {
+    "amount": F("claimed_total"),
+    "debtor_name": F("debtor__name"),
+    "debtor_id_masked": F("debtor__id_number_masked"),
+    "creditor_name": F("creditor__name"),
+    "contact_due": F("next_contact__due_on"),
+}
+
+
+def mediator_queue(*, user: Any, filters: dict[str, Any], pool: bool = False) -> QuerySet[Case, Any]:
+    """The queue's cases, filtered and in order; ``queue_values`` turns a page of them into plain rows."""
     window = Deadline.objects.filter(
         case_id=OuterRef("pk"), kind=Deadline.Kind.MEDIATION_WINDOW, status=Deadline.Status.OPEN
     ).order_by("due_on")
-    qs = (
-        queue_base(user, pool=pool)
-        .select_related("debtor", "creditor", "next_contact")
-        .defer("phone", "debtor__id_number", "debtor__phone")  # masked columns suffice: no decryption per row
-        .annotate(window_due=Subquery(window.values("due_on")[:1]))
-    )
+    qs = queue_base(user, pool=pool).annotate(window_due=Subquery(window.values("due_on")[:1]))
     today = timezone.localdate()
     if filters.get("stage"):
         qs = qs.filter(stage=filters["stage"])
@@ -58,7 +64,7 @@ def mediator_queue(*, user: Any, filters: dict[str, Any], pool: bool = False) ->
         qs = qs.filter(next_contact__due_on__lte=today)
     if filters.get("q"):
         term = str(filters["q"]).strip()
-        qs = qs.filter(code__iexact=term) | qs.filter(debtor__name=term)
+        qs = qs.filter(Q(code__iexact=term) | Q(debtor__name=term))
     order = SORTS.get(filters.get("sort") or "window", SORTS["window"])
     first = order[0]
     nulls_last = (
@@ -67,26 +73,43 @@ def mediator_queue(*, user: Any, filters: dict[str, Any], pool: bool = False) ->
     return qs.order_by(nulls_last, *order[1:])
 
 
+def queue_values(cases: QuerySet[Case, Any]) -> QuerySet[Case, dict[str, Any]]:
+    """The columns the queue prints, as plain values (masked identifiers only): no model objects per row."""
+    return cases.values(*QUEUE_ROW_COLUMNS, **QUEUE_ROW_RENAMED)
+
+
 def queue_counts(*, user: Any) -> dict[str, Any]:
-    """Counts at the top of the queue: per stage and colour, contacts due today, windows closing in 5 days."""
-    base = queue_base(user)
+    """Counts at the top of the queue, in one query: per stage and colour, contacts due today,
+    windows closing in 5 days, and the committee's unassigned pool."""
+    visible = cases_visible_to(user).filter(stage__in=QUEUE_STAGES)
+    is_mediator = getattr(getattr(user, "membership", None), "role", None) == Role.MEDIATOR
+    mine = Q(mediator=user) if is_mediator else Q(pk__isnull=False)
     today = timezone.localdate()
-    by_stage = dict(base.order_by().values_list("stage").annotate(n=Count("pk")))
-    by_colour = dict(base.order_by().values_list("colour").annotate(n=Count("pk")))
-    closing = Deadline.objects.filter(
-        case__in=base,
-        kind=Deadline.Kind.MEDIATION_WINDOW,
-        status=Deadline.Status.OPEN,
-        due_on__lte=today + timedelta(days=5),
-    ).count()
-    contact_due = base.filter(next_contact__due_on__lte=today).count()
+    closing = Exists(
+        Deadline.objects.filter(
+            case_id=OuterRef("pk"),
+            kind=Deadline.Kind.MEDIATION_WINDOW,
+            status=Deadline.Status.OPEN,
+            due_on__lte=today + timedelta(days=5),
+        )
+    )
+    contact_due = Exists(NextContact.objects.filter(case_id=OuterRef("pk"), due_on__lte=today))
+    aggregates = {
+        "total": Count("pk", filter=mine),
+        "closing_soon": Count("pk", filter=mine & Q(closing)),
+        "contact_due": Count("pk", filter=mine & Q(contact_due)),
+        "pool": Count("pk", filter=Q(mediator__isnull=True)),
+        **{f"stage_{s}": Count("pk", filter=mine & Q(stage=s)) for s in QUEUE_STAGES},
+        **{f"colour_{c}": Count("pk", filter=mine & Q(colour=c)) for c in Colour.values},
+    }
+    row = visible.order_by().aggregate(**aggregates)
     return {
-        "total": sum(by_stage.values()),
-        "by_stage": by_stage,
-        "by_colour": by_colour,
-        "closing_soon": closing,
-        "contact_due": contact_due,
-        "pool": queue_base(user, pool=True).count(),
+        "total": row["total"],
+        "by_stage": {s: row[f"stage_{s}"] for s in QUEUE_STAGES if row[f"stage_{s}"]},
+        "by_colour": {c: row[f"colour_{c}"] for c in Colour.values if row[f"colour_{c}"]},
+        "closing_soon": row["closing_soon"],
+        "contact_due": row["contact_due"],
+        "pool": row["pool"],
     }
 
 

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -236,7 +236,7 @@ def _apply_assignments(
     reason: str,
 ) -> None:
     with transaction.atomic():
-        rows = []
+        rows: list[Any] = []
         for uid, items in chosen.items():
             committee = member_of[uid].organisation
             pks = [pk for pk, _prev in items]
@@ -277,7 +277,7 @@ def cases_assign(
     ):
         result.skipped = dict.fromkeys(ids, str(MESSAGES["no_mediator"]))
         return result
-    eligible = list(
+    eligible: list[tuple[int, int | None]] = list(
         visible.filter(
             pk__in=ids, centre_id=membership.organisation.centre_id, stage__in=MEDIATION_STAGES
         ).values_list("pk", "mediator_id")
@@ -311,7 +311,7 @@ def contact_log(
     """Record a contact attempt; refuse quiet-hour contact without consent; warn past 6 unanswered a day."""
     if case.mediator_id != actor.pk and actor_role(actor) != Role.CENTRE_ADMIN:
         raise MediationError(MESSAGES["not_mediator"], code="not_mediator")
-    if at > timezone.now() + timezone.timedelta(minutes=5):
+    if at > timezone.now() + timedelta(minutes=5):
         raise MediationError(MESSAGES["future_contact"], code="future_contact")
     if in_quiet_hours(at) and not LateContactConsent.objects.filter(case=case).exists():
         raise MediationError(MESSAGES["quiet_hours"], code="quiet_hours")

@@ -16,7 +16,7 @@ from core.models import Centre
 
 from .models import TriageRule, TriageRuleSet
 
-SEVERITY = {Colour.GREEN: 0, Colour.YELLOW: 1, Colour.RED: 2}
+SEVERITY: dict[str, int] = {Colour.GREEN: 0, Colour.YELLOW: 1, Colour.RED: 2}
 NO_RISK_REASON = {
     "rule": "",
     "staff": gettext_noop("No risk factor found: suitable for mediation"),
@@ -132,7 +132,7 @@ def evaluate(case_ids: Iterable[int], *, centre: Centre) -> dict[int, tuple[str,
     results = {}
     for pk in ids:
         rules_hit = matched.get(pk, [])
-        colour = Colour.GREEN
+        colour: str = Colour.GREEN
         track = ""
         for rule in rules_hit:
             if SEVERITY[rule.colour] > SEVERITY[colour]:

@@ -3,7 +3,7 @@
 import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -11,12 +11,17 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 
 from cases.errors import CaseActionError
+from cases.models import Colour, Stage, Track
 from cases.selectors import case_get, cases_visible_to
 from core.models import Membership, Role
+from core.money import format_yuan
+from core.templatetags.platform_tags import STAGE_PHASES
 from core.views import StaffRequiredMixin
 
 from . import selectors, services
@@ -45,6 +50,18 @@ class MediationMixin(StaffRequiredMixin):
             raise PermissionDenied(_("The mediation pages are for mediators and centre administrators."))
 
 
+class CountedPaginator(Paginator):
+    """Pages of one queryset counted on another: the rows join debtor and creditor, the count not."""
+
+    def __init__(self, object_list: Any, per_page: int, *, counted: Any) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted.count()
+
+
 def committee_mediators(user: Any) -> list[tuple[int, str]]:
     """The centre's mediators for the reassign select: plain values, no model objects per mediator."""
     centre_id = user.membership.organisation.centre_id
@@ -65,17 +82,43 @@ class QueueView(MediationMixin, View):
         form = QueueFilterForm(request.GET or None)
         filters = form.filters() if request.GET else {}
         pool = request.GET.get("pool") == "1"
-        page = Paginator(
-            selectors.mediator_queue(user=request.user, filters=filters, pool=pool), PAGE_SIZE
-        ).get_page(request.GET.get("page"))
+        cases: Any = selectors.mediator_queue(user=request.user, filters=filters, pool=pool)
+        page = CountedPaginator(selectors.queue_values(cases), PAGE_SIZE, counted=cases).get_page(
+            request.GET.get("page")
+        )
         context = {
             "form": form,
             "page": page,
+            "rows": queue_rows(page.object_list),
             "pool": pool,
             "counts": selectors.queue_counts(user=request.user),
             "bulk_form": BulkForm(mediators=committee_mediators(request.user)),
         }
         return render(request, "mediation/queue.html", context)
+
+
+def queue_rows(values: Any) -> list[dict[str, Any]]:
+    """The page's rows ready to print: labels translated once per page, days left counted here."""
+    stages, colours, tracks = ({k: str(v) for k, v in choices.choices} for choices in (Stage, Colour, Track))
+    today = timezone.localdate()
+    rows = []
+    for row in values:
+        left = (row["window_due"] - today).days if row["window_due"] else None
+        rows.append(
+            {
+                **row,
+                "url": reverse("mediation:case", args=[row["pk"]]),
+                "amount": format_yuan(row["amount"]),
+                "stage_label": stages.get(row["stage"], row["stage"]),
+                "phase": STAGE_PHASES.get(row["stage"], "intake"),
+                "colour_label": colours.get(row["colour"], ""),
+                "track_label": tracks.get(row["track"], ""),
+                "days_left": left,
+                "days_class": "" if left is None else "overdue" if left < 0 else "soon" if left <= 5 else "",
+                "contact_due": row["contact_due"].isoformat() if row["contact_due"] else "—",
+            }
+        )
+    return rows
 
 
 class BulkView(MediationMixin, View):
@@ -278,7 +321,7 @@ class TriageRulesView(StaffRequiredMixin, View):
     def _centre(self, request: HttpRequest) -> Any:
         if self.role != Role.CENTRE_ADMIN:
             raise PermissionDenied(_("Only the centre administrator edits the triage rules."))
-        return request.user.membership.organisation.centre
+        return cast(Any, request.user).membership.organisation.centre
 
     def get(self, request: HttpRequest, form: TriageRulesForm | None = None) -> HttpResponse:
         centre = self._centre(request)

@@ -78,6 +78,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the lock at BEGIN and wait for it, instead of failing midway with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
+else:
+    # A server process keeps its PostgreSQL connection between requests (checked before reuse):
+    # a new backend per page view costs the server more than the page's own queries.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=300)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -153,7 +158,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credit_repair.tasks.credit_repairs_advance",
         "schedule": crontab(minute="10-59/15"),
     },
-    "dashboards-refresh-changed": {"task": "dashboards.tasks.dashboards_refresh_changed", "schedule": crontab()},
+    "dashboards-refresh-changed": {
+        "task": "dashboards.tasks.dashboards_refresh_changed",
+        "schedule": crontab(),
+    },
     "dashboards-refresh-all": {
         "task": "dashboards.tasks.dashboards_refresh_all",
         "schedule": crontab(minute="10-59/15"),
@@ -162,7 +170,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.suggestions_generate_all",
         "schedule": crontab(minute=30, hour=6, day_of_week="mon"),
     },
-    "group-risks-detect": {"task": "dashboards.tasks.group_risks_detect_all", "schedule": crontab(minute=0, hour=6)},
+    "group-risks-detect": {
+        "task": "dashboards.tasks.group_risks_detect_all",
+        "schedule": crontab(minute=0, hour=6),
+    },
 }
 
 CACHES = (

@@ -6,6 +6,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Tests clear the cache; Redis database 0 is also the Celery queue of the worker tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Live-server threads must not hold connections open past a test: the test database is dropped at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

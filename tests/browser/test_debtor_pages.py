@@ -81,7 +81,8 @@ def test_identify_read_object_with_a_photo_and_propose_a_plan(
     # The claim itself, not the credit record (both are objections: 异议).
     card.get_by_role("link", name=re.compile("^(?!.*信用).*异议|Object to this claim")).click()
     phone.get_by_role("radio", name=re.compile("金额|amount is wrong")).check()
-    phone.get_by_role("textbox", name=re.compile("说明|陈述|Explain")).fill("罚息和违约金计算有误，附还款凭证。")
+    explain = phone.get_by_role("textbox", name=re.compile("说明|陈述|Explain"))
+    explain.fill("罚息和违约金计算有误，附还款凭证。")
     photo = tmp_path / "receipt.png"
     photo.write_bytes(png_bytes(40, 30))
     phone.locator('input[type="file"]').set_input_files(str(photo))

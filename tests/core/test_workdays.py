@@ -170,7 +170,7 @@ def test_working_days_event_day_does_not_count(seeded):
     assert cal.add_working_days(date(2026, 10, 12), 0).due == date(2026, 10, 12)
     # An event on a holiday: counting starts the next day all the same.
     assert cal.add_working_days(date(2026, 10, 3), 1).due == date(2026, 10, 8)
-    with pytest.raises(ValueError, match="negative|负数"):
+    with pytest.raises(ValueError, match=r"negative|负数"):
         cal.add_working_days(date(2026, 10, 12), -1)
 
 

@@ -59,7 +59,7 @@ def test_two_transactions_at_once_get_different_numbers():
             results.extend(
                 services.court_case_numbers_reserve(court=world.court, filing_type="执", year=2026, count=3)
             )
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

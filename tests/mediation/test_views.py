@@ -180,3 +180,72 @@ def test_centre_admin_publishes_a_new_rule_version_and_retriages(world, client):
     assert case.colour == "red"
     client.force_login(world.mediator1)
     assert client.get("/mediation/rules/").status_code == 403
+
+
+def _tiles(html: str) -> dict[str, int]:
+    """The count tiles at the top of the queue, by where each links."""
+    import re
+
+    tiles = re.findall(r'class="count-tile[^"]*" href="([^"]*)"><strong>(\d+)', html)
+    return {href: int(n) for href, n in tiles}
+
+
+def test_queue_tiles_count_my_cases_the_pool_and_what_is_due(world, client, mediating):
+    from cases.models import Case, Deadline
+
+    mine, other, third = mediating
+    Case.objects.filter(pk=mine.pk).update(colour="red")
+    Case.objects.filter(pk=other.pk).update(colour="green")
+    Case.objects.filter(pk=third.pk).update(colour="green")
+    today = timezone.localdate()
+    Deadline.objects.filter(case=mine, kind="mediation_window").update(due_on=today + timedelta(days=3))
+    NextContact.objects.create(case=other, due_on=today, set_by=world.mediator1)
+    unassigned = world.case()
+    case_services.case_transition(case=unassigned, transition="triage", actor=None)
+    Case.objects.filter(pk=unassigned.pk).update(mediator=None)
+    world.case(creditor=world.rural)  # another centre's case counts nowhere
+
+    tiles = _tiles(client.get("/mediation/queue/").content.decode())
+
+    assert tiles["/mediation/queue/"] == 3  # my cases; the pool case is not mine
+    assert tiles["?days_left=5"] == 1
+    assert tiles["?contact=due&amp;sort=contact"] == 1
+    assert tiles["?pool=1"] == 1
+    assert tiles["?colour=red"] == 1 and tiles["?colour=green"] == 2
+    client.force_login(world.admin)
+    admin_tiles = _tiles(client.get("/mediation/queue/").content.decode())
+    assert admin_tiles["/mediation/queue/"] == 4 and admin_tiles["?pool=1"] == 1
+
+
+def test_queue_rows_show_days_left_next_contact_and_masked_debtor(world, client, mediating):
+    from cases.models import Deadline
+
+    case = mediating[0]
+    today = timezone.localdate()
+    Deadline.objects.filter(case=case, kind="mediation_window").update(due_on=today - timedelta(days=2))
+    NextContact.objects.create(case=case, due_on=today + timedelta(days=1), set_by=world.mediator1)
+
+    html = client.get("/mediation/queue/").content.decode()
+    row = html[html.index(f'value="{case.pk}"') :].split("</tr>", 1)[0]
+
+    assert f'href="/mediation/case/{case.pk}/"' in row
+    assert '<span class="overdue">-2</span>' in row
+    assert (today + timedelta(days=1)).isoformat() in row
+    assert case.debtor.id_number_masked in row and case.debtor.id_number not in row
+    assert "¥10,600.00" in row
+
+
+def test_reassign_list_escapes_names_and_keeps_the_choice(world, client, mediating):
+    from core.models import Role
+    from core.services import staff_user_create
+    from tests.factories import PASSWORD
+
+    odd = staff_user_create(
+        username="m<script>", password=PASSWORD, organisation=world.committee, role=Role.MEDIATOR
+    )
+    html = client.get("/mediation/queue/").content.decode()
+    assert "m&lt;script&gt;" in html and "m<script>" not in html
+    select = html[html.index('<select name="mediator"') :].split("</select>", 1)[0]
+    assert 'id="id_mediator"' in select and f'<option value="{odd.pk}">' in select
+    html = client.get("/mediation/queue/?sort=-amount&stage=in_mediation").content.decode()
+    assert '<option value="-amount" selected>' in html and '<option value="in_mediation" selected>' in html
