@@ -6,8 +6,10 @@
 Creates (and afterwards drops) the database named in DATABASE_URL, migrates it, generates N case rows
 (default 100,000) into a CSV file, then in the same run times:
   - a bare COPY of that file into a table of the same shape (one text column per file column, no index);
-  - `manage.py import_batch` in-process (validation, encryption, debtor linking, events and triage included).
-Prints rows/s, the ratio of the two and the process's peak memory (ru_maxrss).
+  - `manage.py import_batch --no-route` in-process (validation, encryption, debtor linking, events and the
+    default triage included; the centre's own rules and assignment, which follow as a task, are not).
+Prints rows/s, the ratio of the two and the process's peak memory (ru_maxrss); then times the task that
+follows an upload (the centre's triage rules with a stored result per case, assignment to 200 mediators).
 """
 
 from __future__ import annotations
@@ -213,6 +215,9 @@ def main() -> None:
             drop_database(url)
 
 
+MEDIATORS = 200
+
+
 def run(rows: int) -> None:
     import django
 
@@ -229,7 +234,7 @@ def run(rows: int) -> None:
     settings.BATCH_MAX_BYTES = max(1 << 30, getattr(settings, "BATCH_MAX_BYTES", 0))
     call_command("migrate", verbosity=0)
     centre = centre_create(code="bench", name="Bench centre", region_code="350500")
-    organisation_create(
+    committee = organisation_create(
         centre=centre, kind=Organisation.Kind.COMMITTEE, code="bench-committee", name="委员会"
     )
     organisation_create(centre=centre, kind=Organisation.Kind.COURT, code="bench-court", name="法院")
@@ -250,7 +255,7 @@ def run(rows: int) -> None:
         cpu_before = usage.ru_utime + usage.ru_stime
         with BackendCpu(connection.settings_dict["NAME"]) as backends:
             start = time.perf_counter()
-            call_command("import_batch", "--creditor", "bench-bank", str(path), stdout=out)
+            call_command("import_batch", "--creditor", "bench-bank", str(path), "--no-route", stdout=out)
             import_s = time.perf_counter() - start
         usage = resource.getrusage(resource.RUSAGE_SELF)
         python_cpu = usage.ru_utime + usage.ru_stime - cpu_before
@@ -276,6 +281,32 @@ def run(rows: int) -> None:
         f"(2 cores; load average {os.getloadavg()[0]:.1f})"
     )
     print(f"peak memory (ru_maxrss): {peak_mb:.0f} MB (before the import: {rss_before / 1024:.0f} MB)")
+    route_s, routed = route(committee)
+    print(
+        f"then the task that follows an upload (centre's rules, a triage result each, assignment to "
+        f"{MEDIATORS} mediators): {route_s:.2f} s, {rows / route_s:,.0f} cases/s; {routed}"
+    )
+
+
+def route(committee: object) -> tuple[float, dict[str, int]]:
+    """Time the routing task an upload runs next: triage by the centre's default rules, auto-assignment."""
+    from django.contrib.auth import get_user_model
+
+    from cases.models import Batch
+    from core.models import Membership, Role
+    from mediation.services import imported_cases_route
+
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"bench-m{i}") for i in range(MEDIATORS)
+    )
+    Membership.objects.bulk_create(
+        Membership(user=u, organisation=committee, role=Role.MEDIATOR, region_codes="3505" if i % 2 else "")
+        for i, u in enumerate(users)
+    )
+    batch = Batch.objects.select_related("centre").get()
+    start = time.perf_counter()
+    routed = imported_cases_route(batch=batch)
+    return time.perf_counter() - start, routed
 
 
 if __name__ == "__main__":

@@ -32,6 +32,15 @@ class Centre(TimeStampedModel):
         _("fast-track ceiling (yuan)"), max_digits=12, decimal_places=2, default=Decimal("100000.00")
     )
     performance_grace_days = models.PositiveSmallIntegerField(_("performance grace days"), default=5)
+    # New cases go to the committees' mediators as soon as a batch is in (region first, then workload);
+    # off, they wait in the committee pool for the centre admin or a mediator to take them.
+    auto_assign = models.BooleanField(
+        _("assign new cases automatically"),
+        default=True,
+        help_text=_(
+            "Give each imported case to a mediator: one covering the debtor's region, else the least loaded."
+        ),
+    )
 
     class Meta:
         verbose_name = _("centre")

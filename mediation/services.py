@@ -11,7 +11,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from cases import events
-from cases.models import Case, Stage
+from cases.models import Batch, Case, Stage
 from cases.services import BulkResult, case_event_record, case_transition, cases_bulk_transition
 from core.actors import SYSTEM, actor_role
 from core.crypto import keyed_hash
@@ -38,6 +38,11 @@ CHUNK = 5000
 QUIET_START, QUIET_END = 22, 8  # banking association collection guideline 2026: no contact 22:00-08:00
 MAX_UNANSWERED_PER_DAY = 6  # same guideline: at most 6 unanswered attempts a day to one number
 MEDIATION_STAGES = [Stage.TRIAGED, Stage.IN_MEDIATION, Stage.COURT_MEDIATION]
+
+
+def _ids(case_ids: Iterable[int] | QuerySet[Case, Any]) -> Any:
+    """Ids for pk__in: a queryset stays a subquery (a batch's 100,000 ids make no parameter list)."""
+    return case_ids if isinstance(case_ids, QuerySet) else list(case_ids)
 
 
 def _uid(actor: Any) -> int | None:
@@ -122,11 +127,21 @@ def cases_triage(*, case_ids: Iterable[int], centre: Centre, actor: Any = SYSTEM
     return total
 
 
-def cases_retriage(*, centre: Centre, actor: Any, case_ids: Iterable[int] | None = None) -> int:
-    """Apply the current rules again to open cases (after a rule change): colour, track, result, event."""
+def cases_retriage(
+    *,
+    centre: Centre,
+    actor: Any,
+    case_ids: Iterable[int] | QuerySet[Case, Any] | None = None,
+    record_all: bool = False,
+) -> int:
+    """Apply the current rules again to open cases (after a rule change): colour, track, result, event.
+
+    A result is stored for each case whose colour or track changed; with ``record_all``, also for each
+    case that has none yet under the active version (new cases: every case shows why it has its colour).
+    """
     qs = Case.objects.filter(centre=centre, stage__in=[Stage.TRIAGED, *MEDIATION_STAGES[1:]])
     if case_ids is not None:
-        qs = qs.filter(pk__in=list(case_ids))
+        qs = qs.filter(pk__in=_ids(case_ids))
     ids = list(qs.values_list("pk", flat=True))
     changed = 0
     for start in range(0, len(ids), CHUNK):
@@ -157,9 +172,26 @@ def cases_retriage(*, centre: Centre, actor: Any, case_ids: Iterable[int] | None
                 data={},
                 at=timezone.now(),
             )
-            _store_results({m[0]: results[m[0]] for m in moved}, centre)
+            record = {m[0] for m in moved}
+            if record_all:
+                have = TriageResult.objects.filter(case_id__in=chunk, ruleset=ruleset)
+                record |= set(chunk) - set(have.values_list("case_id", flat=True))
+            _store_results({pk: results[pk] for pk in record}, centre)
             changed += len(moved)
     return changed
+
+
+def imported_cases_route(*, batch: Batch) -> dict[str, int]:
+    """A new batch's cases under the centre's own rules (each gets a result with the rule version and the
+    reasons), then, when the centre assigns automatically, to its mediators. Safe to run twice."""
+    centre = batch.centre
+    triage_ruleset_ensure_default(centre)
+    cases = Case.objects.filter(batch=batch, stage=Stage.TRIAGED)
+    changed = cases_retriage(centre=centre, actor=SYSTEM, case_ids=cases.values("pk"), record_all=True)
+    assigned = 0
+    if centre.auto_assign:
+        assigned = sum(cases_assign_auto(centre=centre, case_ids=cases.values("pk")).values())
+    return {"changed": changed, "assigned": assigned}
 
 
 def triage_latest(case: Case) -> TriageResult | None:
@@ -187,7 +219,11 @@ def _open_load(user_ids: list[int]) -> dict[int, int]:
 
 
 def cases_assign_auto(
-    *, centre: Centre, actor: Any = SYSTEM, case_ids: Iterable[int] | None = None, court_invited: bool = False
+    *,
+    centre: Centre,
+    actor: Any = SYSTEM,
+    case_ids: Iterable[int] | QuerySet[Case, Any] | None = None,
+    court_invited: bool = False,
 ) -> dict[int, int]:
     """Give unassigned cases to mediators of the centre's committees, region first, then least loaded.
 
@@ -205,7 +241,7 @@ def cases_assign_auto(
         else qs.exclude(committee__invited_by_court__isnull=False)
     )
     if case_ids is not None:
-        qs = qs.filter(pk__in=list(case_ids))
+        qs = qs.filter(pk__in=_ids(case_ids))
     cases = list(qs.values_list("pk", "debtor__region_code", "mediator_id"))
     load = _open_load([m.user_id for m in members])
     by_region: dict[str, list[Membership]] = defaultdict(list)
@@ -225,6 +261,12 @@ def cases_assign_auto(
         chosen[uid].append((pk, previous))
     _apply_assignments(chosen, member_of, actor, how="auto", reason="")
     return {uid: len(items) for uid, items in chosen.items()}
+
+
+def centre_auto_assign_set(*, centre: Centre, on: bool) -> None:
+    """Whether new batches' cases go to mediators at once (on) or wait in the committee pools (off)."""
+    Centre.objects.filter(pk=centre.pk).update(auto_assign=on, updated_at=timezone.now())
+    centre.auto_assign = on
 
 
 def _apply_assignments(

@@ -41,3 +41,13 @@ def court_mediation_assign_pending() -> int:
     return sum(
         sum(cases_assign_auto(centre=centre, court_invited=True).values()) for centre in Centre.objects.all()
     )
+
+
+@shared_task(acks_late=True)
+def batch_cases_route(batch_id: int) -> dict[str, int]:
+    """Triage a newly imported batch by the centre's rules, then assign its cases (safe to run twice)."""
+    from cases.models import Batch
+
+    from .services import imported_cases_route
+
+    return imported_cases_route(batch=Batch.objects.select_related("centre").get(pk=batch_id))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from cases.errors import CaseActionError
-from cases.models import Colour, Stage, Track
+from cases.models import Case, Colour, Stage, Track
 from cases.selectors import case_get, cases_visible_to
 from core.models import Membership, Role
 from core.money import format_yuan
@@ -339,7 +339,14 @@ class TriageRulesView(StaffRequiredMixin, View):
             indent=2,
         )
         form = form or TriageRulesForm(initial={"rules": rules_json})
-        context = {"active": active, "versions": versions, "form": form, "centre": centre}
+        pool = Case.objects.filter(centre=centre, stage=Stage.TRIAGED, mediator__isnull=True)
+        context = {
+            "active": active,
+            "versions": versions,
+            "form": form,
+            "centre": centre,
+            "pool_count": pool.count(),
+        }
         return render(request, "mediation/triage_rules.html", context, status=400 if form.errors else 200)
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -348,6 +355,22 @@ class TriageRulesView(StaffRequiredMixin, View):
             changed = services.cases_retriage(centre=centre, actor=request.user)
             messages.success(
                 request, _("Open cases re-triaged with the active rules: %(n)d changed.") % {"n": changed}
+            )
+            return redirect("mediation:rules")
+        if request.POST.get("action") == "auto_assign":
+            services.centre_auto_assign_set(centre=centre, on=request.POST.get("auto_assign") == "1")
+            messages.success(
+                request,
+                _("New cases are assigned automatically.")
+                if request.POST.get("auto_assign") == "1"
+                else _("New cases wait in the committee pools until someone assigns them."),
+            )
+            return redirect("mediation:rules")
+        if request.POST.get("action") == "assign_pool":
+            given = services.cases_assign_auto(centre=centre, actor=request.user)
+            messages.success(
+                request,
+                _("%(n)d cases assigned to %(m)d mediators.") % {"n": sum(given.values()), "m": len(given)},
             )
             return redirect("mediation:rules")
         form = TriageRulesForm(request.POST)

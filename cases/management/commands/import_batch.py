@@ -11,6 +11,7 @@ from cases.batches.importer import batch_import
 from cases.batches.services import batch_create
 from cases.batches.validation import error_message
 from cases.models import Batch
+from cases.signals import batch_imported
 from core.models import Organisation
 
 
@@ -21,8 +22,16 @@ class Command(BaseCommand):
         parser.add_argument("--creditor", required=True, help="the creditor organisation's code")
         parser.add_argument("file")
         parser.add_argument("--json", action="store_true", dest="as_json")
+        parser.add_argument(
+            "--no-route",
+            action="store_false",
+            dest="route",
+            help="import only: do not apply the centre's triage rules and assignment to the new cases now",
+        )
 
-    def handle(self, *args: Any, creditor: str, file: str, as_json: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, creditor: str, file: str, as_json: bool, route: bool = True, **options: Any
+    ) -> None:
         org = Organisation.objects.filter(code=creditor, kind=Organisation.Kind.CREDITOR).first()
         if org is None:
             self._refuse(None, f"unknown creditor: {creditor}", as_json)
@@ -38,6 +47,8 @@ class Command(BaseCommand):
             self._refuse(batch, f"{selectors.batch_message_text(batch)} ({detail})", as_json)
         if batch.status != Batch.Status.DONE:
             self._refuse(batch, selectors.batch_message_text(batch), as_json)
+        if route:  # as after a web upload: the centre's triage rules, then its mediators
+            batch_imported.send(sender=Batch, batch=batch)
         if as_json:
             self._print_json(batch)
             return
