@@ -19,4 +19,5 @@ def court_document_render(kind: str, object_id: int) -> int | None:
         case = PaymentOrder.objects.select_related("case").get(pk=object_id).case
     else:
         return None  # judgments are recorded on the case; the court issues the judgment itself
-    return notice_send(case=case, kind=NOTICE_KIND[kind], actor=SYSTEM).pk
+    # Each decision or order its own document: a ruling after an earlier refusal is a new ruling.
+    return notice_send(case=case, kind=NOTICE_KIND[kind], actor=SYSTEM, subject=f"{kind}:{object_id}").pk

@@ -498,8 +498,9 @@ def breaches_remind(*, case_ids: Sequence[int]) -> int:
         case_id__in=list(case_ids), status=Breach.Status.OPEN, reminded_at__isnull=True
     )
     for case in Case.objects.filter(pk__in=Subquery(pending.values("case_id"))).order_by("pk"):
-        try:
-            notice = notice_send(case=case, kind=REMINDER_KIND, actor=SYSTEM)
+        first = pending.filter(case_id=case.pk).order_by("pk").values_list("pk", flat=True).first()
+        try:  # one reminder per breach: a second breach on the same case is a new letter
+            notice = notice_send(case=case, kind=REMINDER_KIND, actor=SYSTEM, subject=f"breach:{first}")
         except (NoticeError, LookupError) as exc:
             logger.warning("breach reminder for case %s not sent: %s", case.pk, exc)
             continue

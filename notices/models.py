@@ -139,7 +139,9 @@ class PostBatch(TimeStampedModel):
 
 
 class Notice(TimeStampedModel):
-    """One legal document for one case, rendered once per (case, kind, template version), and its service."""
+    """One legal document for one case, rendered once per (case, kind, template version, subject), and its
+    service. The subject tells apart documents of a kind a case can have several of: each court decision
+    or order, each breach reminder; letters sent once per case leave it empty."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -152,6 +154,7 @@ class Notice(TimeStampedModel):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     template_version = models.PositiveIntegerField(_("template version"), default=0)
+    subject = models.CharField(_("subject"), max_length=40, blank=True, default="")
     template = models.ForeignKey(NoticeTemplate, on_delete=models.PROTECT, null=True, blank=True)
     issuer = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -190,7 +193,7 @@ class Notice(TimeStampedModel):
         ordering = ["-queued_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "kind", "template_version"], name="notice_once_per_version"
+                fields=["case", "kind", "template_version", "subject"], name="notice_once_per_subject"
             ),
         ]
         indexes = [

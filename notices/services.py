@@ -202,8 +202,10 @@ def _queue_on_commit(notice_ids: Sequence[int], batch_id: int | None = None) -> 
 
 
 @transaction.atomic
-def notice_send(*, case: Case, kind: str, actor: Any) -> Notice:
-    """Queue one notice for one case; the same (case, kind, version) again returns the existing notice.
+def notice_send(*, case: Case, kind: str, actor: Any, subject: str = "") -> Notice:
+    """Queue one notice for one case; the same (case, kind, version, subject) again returns the existing
+    notice. ``subject`` names what the document is about when a case can have several of its kind
+    ("confirmation_ruling:12": each court decision its own ruling).
 
     A failed notice is queued again (its attempts are kept); a sent one is not sent twice.
     """
@@ -215,6 +217,7 @@ def notice_send(*, case: Case, kind: str, actor: Any) -> Notice:
         case=case,
         kind=kind,
         template_version=version,
+        subject=subject,
         defaults={
             "template": template,
             "channel": notice_channels(case)[0],
@@ -227,7 +230,12 @@ def notice_send(*, case: Case, kind: str, actor: Any) -> Notice:
             case=case,
             action="notice_queued",
             actor=actor,
-            data={"notice": notice.pk, "kind": kind, "version": version},
+            data={
+                "notice": notice.pk,
+                "kind": kind,
+                "version": version,
+                **({"subject": subject} if subject else {}),
+            },
         )
     elif notice.status == S.FAILED:
         Notice.objects.filter(pk=notice.pk).update(status=S.QUEUED, failure_reason="", failed_at=None)
@@ -259,9 +267,9 @@ def notices_send_bulk(*, case_ids: Iterable[int], kind: str, actor: Any) -> Noti
         centre_org = documents.centre_organisation(centre_id)
         version, template = _version_for(centre_id, kind)
         existing = dict(
-            Notice.objects.filter(case__in=cases, kind=kind, template_version=version).values_list(
-                "case_id", "status"
-            )
+            Notice.objects.filter(
+                case__in=cases, kind=kind, template_version=version, subject=""
+            ).values_list("case_id", "status")
         )
         batch = NoticeBatch.objects.create(centre_id=centre_id, kind=kind, created_by_id=_actor_id(actor))
         new = [
@@ -280,7 +288,7 @@ def notices_send_bulk(*, case_ids: Iterable[int], kind: str, actor: Any) -> Noti
         ]
         Notice.objects.bulk_create(new, batch_size=1000)
         retry_ids = [pk for pk, status in existing.items() if status == S.FAILED]
-        Notice.objects.filter(case_id__in=retry_ids, kind=kind, template_version=version).update(
+        Notice.objects.filter(case_id__in=retry_ids, kind=kind, template_version=version, subject="").update(
             status=S.QUEUED, failure_reason="", failed_at=None, batch=batch
         )
         queued_case_ids = [n.case_id for n in new] + retry_ids

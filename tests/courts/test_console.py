@@ -944,3 +944,38 @@ def test_refusal_ruling_states_the_number_the_ground_and_the_agreement(client, w
     assert "约定以人身自由担保还款" in text
     assert "¥9,600.00" in text and "¥3,200.00" in text  # the agreement's terms as recited
     assert "调解协议有效" not in text
+
+
+def test_each_decision_is_its_own_ruling_a_refusal_does_not_stand_in_for_a_later_one(
+    world, settings, tmp_path
+):
+    """Refused, then (after mediation resumed) confirmed: the second ruling is a new document."""
+    from courts.models import ConfirmationDecision
+    from courts.tasks import court_document_render
+
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    case = confirmation_requested(world)
+    filing = case.filings.get()
+    refused = ConfirmationDecision.objects.create(
+        case=case,
+        filing=filing,
+        confirmed=False,
+        ground="public_order",
+        decided_by=world.judge1,
+        decided_on=timezone.localdate(),
+    )
+    first = court_document_render("confirmation_ruling", refused.pk)
+    assert (
+        court_document_render("confirmation_ruling", refused.pk) == first
+    )  # a retried task: no second letter
+    confirmed = ConfirmationDecision.objects.create(
+        case=case, filing=filing, confirmed=True, decided_by=world.judge1, decided_on=timezone.localdate()
+    )
+    second = court_document_render("confirmation_ruling", confirmed.pk)
+
+    assert second != first
+    assert list(
+        Notice.objects.filter(case=case, kind="confirmation_ruling")
+        .order_by("pk")
+        .values_list("subject", flat=True)
+    ) == [f"confirmation_ruling:{refused.pk}", f"confirmation_ruling:{confirmed.pk}"]

@@ -59,6 +59,11 @@ def test_an_unpaid_instalment_is_a_breach_only_after_the_grace_period_across_nat
     assert actions(case)[-2:] == ["performance_breach", "notice_queued"]
     assert services.breaches_detect(today=date(2026, 10, 15))["breaches"] == 0  # recorded once
     assert case_ledger(case=case).instalments[0].status == "breached"
+    # The next instalment missed too: a second breach is a second letter, not the first one again.
+    assert services.breaches_detect(today=date(2026, 11, 10))["reminded"] == 1
+    second = Breach.objects.filter(case=case).order_by("pk").last()
+    assert second.reminder_id not in (None, breach.reminder_id)
+    assert Notice.objects.filter(case=case, kind="debt_collection").count() == 2
 
 
 def test_the_adjusted_working_saturday_counts_towards_the_grace(world):
