@@ -1,12 +1,15 @@
 """Mediation: rules and triage, assignment, contacts, sessions, settlements, escalation."""
 
+import heapq
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -88,22 +91,47 @@ def triage_ruleset_ensure_default(centre: Centre) -> TriageRuleSet:
     )
 
 
+def _insert_per_case(table: str, columns: str, values: str, params: list[Any], case_ids: list[int]) -> None:
+    """INSERT INTO table (columns) SELECT values FROM each case of case_ids, CHUNK ids a statement: the
+    same values for many cases travel once, not once per row (a batch's 100,000 results or assignments)."""
+    sql = f"INSERT INTO {table} ({columns}) SELECT {values} FROM {Case._meta.db_table} WHERE {{ids}}"  # noqa: S608
+    pg = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        for start in range(0, len(case_ids), CHUNK):
+            chunk = case_ids[start : start + CHUNK]
+            if pg:
+                cursor.execute(sql.format(ids="id = ANY(%s)"), [*params, chunk])
+            else:
+                cursor.execute(sql.format(ids=f"id IN ({', '.join(['%s'] * len(chunk))})"), [*params, *chunk])
+
+
+def _now_param() -> Any:
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
 def _store_results(results: dict[int, tuple[str, str, list]], centre: Centre) -> None:
+    """A triage result per case, one INSERT per (colour, track, reasons) group and chunk."""
     ruleset = TriageRuleSet.objects.filter(centre=centre, is_active=True).first()
-    TriageResult.objects.bulk_create(
-        [
-            TriageResult(
-                case_id=pk,
-                ruleset=ruleset,
-                version=ruleset.version if ruleset else 0,
-                colour=colour,
-                track=track,
-                reasons=reasons,
-            )
-            for pk, (colour, track, reasons) in results.items()
-        ],
-        batch_size=CHUNK,
-    )
+    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for pk, (colour, track, reasons) in results.items():
+        groups[(colour, track, json.dumps(reasons, cls=DjangoJSONEncoder, ensure_ascii=False))].append(pk)
+    reasons_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    now = _now_param()
+    for (colour, track, reasons_json), pks in groups.items():
+        _insert_per_case(
+            TriageResult._meta.db_table,
+            "case_id, ruleset_id, version, colour, track, reasons, created_at",
+            f"id, %s, %s, %s, %s, {reasons_param}, %s",
+            [
+                ruleset.pk if ruleset else None,
+                ruleset.version if ruleset else 0,
+                colour,
+                track,
+                reasons_json,
+                now,
+            ],
+            pks,
+        )
 
 
 def cases_triage(*, case_ids: Iterable[int], centre: Centre, actor: Any = SYSTEM) -> BulkResult:
@@ -149,7 +177,7 @@ def cases_retriage(
         results = evaluate(chunk, centre=centre)
         with transaction.atomic():
             heads = list(
-                Case.objects.filter(pk__in=chunk)
+                Case.objects.filter(pk__any_of=chunk)
                 .select_for_update()
                 .values_list("pk", "event_seq", "event_head", "stage", "colour", "track")
             )
@@ -161,7 +189,9 @@ def cases_retriage(
                     groups[new].append(pk)
                     moved.append((pk, seq, head, stage, stage))
             for (colour, track), pks in groups.items():
-                Case.objects.filter(pk__in=pks).update(colour=colour, track=track, updated_at=timezone.now())
+                Case.objects.filter(pk__any_of=pks).update(
+                    colour=colour, track=track, updated_at=timezone.now()
+                )
             ruleset = TriageRuleSet.objects.filter(centre=centre, is_active=True).first()
             events.append_events_bulk(
                 moved,
@@ -250,17 +280,44 @@ def cases_assign_auto(
             by_region[prefix].append(m)
     current = {m.user_id: load.get(m.user_id, 0) for m in members}
     member_of = {m.user_id: m for m in members}
+    pick = _LeastLoaded(current)
+    everyone = tuple(sorted(current))
+    regional: dict[str, tuple[int, ...]] = {}
     chosen: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
     for pk, region, previous in cases:
-        regional = [m for prefix, ms in by_region.items() if region and region.startswith(prefix) for m in ms]
-        if regional:
-            uid = min(regional, key=lambda m: (current[m.user_id], m.user_id)).user_id
-        else:
-            uid = min(current, key=lambda u: (current[u], u))
-        current[uid] += 1
+        if region not in regional:
+            regional[region] = tuple(
+                sorted(
+                    {m.user_id for p, ms in by_region.items() if region and region.startswith(p) for m in ms}
+                )
+            )
+        uid = pick.take(regional[region] or everyone)
         chosen[uid].append((pk, previous))
     _apply_assignments(chosen, member_of, actor, how="auto", reason="")
     return {uid: len(items) for uid, items in chosen.items()}
+
+
+class _LeastLoaded:
+    """The least-loaded mediator of a group (ties to the lowest id), in O(log n) a case: a lazy heap per
+    group; an entry whose load has grown since it was pushed goes back with its current load."""
+
+    def __init__(self, load: dict[int, int]) -> None:
+        self.load = load
+        self.heaps: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+
+    def take(self, group: tuple[int, ...]) -> int:
+        heap = self.heaps.get(group)
+        if heap is None:
+            heap = self.heaps[group] = [(self.load[uid], uid) for uid in group]
+            heapq.heapify(heap)
+        while True:
+            load, uid = heapq.heappop(heap)
+            if load == self.load[uid]:
+                break
+            heapq.heappush(heap, (self.load[uid], uid))
+        self.load[uid] += 1
+        heapq.heappush(heap, (self.load[uid], uid))
+        return uid
 
 
 def centre_auto_assign_set(*, centre: Centre, on: bool) -> None:
@@ -277,28 +334,23 @@ def _apply_assignments(
     how: str,
     reason: str,
 ) -> None:
+    """History rows (each previous mediator read from its case), then the cases; set-based per mediator."""
+    now = _now_param()
     with transaction.atomic():
-        rows: list[Any] = []
         for uid, items in chosen.items():
             committee = member_of[uid].organisation
             pks = [pk for pk, _prev in items]
+            _insert_per_case(
+                Assignment._meta.db_table,
+                "case_id, mediator_id, committee_id, previous_mediator_id, assigned_by_id, how, reason, at",
+                "id, %s, %s, mediator_id, %s, %s, %s, %s",
+                [uid, committee.pk, _uid(actor), how, reason, now],
+                pks,
+            )
             for start in range(0, len(pks), CHUNK):
-                Case.objects.filter(pk__in=pks[start : start + CHUNK]).update(
+                Case.objects.filter(pk__any_of=pks[start : start + CHUNK]).update(
                     mediator_id=uid, committee_id=committee.pk, updated_at=timezone.now()
                 )
-            rows.extend(
-                Assignment(
-                    case_id=pk,
-                    mediator_id=uid,
-                    committee_id=committee.pk,
-                    previous_mediator_id=prev,
-                    assigned_by_id=_uid(actor),
-                    how=how,
-                    reason=reason,
-                )
-                for pk, prev in items
-            )
-        Assignment.objects.bulk_create(rows, batch_size=CHUNK)
 
 
 def cases_assign(

@@ -120,7 +120,7 @@ def evaluate(case_ids: Iterable[int], *, centre: Centre) -> dict[int, tuple[str,
     ruleset = active_ruleset(centre)
     rules = list(ruleset.rules.all()) if ruleset else []
     today = timezone.localdate()
-    base = annotate_for_triage(Case.objects.filter(pk__in=ids))
+    base = annotate_for_triage(Case.objects.filter(pk__any_of=ids))
     matched: dict[int, list[TriageRule]] = defaultdict(list)
     for rule in rules:
         q = Q()
@@ -128,7 +128,7 @@ def evaluate(case_ids: Iterable[int], *, centre: Centre) -> dict[int, tuple[str,
             q &= condition_q(condition, today=today)
         for pk in base.filter(q).values_list("pk", flat=True):
             matched[pk].append(rule)
-    amounts = dict(Case.objects.filter(pk__in=ids).values_list("pk", F("claimed_total")))
+    amounts = dict(Case.objects.filter(pk__any_of=ids).values_list("pk", F("claimed_total")))
     results = {}
     for pk in ids:
         rules_hit = matched.get(pk, [])

@@ -96,6 +96,9 @@ FAILED_MESSAGE = _("The import failed; nothing of this batch was saved. Retry it
 NO_ROWS_MESSAGE = _("The file has a header row but no data rows.")
 
 
+ANALYZE_AFTER_ROWS = 1000
+
+
 class Superseded(Exception):
     """Another attempt of this batch has started (batch_retry): this one commits nothing."""
 
@@ -180,7 +183,17 @@ def batch_import(
     batch.refresh_from_db()
     if batch.status in (Batch.Status.DONE, Batch.Status.REFUSED):
         discard_upload(batch)
+    if batch.status == Batch.Status.DONE and batch.accepted >= ANALYZE_AFTER_ROWS:
+        refresh_statistics()
     return batch
+
+
+def refresh_statistics() -> None:
+    """Fresh planner statistics once many rows are in: queries that follow at once (the triage and
+    assignment of the new cases, the pages) would otherwise be planned for the tables as they were."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE cases_case, cases_debtor, cases_caseevent")
 
 
 def discard_upload(batch: Batch) -> None:
