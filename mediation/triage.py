@@ -23,6 +23,15 @@ NO_RISK_REASON = {
     "debtor": gettext_noop("Your case is suitable for a quick settlement by mediation."),
 }
 
+# Cases the centre marked red as one cluster (dashboards: group risk) stay red whatever the rules say.
+GROUP_RISK_REASON = {
+    "rule": "group_risk",
+    "staff": gettext_noop("Marked red by the centre: part of a group-risk cluster"),
+    "debtor": gettext_noop(
+        "Your case is one of several similar cases; a mediator will look at them together."
+    ),
+}
+
 
 class RuleError(ValueError):
     pass
@@ -109,6 +118,14 @@ def annotate_for_triage(qs: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+def _group_risk_marked(ids: list[int]) -> set[int]:
+    """Which of these cases belong to a cluster the centre marked red (GroupRiskFlag, status applied)."""
+    if not hasattr(Case, "group_risk_flags"):  # the dashboards app is not installed
+        return set()
+    marked = Case.objects.filter(pk__any_of=ids, group_risk_flags__status="applied")
+    return set(marked.values_list("pk", flat=True))
+
+
 def active_ruleset(centre: Centre | int) -> TriageRuleSet | None:
     centre_id = centre if isinstance(centre, int) else centre.pk
     return TriageRuleSet.objects.filter(centre_id=centre_id, is_active=True).order_by("-version").first()
@@ -129,6 +146,7 @@ def evaluate(case_ids: Iterable[int], *, centre: Centre) -> dict[int, tuple[str,
         for pk in base.filter(q).values_list("pk", flat=True):
             matched[pk].append(rule)
     amounts = dict(Case.objects.filter(pk__any_of=ids).values_list("pk", F("claimed_total")))
+    flagged = _group_risk_marked(ids)
     results = {}
     for pk in ids:
         rules_hit = matched.get(pk, [])
@@ -143,5 +161,8 @@ def evaluate(case_ids: Iterable[int], *, centre: Centre) -> dict[int, tuple[str,
             # Quick mechanism: disputes up to the centre's ceiling take the fast track (Longyan practice).
             track = Track.FAST if amounts.get(pk, Decimal(0)) <= centre.fast_track_ceiling else Track.SLOW
         reasons = [{"rule": r.name, "staff": r.staff_reason, "debtor": r.debtor_reason} for r in rules_hit]
+        if pk in flagged:
+            colour = Colour.RED
+            reasons.append(GROUP_RISK_REASON)
         results[pk] = (str(colour), str(track), reasons or [NO_RISK_REASON])
     return results

@@ -68,6 +68,15 @@ def test_marking_a_cluster_red_colours_its_cases_with_an_event_each(world, thres
     flag.refresh_from_db()
     assert flag.status == GroupRiskFlag.Status.APPLIED
     assert group_risk_flag_apply(flag=flag, actor=world.admin) == 0  # nothing left to colour
+    # Triage by the rules, and re-triage after new rules: the cluster stays red, and says why.
+    from mediation.models import TriageResult
+    from mediation.services import cases_retriage, cases_triage
+
+    ids = [c.pk for c in cases]
+    cases_triage(case_ids=ids, centre=world.qz)
+    cases_retriage(centre=world.qz, actor=world.admin)
+    assert set(Case.objects.filter(pk__in=ids).values_list("colour", flat=True)) == {"red"}
+    assert TriageResult.objects.filter(case=cases[0]).latest("pk").reasons[-1]["rule"] == "group_risk"
 
 
 def test_a_new_case_reopens_an_applied_cluster_and_a_dismissed_one_stays_dismissed(world, thresholds):
