@@ -71,6 +71,7 @@ EVENT_LABELS = {
     "settlement_accepted_by_debtor": _("Settlement accepted by the debtor"),
     "contact_logged": _("Contact logged"),
     "session_scheduled": _("Mediation session scheduled"),
+    "session_parties_notified": _("Parties told of the mediation session"),
     "session_recorded": _("Mediation session recorded"),
     "objection_filed": _("Objection filed"),
     "objection_decided": _("Objection decided"),

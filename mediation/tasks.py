@@ -2,33 +2,36 @@
 
 from celery import shared_task
 
+from notices.channels.base import TemporaryChannelError
+
 from .models import MediationSession
 
 
-@shared_task
+@shared_task(autoretry_for=(TemporaryChannelError,), retry_backoff=30, retry_backoff_max=1800, max_retries=8)
 def session_notify_parties(session_id: int) -> bool:
-    """Tell the debtor and the creditor about a scheduled session, once."""
+    """Tell the debtor and the creditor about a scheduled session, once: sent first (each message with its
+    own idempotency key, so a retry is not delivered twice), then marked, then recorded on the case."""
     from django.utils import timezone
 
     from cases.services import case_event_record
     from core.actors import SYSTEM
+    from notices.services import notice_session_scheduled
 
+    session = MediationSession.objects.select_related("case").get(pk=session_id)
+    if session.parties_notified_at is not None:
+        return False
+    sent = notice_session_scheduled(session=session)
     updated = MediationSession.objects.filter(pk=session_id, parties_notified_at__isnull=True).update(
         parties_notified_at=timezone.now()
     )
-    if not updated:
-        return False
-    session = MediationSession.objects.select_related("case").get(pk=session_id)
-    try:
-        from notices.services import notice_session_scheduled  # type: ignore[attr-defined]
-    except ImportError:
-        notice_session_scheduled = None
-    if notice_session_scheduled is not None:
-        notice_session_scheduled(session=session)
-    case_event_record(
-        case=session.case, action="session_parties_notified", actor=SYSTEM, data={"session": session_id}
-    )
-    return True
+    if updated:
+        case_event_record(
+            case=session.case,
+            action="session_parties_notified",
+            actor=SYSTEM,
+            data={"session": session_id, **sent},
+        )
+    return bool(updated)
 
 
 @shared_task

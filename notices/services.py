@@ -829,3 +829,59 @@ def notice_record_opened(*, notice: Notice, ip: str | None, user_agent: str) -> 
     if notice.batch_id:
         transaction.on_commit(lambda: notice_batch_refresh(batch_id=notice.batch_id))  # type: ignore[arg-type]
     return notice
+
+
+# --- mediation sessions ----------------------------------------------------------------------------
+
+
+def notice_session_scheduled(*, session: Any) -> dict[str, str]:
+    """Tell both parties of a scheduled mediation session: the debtor by SMS (else e-mail) with the time,
+    the place or the meeting link and the debtor pages' address; the creditor's staff by e-mail.
+
+    Each message carries a key of its own (session and recipient), so a retried task is dropped by the
+    provider instead of arriving twice. Returns what went where, masked, for the case's event. A debtor
+    with neither phone nor e-mail is reported, not an error; a provider's temporary failure is raised so
+    that the task tries again.
+    """
+    from core.models import Membership
+
+    case = Case.objects.select_related("creditor").get(pk=session.case_id)
+    local = timezone.localtime(session.scheduled_at)
+    with translation.override(settings.LANGUAGE_CODE):
+        where = session.meeting_link or session.location or _("by phone")
+        text = _(
+            "Case %(code)s: a %(kind)s mediation session is scheduled for %(when)s, %(where)s. "
+            "Your case and the mediator's messages: %(url)s"
+        ) % {
+            "code": case.code,
+            "kind": session.get_kind_display(),
+            "when": local.strftime("%Y-%m-%d %H:%M"),
+            "where": where,
+            "url": conf.public_base_url() + "/debtor/",
+        }
+        staff_subject = _("Mediation session for case %(code)s") % {"code": case.code}
+    sent: dict[str, str] = {}
+    key = f"session-{session.pk}"
+    try:
+        if case.phone:
+            sms_backend().send(to=case.phone, text=text, idempotency_key=f"{key}-debtor")
+            sent["debtor"] = "sms " + mask_phone(case.phone)
+        elif case.email:
+            send_email(to=case.email, subject=staff_subject, body=text, idempotency_key=f"{key}-debtor")
+            sent["debtor"] = "email"
+        else:
+            sent["debtor"] = "no phone number or e-mail address"
+    except PermanentChannelError as exc:
+        sent["debtor"] = f"refused: {exc}"[:200]
+    staff = Membership.objects.filter(
+        organisation_id=case.creditor_id, role=Role.CREDITOR_STAFF, user__is_active=True
+    ).exclude(user__email="")
+    count = 0
+    for uid, email in staff.values_list("user_id", "user__email"):
+        try:
+            send_email(to=email, subject=staff_subject, body=text, idempotency_key=f"{key}-staff-{uid}")
+            count += 1
+        except PermanentChannelError:
+            continue
+    sent["creditor"] = f"{count} staff by e-mail"
+    return sent

@@ -219,7 +219,17 @@ def test_another_mediator_cannot_log_contacts_on_my_case(world):
 # --- sessions ---
 
 
-def test_video_session_needs_a_link_and_notifies_parties(world, django_capture_on_commit_callbacks):
+def test_video_session_needs_a_link_and_notifies_parties(world, django_capture_on_commit_callbacks, settings):
+    from django.core import mail
+
+    from core.identifiers import mask_phone
+    from mediation.tasks import session_notify_parties
+    from notices.channels.sms import outbox as sms_outbox
+
+    settings.SMS_BACKEND = "notices.channels.sms.LocmemSmsBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    world.creditor1.email = "staff@bank.example"
+    world.creditor1.save()
     case = in_mediation(world)
     when = timezone.now() + timedelta(days=2)
     with pytest.raises(MediationError):
@@ -234,6 +244,20 @@ def test_video_session_needs_a_link_and_notifies_parties(world, django_capture_o
         )
     session.refresh_from_db()
     assert session.parties_notified_at is not None
+    [sms] = [m for m in sms_outbox if m["key"] == f"session-{session.pk}-debtor"]
+    assert (
+        case.code in sms["text"]
+        and "https://meet.example.org/abc" in sms["text"]
+        and "/debtor/" in sms["text"]
+    )
+    assert sms["to"] == mask_phone(case.phone)
+    staff_mail = [m for m in mail.outbox if m.to == [world.creditor1.email]]
+    assert len(staff_mail) == 1 and case.code in staff_mail[0].subject
+    event = case.events.get(action="session_parties_notified")
+    assert event.data["debtor"].startswith("sms 1") and "*" in event.data["debtor"]
+    # The task again (a redelivery): nothing is sent twice.
+    assert session_notify_parties(session.pk) is False
+    assert len([m for m in sms_outbox if m["key"] == f"session-{session.pk}-debtor"]) == 1
     services.session_record(session=session, actor=world.mediator1, status="held", record="双方同意分期")
     assert MediationSession.objects.get().status == "held"
 
