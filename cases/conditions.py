@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +78,28 @@ has_settlement = Condition(
     predicate=lambda case: case.settlement_effective_on is not None,
     q=lambda: Q(settlement_effective_on__isnull=False),
     message=_("no effective settlement agreement"),
+)
+
+
+def _people_mediation_small_claim(case: Any) -> bool:
+    committee = case.committee
+    in_peoples_mediation = committee is None or committee.invited_by_court_id is None
+    return in_peoples_mediation and case.claimed_total <= case.centre.fast_track_ceiling
+
+
+# Performance at once, without judicial confirmation, is the creditor's choice for a small claim settled in
+# people's mediation (the fast-track ceiling, 100,000 yuan by default); court mediation goes to the court.
+peoples_mediation_small_claim = Condition(
+    name="peoples_mediation_small_claim",
+    predicate=_people_mediation_small_claim,
+    q=lambda: (
+        (Q(committee__isnull=True) | Q(committee__invited_by_court__isnull=True))
+        & Q(claimed_total__lte=F("centre__fast_track_ceiling"))
+    ),
+    message=_(
+        "only a small claim (up to the centre's fast-track ceiling) settled in people's mediation may be "
+        "performed without judicial confirmation"
+    ),
 )
 
 

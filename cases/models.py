@@ -22,6 +22,7 @@ from .conditions import (
     has_enforceable_title,
     has_settlement,
     no_active_hold,
+    peoples_mediation_small_claim,
 )
 from .permissions import roles_allowed
 
@@ -357,7 +358,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         field=stage,
         source=S.SETTLED,
         target=S.PERFORMING,
-        conditions=[no_active_hold, has_settlement],
+        conditions=[no_active_hold, has_settlement, peoples_mediation_small_claim],
         permission=roles_allowed(CREDITOR),
         custom={"label": _("Start performance without confirmation")},
     )

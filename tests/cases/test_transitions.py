@@ -2,6 +2,7 @@
 everything else raises and changes nothing. The expected table is written out here, not read from the code."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -185,3 +186,17 @@ def test_buttons_offered_match_what_the_role_may_do(world):
     assert clerk_actions == {"record_full_performance"}
     assert creditor_actions == {"record_full_performance", "withdraw"}
     assert services.case_available_transitions(case=case, actor=world.judge2) == []
+
+
+def test_only_a_small_peoples_mediation_settlement_may_be_performed_without_confirmation(world):
+    large = case_in(world, S.SETTLED)
+    Case.objects.filter(pk=large.pk).update(principal=Decimal("150000"))
+    large.refresh_from_db()
+    with pytest.raises(TransitionRefused) as excinfo:
+        services.case_transition(case=large, transition="perform_without_confirmation", actor=world.creditor1)
+    assert "people" in str(excinfo.value.message) or "人民调解" in str(excinfo.value.message)
+
+    small = case_in(world, S.SETTLED)
+    services.case_transition(case=small, transition="perform_without_confirmation", actor=world.creditor1)
+    small.refresh_from_db()
+    assert small.stage == S.PERFORMING
