@@ -3,14 +3,14 @@
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case, Colour, Deadline, Stage
 from cases.selectors import cases_visible_to
 from core.models import Role
 
-from .models import ContactAttempt, NextContact, Settlement, TriageResult
+from .models import ContactAttempt, Settlement, TriageResult
 
 QUEUE_STAGES = [Stage.TRIAGED, Stage.IN_MEDIATION, Stage.COURT_MEDIATION, Stage.SETTLED]
 SORTS = {
@@ -43,10 +43,7 @@ QUEUE_ROW_RENAMED = {
 
 def mediator_queue(*, user: Any, filters: dict[str, Any], pool: bool = False) -> QuerySet[Case, Any]:
     """The queue's cases, filtered and in order; ``queue_values`` turns a page of them into plain rows."""
-    window = Deadline.objects.filter(
-        case_id=OuterRef("pk"), kind=Deadline.Kind.MEDIATION_WINDOW, status=Deadline.Status.OPEN
-    ).order_by("due_on")
-    qs = queue_base(user, pool=pool).annotate(window_due=Subquery(window.values("due_on")[:1]))
+    qs = with_open_window(queue_base(user, pool=pool)).annotate(window_due=F("open_window__due_on"))
     today = timezone.localdate()
     if filters.get("stage"):
         qs = qs.filter(stage=filters["stage"])
@@ -78,26 +75,31 @@ def queue_values(cases: QuerySet[Case, Any]) -> QuerySet[Case, dict[str, Any]]:
     return cases.values(*QUEUE_ROW_COLUMNS, **QUEUE_ROW_RENAMED)
 
 
+def with_open_window(cases: QuerySet[Case, Any]) -> QuerySet[Case, Any]:
+    """Join each case's open mediation window (``open_window``): a case has at most one, since entering a
+    mediation stage opens it and leaving closes it. A join lets a centre-wide queue (tens of thousands of
+    cases) sort and count by it without a subquery per case."""
+    return cases.annotate(
+        open_window=FilteredRelation(
+            "deadlines",
+            condition=Q(
+                deadlines__kind=Deadline.Kind.MEDIATION_WINDOW, deadlines__status=Deadline.Status.OPEN
+            ),
+        )
+    )
+
+
 def queue_counts(*, user: Any) -> dict[str, Any]:
     """Counts at the top of the queue, in one query: per stage and colour, contacts due today,
     windows closing in 5 days, and the committee's unassigned pool."""
-    visible = cases_visible_to(user).filter(stage__in=QUEUE_STAGES)
+    visible = with_open_window(cases_visible_to(user).filter(stage__in=QUEUE_STAGES))
     is_mediator = getattr(getattr(user, "membership", None), "role", None) == Role.MEDIATOR
     mine = Q(mediator=user) if is_mediator else Q(pk__isnull=False)
     today = timezone.localdate()
-    closing = Exists(
-        Deadline.objects.filter(
-            case_id=OuterRef("pk"),
-            kind=Deadline.Kind.MEDIATION_WINDOW,
-            status=Deadline.Status.OPEN,
-            due_on__lte=today + timedelta(days=5),
-        )
-    )
-    contact_due = Exists(NextContact.objects.filter(case_id=OuterRef("pk"), due_on__lte=today))
     aggregates = {
         "total": Count("pk", filter=mine),
-        "closing_soon": Count("pk", filter=mine & Q(closing)),
-        "contact_due": Count("pk", filter=mine & Q(contact_due)),
+        "closing_soon": Count("pk", filter=mine & Q(open_window__due_on__lte=today + timedelta(days=5))),
+        "contact_due": Count("pk", filter=mine & Q(next_contact__due_on__lte=today)),
         "pool": Count("pk", filter=Q(mediator__isnull=True)),
         **{f"stage_{s}": Count("pk", filter=mine & Q(stage=s)) for s in QUEUE_STAGES},
         **{f"colour_{c}": Count("pk", filter=mine & Q(colour=c)) for c in Colour.values},
