@@ -1,4 +1,4 @@
-"""Hooks for the mediator's pages: what debtors asked, on the queue and on a case's panel."""
+"""Hooks for staff pages: what debtors asked (queue, case panel); why a case has its colour (case page)."""
 
 from typing import Any
 
@@ -21,3 +21,9 @@ def debtor_requests_waiting(context: template.Context) -> dict[str, Any]:
 def debtor_requests_for(case: Case) -> dict[str, Any]:
     """What waits on one case, with a link to answer it: {% debtor_requests_for case %}."""
     return {"case": case, "open": debtor_selectors.case_debtor_requests_open(case=case)}
+
+
+@register.inclusion_tag("mediation/_triage_reasons.html")
+def triage_reasons(case: Case) -> dict[str, Any]:
+    """The case's latest triage result, its rule version and reasons, for staff: {% triage_reasons case %}."""
+    return {"triage": case.triage_results.order_by("-created_at", "-pk").first()}

@@ -54,6 +54,18 @@ def test_a_new_batch_gets_the_centres_rules_and_its_mediators(
     assert not CaseEvent.objects.filter(case=small, action="retriaged").exists()
 
 
+def test_the_creditor_sees_why_a_case_has_its_colour(
+    world, rules, tmp_path, client, django_capture_on_commit_callbacks
+):
+    _batch, big, _small = upload(world, tmp_path, django_capture_on_commit_callbacks)
+    client.login(username="creditor1", password=PASSWORD)
+
+    page = client.get(reverse("cases:detail", args=[big.pk])).content.decode()
+    why = page[page.index('data-testid="triage-reasons"') :].split("</section>", 1)[0]
+
+    assert "大额：组长复核" in why and f"{rules.version}" in why
+
+
 def test_routing_again_changes_nothing(world, rules, tmp_path, django_capture_on_commit_callbacks):
     batch, _big, _small = upload(world, tmp_path, django_capture_on_commit_callbacks)
     results, events = TriageResult.objects.count(), CaseEvent.objects.count()
