@@ -31,6 +31,7 @@ DOCUMENT_TITLES = {
     Kind.SETTLEMENT_AGREEMENT: "调解协议书",
     Kind.CONFIRMATION_RULING: "民事裁定书（司法确认）",
     Kind.PAYMENT_ORDER: "支付令",
+    Kind.JUDGMENT: "民事判决书",
     Kind.ENFORCEMENT_NOTICE: "执行通知书",
     Kind.CREDIT_REPAIR_CERTIFICATE: "信用修复证明",
     Kind.PROOF_OF_SERVICE: "送达回证",
@@ -48,6 +49,7 @@ ISSUERS = {
     Kind.SETTLEMENT_AGREEMENT: ("committee", "centre"),
     Kind.CONFIRMATION_RULING: ("court", "centre"),
     Kind.PAYMENT_ORDER: ("court", "centre"),
+    Kind.JUDGMENT: ("court", "centre"),
     Kind.ENFORCEMENT_NOTICE: ("court", "centre"),
     Kind.CREDIT_REPAIR_CERTIFICATE: ("centre",),
     Kind.PROOF_OF_SERVICE: ("court", "centre"),
@@ -270,11 +272,40 @@ def payment_order_context(case: Case) -> dict[str, Any] | None:
     }
 
 
+# The procedure as the judgment names it (CPL 165 small claims; 160 summary; ordinary).
+PROCEDURES = {"small_claims": "小额诉讼程序", "summary": "简易程序", "ordinary": "普通程序"}
+
+
+def judgment_context(case: Case) -> dict[str, Any] | None:
+    """The case's latest recorded judgment: its 民初 number, the procedure, the amount and the period."""
+    from courts.models import Suit
+
+    suit = (
+        Suit.objects.filter(case=case, judgment_on__isnull=False)
+        .select_related("filing")
+        .order_by("-pk")
+        .first()
+    )
+    if suit is None or suit.judgment_amount is None:
+        return None
+    return {
+        "number": suit.filing.number,
+        "procedure": PROCEDURES.get(suit.procedure, ""),
+        "small_claims": suit.procedure == "small_claims",
+        "filed_on": chinese_date(suit.filed_on),
+        "judgment_on": chinese_date(suit.judgment_on),
+        "amount": amount(suit.judgment_amount),
+        "performance_due_on": chinese_date(suit.performance_due_on),
+    }
+
+
 def court_context(case: Case, kind: str) -> dict[str, Any]:
     if kind == Kind.CONFIRMATION_RULING:
         return {"ruling": ruling_context(case), "settlement": settlement_context(case)}
     if kind == Kind.PAYMENT_ORDER:
         return {"order": payment_order_context(case)}
+    if kind == Kind.JUDGMENT:
+        return {"judgment": judgment_context(case)}
     return {}
 
 
@@ -377,6 +408,16 @@ def sample_document_context(*, centre_name: str, kind: str) -> dict[str, Any]:
             "applied_on": chinese_date(today),
             "issued_on": chinese_date(today),
             "objection_days": 15,
+        }
+    if kind == Kind.JUDGMENT:
+        doc["judgment"] = {
+            "number": f"({today.year})闽0502民初1号",
+            "procedure": PROCEDURES["small_claims"],
+            "small_claims": True,
+            "filed_on": chinese_date(today),
+            "judgment_on": chinese_date(today),
+            "amount": doc["total"],
+            "performance_due_on": chinese_date(today),
         }
     if kind == Kind.CREDIT_REPAIR_CERTIFICATE:
         from credit_repair.selectors import sample_certificate_document_context

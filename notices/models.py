@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     SETTLEMENT_AGREEMENT = "settlement_agreement", _("Settlement agreement")
     CONFIRMATION_RULING = "confirmation_ruling", _("Judicial confirmation ruling")
     PAYMENT_ORDER = "payment_order", _("Payment order")
+    JUDGMENT = "judgment", _("Civil judgment")
     ENFORCEMENT_NOTICE = "enforcement_notice", _("Enforcement notice")
     CREDIT_REPAIR_CERTIFICATE = "credit_repair_certificate", _("Credit-repair certificate")
     PROOF_OF_SERVICE = "proof_of_service", _("Proof of service")

@@ -65,6 +65,7 @@ KIND_SENDER_ROLES: dict[str, frozenset[str]] = {
     Kind.SETTLEMENT_AGREEMENT: frozenset({Role.MEDIATOR, Role.CENTRE_ADMIN}),
     Kind.CONFIRMATION_RULING: frozenset({Role.JUDGE, Role.CLERK}),
     Kind.PAYMENT_ORDER: frozenset({Role.JUDGE, Role.CLERK}),
+    Kind.JUDGMENT: frozenset({Role.JUDGE, Role.CLERK}),
     Kind.ENFORCEMENT_NOTICE: frozenset({Role.JUDGE, Role.CLERK}),
     Kind.CREDIT_REPAIR_CERTIFICATE: frozenset({Role.JUDGE, Role.CLERK, Role.CENTRE_ADMIN}),
     Kind.PROOF_OF_SERVICE: frozenset(),  # produced on demand for a served notice, never sent

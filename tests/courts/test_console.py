@@ -979,3 +979,25 @@ def test_each_decision_is_its_own_ruling_a_refusal_does_not_stand_in_for_a_later
         .order_by("pk")
         .values_list("subject", flat=True)
     ) == [f"confirmation_ruling:{refused.pk}", f"confirmation_ruling:{confirmed.pk}"]
+
+
+def test_a_recorded_judgment_is_a_pdf_with_its_number_amount_and_period(client, world, documents):
+    suit = in_litigation(world)
+    client.force_login(world.judge1)
+
+    documents(
+        client,
+        suit.case,
+        "suit_judgment",
+        {"suit_judgment-amount": "¥8,000.00", "suit_judgment-performance_days": "10"},
+    )
+
+    suit.refresh_from_db()
+    _url, text = document_of(client, suit.case, "judgment")
+    assert "民事判决书" in text and world.court.name in text and suit.filing.number in text
+    assert "¥8,000.00" in text and "人民币捌仟元整" in text
+    assert (
+        f"{suit.performance_due_on.year}年{suit.performance_due_on.month}月{suit.performance_due_on.day}日"
+        in text
+    )
+    assert "终审判决" in text  # small-claims procedure: no appeal
