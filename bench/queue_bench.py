@@ -236,7 +236,13 @@ def main() -> None:
             "warning",
         ],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DEBUG": "false"},
+        # Served as in production: DEBUG off, each worker keeping its database connection.
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DEBUG": "false",
+            "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "300"),
+        },
     )
     try:
         base = f"http://127.0.0.1:{port}"
