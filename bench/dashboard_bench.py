@@ -200,9 +200,9 @@ def seed(total: int) -> None:
         (
             "notices",
             """
-        INSERT INTO notices_notice (created_at, updated_at, case_id, kind, template_version, status, channel,
-                                    failure_reason, pdf, sha256, queued_at, opened_user_agent)
-        SELECT now(), now(), c.id, 'mediation_notice', 0,
+        INSERT INTO notices_notice (created_at, updated_at, case_id, kind, template_version, subject, status,
+                                    channel, failure_reason, pdf, sha256, queued_at, opened_user_agent)
+        SELECT now(), now(), c.id, 'mediation_notice', 0, '',
                (ARRAY['delivered', 'opened', 'opened', 'failed', 'sent', 'delivered', 'queued'])[1 + mod(c.id, 7)],
                (ARRAY['sms', 'post', 'email'])[1 + mod(c.id, 3)], '', '', '', now(), ''
         FROM cases_case c WHERE c.centre_id = %(centre)s AND mod(c.id, 5) < 3""",

@@ -228,7 +228,7 @@ def cases_bulk_transition(
             locked = list(
                 base.filter(pk__in=chunk)
                 .filter(eligible)
-                .select_for_update()
+                .select_for_update(of=("self",))  # conditions may join other tables: lock only the cases
                 .values_list("pk", "event_seq", "event_head", "stage", "centre_id")
             )
             by_source: dict[tuple[str, int], list[int]] = {}

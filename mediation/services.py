@@ -3,7 +3,7 @@
 import heapq
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -272,14 +272,27 @@ def cases_assign_auto(
     )
     if case_ids is not None:
         qs = qs.filter(pk__in=_ids(case_ids))
-    cases = list(qs.values_list("pk", "debtor__region_code", "mediator_id"))
+    with transaction.atomic():
+        # Locked: a second run at the same time (the task after an upload, the admin's button) waits, then
+        # finds these cases assigned and leaves them.
+        cases = list(
+            qs.select_for_update(of=("self",)).values_list("pk", "debtor__region_code", "mediator_id")
+        )
+        chosen = _choose_mediators(cases, members)
+        _apply_assignments(chosen, {m.user_id: m for m in members}, actor, how="auto", reason="")
+    return {uid: len(items) for uid, items in chosen.items()}
+
+
+def _choose_mediators(
+    cases: Sequence[tuple[int, str, int | None]], members: list[Membership]
+) -> dict[int, list[tuple[int, int | None]]]:
+    """Each case to a mediator covering the debtor's region if any, else to the least loaded one."""
     load = _open_load([m.user_id for m in members])
     by_region: dict[str, list[Membership]] = defaultdict(list)
     for m in members:
         for prefix in filter(None, (p.strip() for p in m.region_codes.split(","))):
             by_region[prefix].append(m)
     current = {m.user_id: load.get(m.user_id, 0) for m in members}
-    member_of = {m.user_id: m for m in members}
     pick = _LeastLoaded(current)
     everyone = tuple(sorted(current))
     regional: dict[str, tuple[int, ...]] = {}
@@ -293,8 +306,7 @@ def cases_assign_auto(
             )
         uid = pick.take(regional[region] or everyone)
         chosen[uid].append((pk, previous))
-    _apply_assignments(chosen, member_of, actor, how="auto", reason="")
-    return {uid: len(items) for uid, items in chosen.items()}
+    return chosen
 
 
 class _LeastLoaded:

@@ -1,16 +1,19 @@
 """Thin tasks for mediation."""
 
-from celery import shared_task
+from typing import Any
 
-from notices.channels.base import TemporaryChannelError
+from celery import shared_task
 
 from .models import MediationSession
 
 
-@shared_task(autoretry_for=(TemporaryChannelError,), retry_backoff=30, retry_backoff_max=1800, max_retries=8)
-def session_notify_parties(session_id: int) -> bool:
-    """Tell the debtor and the creditor about a scheduled session, once: sent first (each message with its
-    own idempotency key, so a retry is not delivered twice), then marked, then recorded on the case."""
+@shared_task(bind=True, max_retries=8)
+def session_notify_parties(
+    self: Any, session_id: int, done: list[str] | None = None, sent: dict[str, str] | None = None
+) -> bool:
+    """Tell the debtor and the creditor about a scheduled session, once. A provider's temporary failure
+    retries only the messages that did not go (their keys travel with the retry); a session cancelled or
+    already announced meanwhile is left alone. Marked and recorded on the case when every message is done."""
     from django.utils import timezone
 
     from cases.services import case_event_record
@@ -18,9 +21,18 @@ def session_notify_parties(session_id: int) -> bool:
     from notices.services import notice_session_scheduled
 
     session = MediationSession.objects.select_related("case").get(pk=session_id)
-    if session.parties_notified_at is not None:
+    if session.parties_notified_at is not None or session.status != MediationSession.Status.SCHEDULED:
         return False
-    sent = notice_session_scheduled(session=session)
+    attempt = notice_session_scheduled(session=session, done=done or [])
+    done, sent = [*(done or []), *attempt.done], {**(sent or {}), **attempt.sent}
+    # In-process (no broker) there is no later: what did not go is recorded as such.
+    if attempt.retry and not self.request.is_eager and self.request.retries < self.max_retries:
+        raise self.retry(
+            kwargs={"session_id": session_id, "done": done, "sent": sent},
+            countdown=min(1800, 30 * 2**self.request.retries),
+        )
+    if attempt.retry:
+        sent["not sent"] = f"{len(attempt.retry)} message(s): the provider kept refusing for now"
     updated = MediationSession.objects.filter(pk=session_id, parties_notified_at__isnull=True).update(
         parties_notified_at=timezone.now()
     )

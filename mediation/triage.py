@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from cases.models import Case, Colour, Hold, Track
+from cases.models import Case, CaseEvent, Colour, Hold, Track
 from core.models import Centre
 
 from .models import TriageRule, TriageRuleSet
@@ -119,11 +119,17 @@ def annotate_for_triage(qs: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def _group_risk_marked(ids: list[int]) -> set[int]:
-    """Which of these cases belong to a cluster the centre marked red (GroupRiskFlag, status applied)."""
+    """Which of these cases the centre marked red as part of a group-risk cluster (dashboards)."""
     if not hasattr(Case, "group_risk_flags"):  # the dashboards app is not installed
         return set()
-    marked = Case.objects.filter(pk__any_of=ids, group_risk_flags__status="applied")
-    return set(marked.values_list("pk", flat=True))
+    # The cases the centre coloured (each has the event) stay red, also while a new case joining the
+    # cluster has re-opened the flag for review; a dismissed flag no longer holds them.
+    events = CaseEvent.objects.filter(case_id__in=ids, action="group_risk_flagged")
+    coloured = set(events.values_list("case_id", flat=True))
+    if not coloured:
+        return set()
+    dismissed = Case.objects.filter(pk__any_of=list(coloured), group_risk_flags__status="dismissed")
+    return coloured - set(dismissed.values_list("pk", flat=True))
 
 
 def active_ruleset(centre: Centre | int) -> TriageRuleSet | None:

@@ -213,6 +213,8 @@ def notice_send(*, case: Case, kind: str, actor: Any, subject: str = "") -> Noti
     _check_sender(actor, kind)
     if not actor_reaches_case(actor, case):
         raise NoticeError(_("This case is out of your reach."))
+    if kind in COURT_DOCUMENT_KINDS and not subject:
+        subject = court_document_subject(case=case, kind=kind)
     version, template = _version_for(case.centre_id, kind)
     notice, created = Notice.objects.get_or_create(
         case=case,
@@ -247,12 +249,36 @@ def notice_send(*, case: Case, kind: str, actor: Any, subject: str = "") -> Noti
     return notice
 
 
+# Court documents carry one decision each: a ruling, an order, a judgment.
+COURT_DOCUMENT_KINDS = frozenset({Kind.CONFIRMATION_RULING, Kind.PAYMENT_ORDER, Kind.JUDGMENT})
+
+
+def court_document_subject(*, case: Case, kind: str) -> str:
+    """The subject of a court document sent by hand: the case's latest decision of that kind, so that the
+    judge's "send" serves the document already rendered for it instead of a second copy. Refused when the
+    court has decided nothing of that kind on the case (a blank ruling or judgment is no document)."""
+    from courts.models import ConfirmationDecision, PaymentOrder, Suit
+
+    decisions = {
+        Kind.CONFIRMATION_RULING: ConfirmationDecision.objects.filter(case=case),
+        Kind.PAYMENT_ORDER: PaymentOrder.objects.filter(case=case, filing__isnull=False),
+        Kind.JUDGMENT: Suit.objects.filter(case=case, judgment_on__isnull=False),
+    }
+    latest = decisions[Kind(kind)].order_by("-pk").values_list("pk", flat=True).first()
+    if latest is None:
+        raise NoticeError(_("The court has not decided this on the case yet: there is no document to send."))
+    return f"{kind}:{latest}"
+
+
 def notices_send_bulk(*, case_ids: Iterable[int], kind: str, actor: Any) -> NoticeBatch:
     """Queue one kind of notice for a selection of cases, set-based, in chunks, with a progress record.
 
     Cases out of the actor's reach are ignored; cases that already have this notice (not failed) are skipped.
+    Court documents go one decision at a time, from the case (``notice_send``).
     """
     _check_sender(actor, kind)
+    if kind in COURT_DOCUMENT_KINDS:
+        raise NoticeError(_("Court documents are sent from the case, each with its decision."))
     membership = getattr(actor, "membership", None)
     if membership is None:
         raise NoticeError(_("Only staff with a role can send notices."))
@@ -835,14 +861,22 @@ def notice_record_opened(*, notice: Notice, ip: str | None, user_agent: str) -> 
 # --- mediation sessions ----------------------------------------------------------------------------
 
 
-def notice_session_scheduled(*, session: Any) -> dict[str, str]:
+@dataclass
+class SessionMessages:
+    """What one attempt at telling the parties of a session did."""
+
+    sent: dict[str, str]  # recipient -> how (masked), for the case's event
+    done: list[str]  # the messages' keys that went out or were refused for good: never send them again
+    retry: list[str]  # the keys a provider could not take for now
+
+
+def notice_session_scheduled(*, session: Any, done: Iterable[str] = ()) -> SessionMessages:
     """Tell both parties of a scheduled mediation session: the debtor by SMS (else e-mail) with the time,
     the place or the meeting link and the debtor pages' address; the creditor's staff by e-mail.
 
-    Each message carries a key of its own (session and recipient), so a retried task is dropped by the
-    provider instead of arriving twice. Returns what went where, masked, for the case's event. A debtor
-    with neither phone nor e-mail is reported, not an error; a provider's temporary failure is raised so
-    that the task tries again.
+    Each message has a key (session and recipient); the keys in ``done`` are not sent again, so a task
+    retried after one provider's temporary failure sends only what did not go. A debtor with neither phone
+    nor e-mail, or a refused address, is reported, not retried.
     """
     from core.models import Membership
 
@@ -860,29 +894,55 @@ def notice_session_scheduled(*, session: Any) -> dict[str, str]:
             "where": where,
             "url": conf.public_base_url() + "/debtor/",
         }
-        staff_subject = _("Mediation session for case %(code)s") % {"code": case.code}
-    sent: dict[str, str] = {}
+        subject = _("Mediation session for case %(code)s") % {"code": case.code}
     key = f"session-{session.pk}"
-    try:
-        if case.phone:
-            sms_backend().send(to=case.phone, text=text, idempotency_key=f"{key}-debtor")
-            sent["debtor"] = "sms " + mask_phone(case.phone)
-        elif case.email:
-            send_email(to=case.email, subject=staff_subject, body=text, idempotency_key=f"{key}-debtor")
-            sent["debtor"] = "email"
-        else:
-            sent["debtor"] = "no phone number or e-mail address"
-    except PermanentChannelError as exc:
-        sent["debtor"] = f"refused: {exc}"[:200]
+    messages: list[tuple[str, str, Any]] = []  # (recipient, key, send)
+    if case.phone:
+        messages.append(
+            (
+                "debtor",
+                f"{key}-debtor",
+                lambda k: sms_backend().send(to=case.phone, text=text, idempotency_key=k),
+            )
+        )
+    elif case.email:
+        messages.append(
+            (
+                "debtor",
+                f"{key}-debtor",
+                lambda k: send_email(to=case.email, subject=subject, body=text, idempotency_key=k),
+            )
+        )
     staff = Membership.objects.filter(
         organisation_id=case.creditor_id, role=Role.CREDITOR_STAFF, user__is_active=True
     ).exclude(user__email="")
-    count = 0
     for uid, email in staff.values_list("user_id", "user__email"):
-        try:
-            send_email(to=email, subject=staff_subject, body=text, idempotency_key=f"{key}-staff-{uid}")
-            count += 1
-        except PermanentChannelError:
+        messages.append(
+            (
+                f"staff {uid}",
+                f"{key}-staff-{uid}",
+                lambda k, to=email: send_email(to=to, subject=subject, body=text, idempotency_key=k),
+            )
+        )
+    result = SessionMessages(sent={}, done=[], retry=[])
+    if not case.phone and not case.email:
+        result.sent["debtor"] = "no phone number or e-mail address"
+    skip = set(done)
+    for recipient, message_key, send in messages:
+        if message_key in skip:
             continue
-    sent["creditor"] = f"{count} staff by e-mail"
-    return sent
+        try:
+            send(message_key)
+        except PermanentChannelError as exc:
+            result.sent[recipient] = f"refused: {exc}"[:200]
+        except TemporaryChannelError:
+            result.retry.append(message_key)
+            continue
+        else:
+            result.sent[recipient] = (
+                ("sms " + mask_phone(case.phone))
+                if message_key.endswith("-debtor") and case.phone
+                else "e-mail"
+            )
+        result.done.append(message_key)
+    return result

@@ -164,7 +164,10 @@ class BulkSendView(StaffRequiredMixin, View):
     """Send one kind of notice to a selection: the cases matching filters, or ids posted by a list page."""
 
     def _form(self, request: HttpRequest, data: Any) -> BulkSendForm:
-        kinds = services.kinds_sendable_by(request.user)
+        # Court documents go from the case, each with its decision: not offered in bulk.
+        kinds = [
+            k for k in services.kinds_sendable_by(request.user) if k not in services.COURT_DOCUMENT_KINDS
+        ]
         if not kinds:
             raise PermissionDenied
         return BulkSendForm(data, kinds=kinds)

@@ -1001,3 +1001,27 @@ def test_a_recorded_judgment_is_a_pdf_with_its_number_amount_and_period(client, 
         in text
     )
     assert "终审判决" in text  # small-claims procedure: no appeal
+
+
+def test_a_judge_sending_a_ruling_by_hand_serves_the_one_rendered_not_a_copy(world, settings, tmp_path):
+    from courts.models import ConfirmationDecision
+    from courts.tasks import court_document_render
+    from notices.services import NoticeError, notice_send
+
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    case = confirmation_requested(world)
+    with pytest.raises(NoticeError):  # nothing decided yet: no blank ruling
+        notice_send(case=case, kind="confirmation_ruling", actor=world.judge1)
+    with pytest.raises(NoticeError):
+        notice_send(case=case, kind="judgment", actor=world.judge1)
+    decision = ConfirmationDecision.objects.create(
+        case=case,
+        filing=case.filings.get(),
+        confirmed=True,
+        decided_by=world.judge1,
+        decided_on=timezone.localdate(),
+    )
+    rendered = court_document_render("confirmation_ruling", decision.pk)
+
+    assert notice_send(case=case, kind="confirmation_ruling", actor=world.judge1).pk == rendered
+    assert Notice.objects.filter(case=case, kind="confirmation_ruling").count() == 1

@@ -80,12 +80,20 @@ def test_marking_a_cluster_red_colours_its_cases_with_an_event_each(world, thres
 
 
 def test_a_new_case_reopens_an_applied_cluster_and_a_dismissed_one_stays_dismissed(world, thresholds):
-    in_district(world, "350503", 3, overdue_since=date(2025, 1, 10))
+    from mediation.services import cases_triage
+
+    coloured = in_district(world, "350503", 3, overdue_since=date(2025, 1, 10))
     [flag] = group_risks_detect(centre=world.qz)
     group_risk_flag_apply(flag=flag, actor=world.admin)
-    in_district(world, "350503", 1, overdue_since=date(2025, 2, 10))
+    [newcomer] = in_district(world, "350503", 1, overdue_since=date(2025, 2, 10))
     [again] = group_risks_detect(centre=world.qz)
     assert (again.pk, again.status, again.case_count) == (flag.pk, "open", 4)
+    # Re-opened for review: the cases the centre coloured stay red; the newcomer waits for its decision.
+    cases_triage(case_ids=[c.pk for c in [*coloured, newcomer]], centre=world.qz)
+    colours = dict(
+        Case.objects.filter(pk__in=[c.pk for c in [*coloured, newcomer]]).values_list("pk", "colour")
+    )
+    assert [colours[c.pk] for c in coloured] == ["red"] * 3 and colours[newcomer.pk] == "green"
     group_risk_flag_dismiss(flag=again, actor=world.admin)
     group_risks_detect(centre=world.qz)
     again.refresh_from_db()

@@ -227,6 +227,7 @@ def test_video_session_needs_a_link_and_notifies_parties(world, django_capture_o
     from notices.channels.sms import outbox as sms_outbox
 
     settings.SMS_BACKEND = "notices.channels.sms.LocmemSmsBackend"
+    sms_outbox.clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     world.creditor1.email = "staff@bank.example"
     world.creditor1.save()
@@ -260,6 +261,72 @@ def test_video_session_needs_a_link_and_notifies_parties(world, django_capture_o
     assert len([m for m in sms_outbox if m["key"] == f"session-{session.pk}-debtor"]) == 1
     services.session_record(session=session, actor=world.mediator1, status="held", record="双方同意分期")
     assert MediationSession.objects.get().status == "held"
+
+
+def test_a_provider_failing_for_now_retries_only_the_message_that_did_not_go(world, settings, monkeypatch):
+    from celery.exceptions import Retry
+
+    from mediation.tasks import session_notify_parties
+    from notices import services as notice_services
+    from notices.channels.base import TemporaryChannelError
+    from notices.channels.sms import outbox as sms_outbox
+
+    settings.SMS_BACKEND = "notices.channels.sms.LocmemSmsBackend"
+    sms_outbox.clear()
+    world.creditor1.email = "staff@bank.example"
+    world.creditor1.save()
+    real_send_email, failures = notice_services.send_email, []
+
+    def flaky_send_email(**kwargs):
+        if not failures:  # the mail server refuses the first time only
+            failures.append(kwargs["idempotency_key"])
+            raise TemporaryChannelError("SMTP 451")
+        return real_send_email(**kwargs)
+
+    monkeypatch.setattr(notice_services, "send_email", flaky_send_email)
+    case = in_mediation(world)
+    session = services.session_schedule(
+        case=case, actor=world.mediator1, kind="phone", scheduled_at=timezone.now() + timedelta(days=1)
+    )
+    debtor_sms = f"session-{session.pk}-debtor"
+
+    later: dict = {}
+
+    def retry_later(*, kwargs, countdown):  # what a worker would queue for later
+        later.update(kwargs)
+        return Retry("later", when=countdown)
+
+    monkeypatch.setattr(session_notify_parties, "retry", retry_later)
+    session_notify_parties.push_request(retries=0, is_eager=False)  # as a worker runs it
+    try:
+        with pytest.raises(Retry):
+            session_notify_parties.run(session.pk)
+    finally:
+        session_notify_parties.pop_request()
+    assert later["done"] == [debtor_sms]  # the SMS went; the e-mail waits
+    session_notify_parties.push_request(retries=1, is_eager=False)
+    try:
+        assert session_notify_parties.run(**later) is True
+    finally:
+        session_notify_parties.pop_request()
+
+    assert len([m for m in sms_outbox if m["key"] == debtor_sms]) == 1  # not sent twice
+    event = case.events.get(action="session_parties_notified")
+    assert event.data["staff " + str(world.creditor1.pk)] == "e-mail" and event.data["debtor"].startswith(
+        "sms"
+    )
+
+
+def test_a_session_cancelled_before_the_task_runs_is_not_announced(world):
+    from mediation.tasks import session_notify_parties
+
+    case = in_mediation(world)
+    session = services.session_schedule(
+        case=case, actor=world.mediator1, kind="phone", scheduled_at=timezone.now() + timedelta(days=1)
+    )
+    services.session_record(session=session, actor=world.mediator1, status="cancelled", record="债务人改期")
+    assert session_notify_parties(session.pk) is False
+    assert not case.events.filter(action="session_parties_notified").exists()
 
 
 # --- settlements ---

@@ -189,9 +189,11 @@ def test_roles_send_only_their_kinds_of_notice(make_case, world):
     with pytest.raises(services.NoticeError):
         services.notice_send(case=case, kind=Kind.PROOF_OF_SERVICE, actor=world.admin)
     assert (
-        services.notice_send(case=case, kind=Kind.PAYMENT_ORDER, actor=world.judge1).kind
-        == Kind.PAYMENT_ORDER
+        services.notice_send(case=case, kind=Kind.ENFORCEMENT_NOTICE, actor=world.judge1).kind
+        == Kind.ENFORCEMENT_NOTICE
     )
+    with pytest.raises(services.NoticeError, match=r"not decided|尚未"):  # a judge's kind, but no order yet
+        services.notice_send(case=case, kind=Kind.PAYMENT_ORDER, actor=world.judge1)
 
 
 def test_a_new_template_version_is_used_and_may_be_sent_again(make_case, send, world):
