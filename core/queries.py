@@ -30,12 +30,17 @@ class AnyOf(Lookup):
 
     def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = list(self.rhs)
-        if not values:
-            return "1 = 0", []
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, values]
-        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
+        sql, params = any_of_sql(lhs, list(self.rhs), connection.vendor)
+        return sql, [*lhs_params, *params]
+
+
+def any_of_sql(column: str, values: list[Any], vendor: str) -> tuple[str, list[Any]]:
+    """``column`` is one of ``values``, as SQL and parameters: one array parameter on PostgreSQL."""
+    if not values:
+        return "1 = 0", []
+    if vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
 
 
 Field.register_lookup(AnyOf)

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -497,10 +497,14 @@ def breaches_remind(*, case_ids: Sequence[int]) -> int:
     pending = Breach.objects.filter(
         case_id__in=list(case_ids), status=Breach.Status.OPEN, reminded_at__isnull=True
     )
-    for case in Case.objects.filter(pk__in=Subquery(pending.values("case_id"))).order_by("pk"):
-        first = pending.filter(case_id=case.pk).order_by("pk").values_list("pk", flat=True).first()
-        try:  # one reminder per breach: a second breach on the same case is a new letter
-            notice = notice_send(case=case, kind=REMINDER_KIND, actor=SYSTEM, subject=f"breach:{first}")
+    # One reminder per breach: a second breach on the same case is a new letter, keyed by its first breach.
+    first_breach = dict(
+        pending.order_by().values("case_id").annotate(first=Min("pk")).values_list("case_id", "first")
+    )
+    for case in Case.objects.filter(pk__in=list(first_breach)).order_by("pk"):
+        try:
+            subject = f"breach:{first_breach[case.pk]}"
+            notice = notice_send(case=case, kind=REMINDER_KIND, actor=SYSTEM, subject=subject)
         except (NoticeError, LookupError) as exc:
             logger.warning("breach reminder for case %s not sent: %s", case.pk, exc)
             continue

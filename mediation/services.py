@@ -19,6 +19,7 @@ from cases.services import BulkResult, case_event_record, case_transition, cases
 from core.actors import SYSTEM, actor_role
 from core.crypto import keyed_hash
 from core.models import Centre, Membership, Organisation, Role
+from core.queries import any_of_sql
 
 from . import rules_defaults
 from .errors import MESSAGES, MediationError
@@ -95,14 +96,10 @@ def _insert_per_case(table: str, columns: str, values: str, params: list[Any], c
     """INSERT INTO table (columns) SELECT values FROM each case of case_ids, CHUNK ids a statement: the
     same values for many cases travel once, not once per row (a batch's 100,000 results or assignments)."""
     sql = f"INSERT INTO {table} ({columns}) SELECT {values} FROM {Case._meta.db_table} WHERE {{ids}}"  # noqa: S608
-    pg = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         for start in range(0, len(case_ids), CHUNK):
-            chunk = case_ids[start : start + CHUNK]
-            if pg:
-                cursor.execute(sql.format(ids="id = ANY(%s)"), [*params, chunk])
-            else:
-                cursor.execute(sql.format(ids=f"id IN ({', '.join(['%s'] * len(chunk))})"), [*params, *chunk])
+            ids, id_params = any_of_sql("id", case_ids[start : start + CHUNK], connection.vendor)
+            cursor.execute(sql.format(ids=ids), [*params, *id_params])
 
 
 def _now_param() -> Any:
@@ -260,16 +257,10 @@ def cases_assign_auto(
     One load query, one pass over the cases, one UPDATE per mediator: never a query per case.
     Returns {mediator_id: cases given}.
     """
-    stage = Stage.COURT_MEDIATION if court_invited else Stage.TRIAGED
     members = list(_mediators(centre, court_invited=court_invited))
     if not members:
         return {}
-    qs = Case.objects.filter(centre=centre, stage=stage)
-    qs = (
-        qs.filter(mediator__isnull=True)
-        if not court_invited
-        else qs.exclude(committee__invited_by_court__isnull=False)
-    )
+    qs = cases_waiting_for_mediator(centre=centre, court_invited=court_invited)
     if case_ids is not None:
         qs = qs.filter(pk__in=_ids(case_ids))
     with transaction.atomic():
@@ -330,6 +321,16 @@ class _LeastLoaded:
         self.load[uid] += 1
         heapq.heappush(heap, (self.load[uid], uid))
         return uid
+
+
+def cases_waiting_for_mediator(*, centre: Centre, court_invited: bool = False) -> QuerySet[Case]:
+    """What automatic assignment takes: triaged cases with no mediator, or (court_invited) cases in court
+    mediation not yet with one of the court's invited mediators."""
+    if court_invited:
+        return Case.objects.filter(centre=centre, stage=Stage.COURT_MEDIATION).exclude(
+            committee__invited_by_court__isnull=False
+        )
+    return Case.objects.filter(centre=centre, stage=Stage.TRIAGED, mediator__isnull=True)
 
 
 def centre_auto_assign_set(*, centre: Centre, on: bool) -> None:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from cases.errors import CaseActionError
-from cases.models import Case, Colour, Stage, Track
+from cases.models import Colour, Stage, Track
 from cases.selectors import case_get, cases_visible_to
 from core.models import Membership, Role
 from core.money import format_yuan
@@ -339,7 +339,7 @@ class TriageRulesView(StaffRequiredMixin, View):
             indent=2,
         )
         form = form or TriageRulesForm(initial={"rules": rules_json})
-        pool = Case.objects.filter(centre=centre, stage=Stage.TRIAGED, mediator__isnull=True)
+        pool = services.cases_waiting_for_mediator(centre=centre)
         context = {
             "active": active,
             "versions": versions,

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.template import Context, Engine
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
@@ -224,16 +225,32 @@ def settlement_context(case: Case) -> dict[str, Any] | None:
     }
 
 
-def ruling_context(case: Case) -> dict[str, Any] | None:
-    """The court's latest decision on the settlement: its 民特 number, the outcome and the ground."""
-    from courts.models import ConfirmationDecision
+def court_decisions(case: Case, kind: str) -> QuerySet[Any]:
+    """The decisions a court document of this kind carries, newest first: rulings on the settlement,
+    numbered payment orders, recorded judgments. A notice's subject ("payment_order:12") names one."""
+    from courts.models import ConfirmationDecision, PaymentOrder, Suit
 
-    decision = (
-        ConfirmationDecision.objects.filter(case=case)
-        .select_related("filing", "decided_by")
-        .order_by("-pk")
-        .first()
-    )
+    decisions: dict[str, QuerySet[Any]] = {
+        Kind.CONFIRMATION_RULING: ConfirmationDecision.objects.filter(case=case).select_related(
+            "filing", "decided_by"
+        ),
+        Kind.PAYMENT_ORDER: PaymentOrder.objects.filter(case=case, filing__isnull=False).select_related(
+            "filing"
+        ),
+        Kind.JUDGMENT: Suit.objects.filter(case=case, judgment_on__isnull=False).select_related("filing"),
+    }
+    return decisions[kind].order_by("-pk")
+
+
+def court_decision(case: Case, kind: str, subject: str = "") -> Any:
+    """The decision a document carries: the one its subject names, else the case's latest (None if none)."""
+    decisions = court_decisions(case, kind)
+    _kind, _sep, pk = subject.partition(":")
+    return decisions.filter(pk=int(pk)).first() if pk.isdigit() else decisions.first()
+
+
+def ruling_context(decision: Any) -> dict[str, Any] | None:
+    """A decision on the settlement: its 民特 number, the outcome and the ground."""
     if decision is None:
         return None
     clause, ground = REFUSAL_GROUNDS.get(decision.ground, ("", ""))
@@ -249,21 +266,14 @@ def ruling_context(case: Case) -> dict[str, Any] | None:
     }
 
 
-def payment_order_context(case: Case) -> dict[str, Any] | None:
-    """The case's latest numbered payment order: its 民督 number, the amount ordered, the objection period."""
+def payment_order_context(order: Any) -> dict[str, Any] | None:
+    """A numbered payment order: its 民督 number, the amount ordered, the objection period."""
     from cases.rules import PAYMENT_ORDER_OBJECTION_DAYS
-    from courts.models import PaymentOrder
 
-    order = (
-        PaymentOrder.objects.filter(case=case, filing__isnull=False)
-        .select_related("filing")
-        .order_by("-pk")
-        .first()
-    )
     if order is None:
         return None
     return {
-        "number": order.filing.number,  # type: ignore[union-attr]
+        "number": order.filing.number,
         "amount": amount(order.amount),
         "principal_only": "unagreed_interest" in order.flags,
         "applied_on": chinese_date(order.applied_on),
@@ -276,16 +286,8 @@ def payment_order_context(case: Case) -> dict[str, Any] | None:
 PROCEDURES = {"small_claims": "小额诉讼程序", "summary": "简易程序", "ordinary": "普通程序"}
 
 
-def judgment_context(case: Case) -> dict[str, Any] | None:
-    """The case's latest recorded judgment: its 民初 number, the procedure, the amount and the period."""
-    from courts.models import Suit
-
-    suit = (
-        Suit.objects.filter(case=case, judgment_on__isnull=False)
-        .select_related("filing")
-        .order_by("-pk")
-        .first()
-    )
+def judgment_context(suit: Any) -> dict[str, Any] | None:
+    """A recorded judgment: its 民初 number, the procedure, the amount and the performance period."""
     if suit is None or suit.judgment_amount is None:
         return None
     return {
@@ -299,18 +301,26 @@ def judgment_context(case: Case) -> dict[str, Any] | None:
     }
 
 
-def court_context(case: Case, kind: str) -> dict[str, Any]:
+COURT_CONTEXTS: dict[str, tuple[str, Any]] = {
+    Kind.CONFIRMATION_RULING: ("ruling", ruling_context),
+    Kind.PAYMENT_ORDER: ("order", payment_order_context),
+    Kind.JUDGMENT: ("judgment", judgment_context),
+}
+
+
+def court_context(case: Case, kind: str, subject: str = "") -> dict[str, Any]:
+    """The decision the document carries (the notice's subject, else the latest), as the template reads it."""
+    if kind not in COURT_CONTEXTS:
+        return {}
+    key, context = COURT_CONTEXTS[kind]
+    doc = {key: context(court_decision(case, kind, subject))}
     if kind == Kind.CONFIRMATION_RULING:
-        return {"ruling": ruling_context(case), "settlement": settlement_context(case)}
-    if kind == Kind.PAYMENT_ORDER:
-        return {"order": payment_order_context(case)}
-    if kind == Kind.JUDGMENT:
-        return {"judgment": judgment_context(case)}
-    return {}
+        doc["settlement"] = settlement_context(case)
+    return doc
 
 
 def document_context(
-    *, case: Case, kind: str, issuer: Organisation, served: Notice | None = None
+    *, case: Case, kind: str, issuer: Organisation, served: Notice | None = None, subject: str = ""
 ) -> dict[str, Any]:
     doc = case_context(case)
     doc.update(
@@ -321,7 +331,7 @@ def document_context(
         generated_at=chinese_date(timezone.now()),
         reply_days=REPLY_DAYS,
     )
-    doc.update(court_context(case, kind))
+    doc.update(court_context(case, kind, subject))
     if kind == Kind.CREDIT_REPAIR_CERTIFICATE:
         from credit_repair.selectors import certificate_document_context
 

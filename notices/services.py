@@ -257,14 +257,7 @@ def court_document_subject(*, case: Case, kind: str) -> str:
     """The subject of a court document sent by hand: the case's latest decision of that kind, so that the
     judge's "send" serves the document already rendered for it instead of a second copy. Refused when the
     court has decided nothing of that kind on the case (a blank ruling or judgment is no document)."""
-    from courts.models import ConfirmationDecision, PaymentOrder, Suit
-
-    decisions = {
-        Kind.CONFIRMATION_RULING: ConfirmationDecision.objects.filter(case=case),
-        Kind.PAYMENT_ORDER: PaymentOrder.objects.filter(case=case, filing__isnull=False),
-        Kind.JUDGMENT: Suit.objects.filter(case=case, judgment_on__isnull=False),
-    }
-    latest = decisions[Kind(kind)].order_by("-pk").values_list("pk", flat=True).first()
+    latest = documents.court_decisions(case, kind).values_list("pk", flat=True).first()
     if latest is None:
         raise NoticeError(_("The court has not decided this on the case yet: there is no document to send."))
     return f"{kind}:{latest}"
@@ -371,7 +364,9 @@ def notice_render(*, notice_id: int) -> Notice:
     body = notice.template.body if notice.template else documents.default_body(notice.kind)
     css = notice.template.css if notice.template else ""
     issuer = notice.issuer or documents.issuer_organisation(notice.case, notice.kind)
-    doc = documents.document_context(case=notice.case, kind=notice.kind, issuer=issuer)
+    doc = documents.document_context(
+        case=notice.case, kind=notice.kind, issuer=issuer, subject=notice.subject
+    )
     pdf = rendering.render_pdf(documents.document_html(doc=doc, body_source=body), extra_css=css)
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice_id)
