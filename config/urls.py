@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from courts.admin import court_site
+from courts.console import court_site
 
 urlpatterns = [
     path("", include("core.urls")),
