@@ -1,0 +1,301 @@
+"""All the court's cases, the case page with its transitions and court actions, and the deadline list."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from cases import services
+from cases.admin import id_number_search_q
+from cases.errors import MESSAGES, CaseActionError
+from cases.models import Case, Deadline
+from cases.selectors import case_active_holds, cases_visible_to
+from core.actors import actor_role
+from core.money import format_yuan
+
+from .actions import ACTIONS, TRANSITION_ACTIONS, Caution, action_panels
+from .filters import AmountRangeFilter, CaseDueFilter, CourtCreditorFilter, DueFilter, StageFilter
+from .read_models import (
+    CourtFile,
+    case_documents,
+    case_facts,
+    days_left_html,
+    due_html,
+    event_rows,
+    open_deadline_due,
+    transition_label,
+)
+from .site import CourtModelAdmin, court_site
+
+# --- case lists -------------------------------------------------------------------------------------
+
+
+class CourtCaseListAdmin(CourtModelAdmin):
+    """What every case list of the console shares: scope, search, common columns, filters."""
+
+    stages: tuple[str, ...] = ()
+    deadline_kinds: tuple[str, ...] = ()
+    list_select_related = ["debtor", "creditor"]
+    search_fields = ["=code", "=external_ref", "debtor__name"]
+    search_help_text = _("Case code, contract number, debtor name or the full ID number.")
+    list_per_page = 50
+    list_filter = [StageFilter, CourtCreditorFilter, AmountRangeFilter, CaseDueFilter]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
+        qs = cases_visible_to(request.user).select_related("debtor", "creditor")
+        if self.stages:
+            qs = qs.filter(stage__in=self.stages)
+        return self.restrict(qs).annotate(due=self.due_expression())
+
+    def restrict(self, qs: QuerySet[Case]) -> QuerySet[Case]:
+        return qs
+
+    def due_expression(self) -> Any:
+        return open_deadline_due(self.deadline_kinds)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        by_id_number = id_number_search_q(search_term)
+        if by_id_number is not None:
+            return queryset.filter(by_id_number | Q(external_ref=search_term.strip())), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description=_("debtor"), ordering="debtor__name")
+    def debtor_name(self, case: Case) -> str:
+        return case.debtor.name
+
+    @admin.display(description=_("Creditor"), ordering="creditor__name")
+    def creditor_name(self, case: Case) -> str:
+        return case.creditor.name
+
+    @admin.display(description=_("ID number"))
+    def debtor_id_number(self, case: Case) -> str:
+        return case.debtor.id_number_masked
+
+    @admin.display(description=_("claimed total"), ordering="claimed_total")
+    def claimed_total_yuan(self, case: Case) -> str:
+        return format_yuan(case.claimed_total)
+
+    @admin.display(description=_("due on"), ordering="due", empty_value="-")
+    def due_on(self, case: Case) -> Any:
+        return due_html(case.due)  # type: ignore[attr-defined]
+
+    @admin.display(description=_("days left"), ordering="due", empty_value="-")
+    def days_left(self, case: Case) -> Any:
+        return days_left_html(case.due)  # type: ignore[attr-defined]
+
+    @admin.display(description=_("stage"), ordering="stage")
+    def stage_display(self, case: Case) -> Any:
+        hold = format_html(' <span class="court-hold">{}</span>', gettext("on hold")) if case.on_hold else ""
+        return format_html("{}{}", case.get_stage_display(), hold)
+
+
+@admin.register(Case, site=court_site)
+class CourtCaseAdmin(CourtCaseListAdmin):
+    """All the court's cases, and the case page with its transitions and court actions."""
+
+    list_display = [
+        "code",
+        "external_ref",
+        "debtor_name",
+        "debtor_id_number",
+        "creditor_name",
+        "claimed_total_yuan",
+        "stage_display",
+        "colour",
+        "next_due_on",
+    ]
+    list_filter = [StageFilter, CourtCreditorFilter, AmountRangeFilter, CaseDueFilter, "colour", "on_hold"]
+    change_view_template = "court/case_detail.html"
+
+    @admin.display(description=_("Next deadline"), ordering="due", empty_value="-")
+    def next_due_on(self, case: Case) -> Any:
+        return due_html(case.due)  # type: ignore[attr-defined]
+
+    def get_urls(self) -> list:
+        transition = self.admin_site.admin_view(require_POST(self.transition_view))
+        act = self.admin_site.admin_view(require_POST(self.action_view))
+        return [
+            path("<path:object_id>/transition/", transition, name="cases_case_transition"),
+            path("<path:object_id>/act/<slug:action>/", act, name="cases_case_act"),
+            *super().get_urls(),
+        ]
+
+    def change_url(self, case: Case) -> str:
+        return reverse("court:cases_case_change", args=[case.pk], current_app=self.admin_site.name)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        case = self.get_object(request, object_id)
+        return self.render_case(request, case, extra_context or {})
+
+    def render_case(
+        self,
+        request: HttpRequest,
+        case: Case,
+        extra: dict[str, Any],
+        bound: dict[str, forms.Form] | None = None,
+    ) -> TemplateResponse:
+        court_file = CourtFile.build(case, request.user)
+        panels = action_panels(court_file, self, bound or {})
+        today = timezone.localdate()
+        deadlines = list(case.deadlines.order_by("status", "due_on"))
+        for deadline in deadlines:
+            deadline.days_left_display = days_left_html(deadline.due_on, today)  # type: ignore[attr-defined]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{case.code} · {case.debtor.name}",
+            "case": case,
+            "file": court_file,
+            "claimed_total": format_yuan(case.claimed_total),
+            "facts": case_facts(case),
+            "transitions": [t for t in court_file.transitions if t["name"] not in TRANSITION_ACTIONS],
+            "panels": panels,
+            "panel_has": {p["key"]: bool(p["actions"]) for p in panels},
+            "has_court_actions": any(p["actions"] for p in panels),
+            "holds": case_active_holds(case=case).select_related("placed_by"),
+            "deadlines": deadlines,
+            "events": event_rows(case),
+            "documents": case_documents(case),
+            "today": timezone.localdate(),
+            **extra,
+        }
+        return TemplateResponse(request, self.change_view_template, context)
+
+    def transition_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The generic transition buttons; a transition the court takes through a form goes to that form's
+        service, so that numbers, decisions and rulings are never skipped."""
+        case = self.get_object(request, object_id)
+        name = request.POST.get("transition", "")
+        reason = request.POST.get("reason", "").strip()
+        if name in TRANSITION_ACTIONS:
+            action_name = TRANSITION_ACTIONS[name]
+            if action_name is None:
+                messages.error(request, gettext("This step follows the payment order's time limits."))
+            else:
+                fields = ACTIONS[action_name].form.base_fields.items()
+                defaults = {
+                    k: f.initial for k, f in fields if f.initial is not None and not callable(f.initial)
+                }
+                data = {**defaults, **request.POST.dict(), "reasons": reason, "reason": reason}
+                prefixed = {f"{action_name}-{k}": v for k, v in data.items()}
+                self.perform(request, case, action_name, prefixed)
+            return HttpResponseRedirect(self.change_url(case))
+        try:
+            event = services.case_transition(case=case, transition=name, actor=request.user, reason=reason)
+        except CaseActionError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(
+                request,
+                gettext("Done: %(action)s.") % {"action": transition_label(event.action)},
+            )
+        return HttpResponseRedirect(self.change_url(case))
+
+    def action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """One court action from its form on the case page: done -> back to the page; refused -> the page
+        again with the form as filled in and the reason."""
+        case = self.get_object(request, object_id)
+        if action not in ACTIONS:
+            raise Http404
+        done, form = self.perform(request, case, action, request.POST)
+        if done:
+            return HttpResponseRedirect(f"{self.change_url(case)}#panel-{ACTIONS[action].panel}")
+        case.refresh_from_db()
+        return self.render_case(request, case, {}, bound={action: form} if form is not None else None)
+
+    def perform(
+        self, request: HttpRequest, case: Case, name: str, data: Any
+    ) -> tuple[bool, forms.Form | None]:
+        """Check role and moment, validate the form, call the service; say what happened either way."""
+        action = ACTIONS[name]
+        court_file = CourtFile.build(case, request.user)
+        if actor_role(request.user) not in action.roles:
+            messages.error(request, str(MESSAGES["forbidden"]))
+            return False, None
+        if not action.shows(court_file):
+            messages.error(request, str(MESSAGES["on_hold"] if case.on_hold else MESSAGES["wrong_stage"]))
+            return False, None
+        form = action.make_form(court_file, data)
+        if not form.is_valid():
+            texts = [str(e) for errors in form.errors.values() for e in errors]
+            messages.error(request, " ".join(texts))
+            return False, form
+        try:
+            text = action.run(court_file, form.cleaned_data, request.user)
+        except CaseActionError as exc:
+            messages.error(request, str(exc.message))
+            return False, form
+        messages.add_message(
+            request, messages.WARNING if isinstance(text, Caution) else messages.SUCCESS, text
+        )
+        return True, form
+
+
+# --- the deadline list --------------------------------------------------------------------------------
+
+
+@admin.register(Deadline, site=court_site)
+class CourtDeadlineAdmin(CourtModelAdmin):
+    """Every open limit on the court's cases, the nearest first."""
+
+    list_display = [
+        "due_on_display",
+        "days_left_display",
+        "kind",
+        "case_link",
+        "debtor_name",
+        "case_stage",
+        "paused",
+        "calendar_warning",
+    ]
+    list_display_links = None
+    list_filter = [DueFilter, "kind", "calendar_warning"]
+    list_select_related = ["case", "case__debtor"]
+    search_fields = ["=case__code", "case__debtor__name"]
+    ordering = ["due_on", "pk"]
+    list_per_page = 100
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Deadline]:
+        return Deadline.objects.filter(case__in=cases_visible_to(request.user), status=Deadline.Status.OPEN)
+
+    @admin.display(description=_("due on"), ordering="due_on")
+    def due_on_display(self, deadline: Deadline) -> Any:
+        return due_html(deadline.due_on)
+
+    @admin.display(description=_("days left"), ordering="due_on")
+    def days_left_display(self, deadline: Deadline) -> Any:
+        return days_left_html(deadline.due_on)
+
+    @admin.display(description=_("case"), ordering="case__code")
+    def case_link(self, deadline: Deadline) -> Any:
+        url = reverse("admin:cases_case_change", args=[deadline.case_id], current_app=self.admin_site.name)
+        return format_html('<a href="{}">{}</a>', url, deadline.case.code)
+
+    @admin.display(description=_("debtor"))
+    def debtor_name(self, deadline: Deadline) -> str:
+        return deadline.case.debtor.name
+
+    @admin.display(description=_("stage"))
+    def case_stage(self, deadline: Deadline) -> str:
+        return deadline.case.get_stage_display()
+
+    @admin.display(description=_("paused by a hold"), boolean=True)
+    def paused(self, deadline: Deadline) -> bool:
+        return deadline.paused_since is not None

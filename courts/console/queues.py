@@ -1,0 +1,522 @@
+"""The court's queues: case lists with the limit that drives each, its filters and bulk actions."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from cases.errors import CaseActionError
+from cases.models import Case, Deadline, Stage
+from cases.selectors import cases_visible_to
+from cases.services import BulkResult
+from core.money import format_yuan
+from courts import forms as court_forms
+from courts import services as court
+from courts.models import Enforcement, FilingType, PaymentOrder, Suit
+
+from .cases import CourtCaseListAdmin
+from .read_models import days_left_html, due_html, order_review
+from .site import court_site
+
+K = Deadline.Kind
+PO = PaymentOrder.Status
+
+
+# --- queues -----------------------------------------------------------------------------------------
+
+
+class QueueAdmin(CourtCaseListAdmin):
+    """A case list that is a court's to-do: its own scope, the limit that drives it, its bulk actions."""
+
+    slug = ""
+    title: Any = ""
+    description: Any = ""
+    change_list_template = "court/queue.html"
+    ordering = (F("due").asc(nulls_last=True), "pk")  # type: ignore[assignment]
+
+    def url(self) -> str:
+        return reverse(f"court:queue_{self.slug.replace('-', '_')}", current_app=self.admin_site.name)
+
+    def url_pattern(self) -> Any:
+        view = self.admin_site.admin_view(self.changelist_view)
+        return path(f"queues/{self.slug}/", view, name=f"queue_{self.slug.replace('-', '_')}")
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        context = {
+            "title": self.title,
+            "queue": self,
+            "queues": [(q, q.url()) for q in self.admin_site.queues],  # type: ignore[attr-defined]
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
+
+    @admin.display(description=_("case"), ordering="code")
+    def case_link(self, case: Case) -> Any:
+        url = reverse("court:cases_case_change", args=[case.pk], current_app=self.admin_site.name)
+        return format_html('<a href="{}">{}</a>', url, case.code)
+
+    def report(self, request: HttpRequest, result: BulkResult, done: str) -> None:
+        """What a bulk action did: how many were done, and each skipped case with the reason, grouped."""
+        # Codes of the user's own cases only: an id from elsewhere stays a bare number.
+        visible = cases_visible_to(request.user).filter(pk__in=list(result.skipped))
+        codes = dict(visible.values_list("pk", "code"))
+        if result.done:
+            self.message_user(request, done % {"count": len(result.done)}, messages.SUCCESS)
+        by_reason: dict[str, list[str]] = {}
+        for pk, why in result.skipped.items():
+            by_reason.setdefault(str(why), []).append(codes.get(pk, f"#{pk}"))
+        for why, skipped in by_reason.items():
+            text = ngettext(
+                "Skipped %(count)d case (%(reason)s): %(cases)s",
+                "Skipped %(count)d cases (%(reason)s): %(cases)s",
+                len(skipped),
+            ) % {"count": len(skipped), "reason": why, "cases": ", ".join(sorted(skipped))}
+            self.message_user(request, text, messages.WARNING)
+
+
+def selected_ids(request: HttpRequest, queryset: QuerySet) -> list[int]:
+    """The cases ticked (or all that match, with "select all"), including any no longer in the queue."""
+    if request.POST.get("select_across") == "1":
+        return list(queryset.values_list("pk", flat=True))
+    return [int(v) for v in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME) if v.isdigit()]
+
+
+def _first_filing(case: Case, filing_type: str) -> str:
+    filings = [f for f in case.filings.all() if f.filing_type == filing_type]  # newest first
+    return filings[0].number if filings else "-"
+
+
+class ConfirmationQueue(QueueAdmin):
+    slug = "confirmation"
+    title = _("Confirmation applications")
+    description = _("Settlements awaiting the court's decision: 30 days from filing (CPL 187).")
+    stages = (Stage.CONFIRMATION_REQUESTED,)
+    deadline_kinds = (K.CONFIRMATION_DECISION,)
+    list_display = [
+        "case_link",
+        "debtor_name",
+        "creditor_name",
+        "claimed_total_yuan",
+        "settlement_effective",
+        "filing_number",
+        "due_on",
+        "days_left_of_30",
+    ]
+    list_display_links = None
+    actions = ["confirm_selected", "reject_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
+        return super().get_queryset(request).prefetch_related("filings")
+
+    @admin.display(description=_("case number"))
+    def filing_number(self, case: Case) -> str:
+        return _first_filing(case, FilingType.CONFIRMATION)
+
+    @admin.display(description=_("settlement effective on"), ordering="settlement_effective_on")
+    def settlement_effective(self, case: Case) -> str:
+        return case.settlement_effective_on.isoformat() if case.settlement_effective_on else "-"
+
+    @admin.display(description=_("days left of 30"), ordering="due", empty_value="-")
+    def days_left_of_30(self, case: Case) -> Any:
+        return days_left_html(case.due)  # type: ignore[attr-defined]
+
+    @admin.action(description=_("Confirm the selected settlements"), permissions=["judge"])
+    def confirm_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> None:
+        result = court.confirmations_bulk(
+            case_ids=selected_ids(request, queryset),
+            actor=request.user,
+            visible=cases_visible_to(request.user),
+        )
+        self.report(request, result, gettext("Confirmed %(count)d settlements."))
+
+    @admin.action(description=_("Refuse confirmation of the selected settlements…"), permissions=["judge"])
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> TemplateResponse | None:
+        """An intermediate page asks for the ground, reasons and next step; then one decision per case."""
+        ids = selected_ids(request, queryset)
+        form = court_forms.BulkRejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            result = BulkResult()
+            cases = cases_visible_to(request.user).in_bulk(ids)
+            for pk in ids:
+                if pk not in cases:
+                    result.skipped[pk] = gettext("not found")
+                    continue
+                try:
+                    court.confirmation_decide(
+                        case=cases[pk],
+                        actor=request.user,
+                        confirmed=False,
+                        ground=form.cleaned_data["ground"],
+                        reasons=form.cleaned_data["reasons"],
+                        next_step=form.cleaned_data["next_step"],
+                    )
+                except CaseActionError as exc:
+                    result.skipped[pk] = str(exc.message)
+                else:
+                    result.done.append(pk)
+            self.report(request, result, gettext("Refused confirmation of %(count)d settlements."))
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Refuse confirmation"),
+            "opts": self.opts,
+            "queue": self,
+            "form": form,
+            "cases": queryset.filter(pk__in=ids),
+            "ids": ids,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(request, "court/bulk_reject.html", context)
+
+
+class PaymentOrderQueueMixin:
+    """Columns from the case's active payment order (prefetched as `court_orders`)."""
+
+    order_statuses: tuple[str, ...] = ()
+    stages: tuple[str, ...] = (Stage.PAYMENT_ORDER,)
+
+    def restrict(self, qs: QuerySet[Case]) -> QuerySet[Case]:
+        active = PaymentOrder.objects.filter(case=OuterRef("pk"), status__in=self.order_statuses)
+        orders = PaymentOrder.objects.filter(status__in=self.order_statuses).select_related("filing")
+        return qs.filter(Exists(active)).prefetch_related(
+            Prefetch("payment_orders", queryset=orders.order_by("-pk"), to_attr="court_orders")
+        )
+
+    @staticmethod
+    def _order(case: Case) -> PaymentOrder | None:
+        orders = getattr(case, "court_orders", [])
+        return orders[0] if orders else None
+
+    @admin.display(description=_("order status"))
+    def order_status(self, case: Case) -> str:
+        order = self._order(case)
+        return order.get_status_display() if order else "-"
+
+    @admin.display(description=_("case number"))
+    def order_number(self, case: Case) -> str:
+        order = self._order(case)
+        return order.filing.number if order and order.filing else "-"
+
+    @admin.display(description=_("amount ordered"))
+    def order_amount(self, case: Case) -> str:
+        order = self._order(case)
+        return format_yuan(order.amount) if order else "-"
+
+    @admin.display(description=_("eligibility flags"))
+    def order_flags(self, case: Case) -> Any:
+        order = self._order(case)
+        if not order or not order.flags:
+            return "-"
+        text = " ".join(str(court.ELIGIBILITY_MESSAGES.get(f, f)) for f in order.flags)
+        return format_html('<span class="court-flag" title="{}">⚠ {}</span>', text, len(order.flags))
+
+    @admin.display(description=_("served on"))
+    def order_served_on(self, case: Case) -> Any:
+        order = self._order(case)
+        return order.served_on.isoformat() if order and order.served_on else "-"
+
+    @admin.display(description=_("issued on"))
+    def order_issued_on(self, case: Case) -> Any:
+        order = self._order(case)
+        return order.issued_on.isoformat() if order and order.issued_on else "-"
+
+
+class PaymentOrderApplicationQueue(PaymentOrderQueueMixin, QueueAdmin):
+    slug = "payment-orders"
+    title = _("Payment-order applications")
+    description = _("Accept within 5 days of the application (CPL 226), issue within 15 days of acceptance.")
+    order_statuses = (PO.APPLIED, PO.ACCEPTED)
+    deadline_kinds = (K.PAYMENT_ORDER_ACCEPTANCE, K.PAYMENT_ORDER_ISSUANCE)
+    list_display = [
+        "case_link",
+        "debtor_name",
+        "creditor_name",
+        "order_amount",
+        "order_status",
+        "order_number",
+        "order_flags",
+        "due_on",
+        "days_left",
+    ]
+    list_display_links = None
+    actions = ["accept_selected", "issue_selected"]
+
+    @admin.action(description=_("Accept the selected applications"), permissions=["court"])
+    def accept_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> None:
+        result = self._orders_step(request, queryset, PO.APPLIED, court.payment_order_accept)
+        self.report(request, result, gettext("Accepted %(count)d applications."))
+
+    @admin.action(description=_("Issue the selected payment orders"), permissions=["judge"])
+    def issue_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> None:
+        result = self._orders_step(request, queryset, PO.ACCEPTED, court.payment_order_issue)
+        self.report(request, result, gettext("Issued %(count)d payment orders."))
+
+    def _orders_step(
+        self, request: HttpRequest, queryset: QuerySet[Case], status: str, step: Callable[..., Any]
+    ) -> BulkResult:
+        """Review each selected case's order first (hold, status, new eligibility flags); the service runs
+        only on those that pass, and each one refused is reported with the reason."""
+        ids = selected_ids(request, queryset)
+        orders = PaymentOrder.objects.filter(status__in=[*self.order_statuses, PO.ISSUED, PO.SERVED])
+        cases = (
+            cases_visible_to(request.user)
+            .prefetch_related(
+                Prefetch("payment_orders", queryset=orders.order_by("-pk"), to_attr="court_orders")
+            )
+            .in_bulk(ids)
+        )
+        result = BulkResult()
+        for pk in ids:
+            case = cases.get(pk)
+            if case is None:
+                result.skipped[pk] = gettext("not found")
+                continue
+            order = self._order(case)
+            why = order_review(case, order, status)
+            if why:
+                result.skipped[pk] = why
+                continue
+            try:
+                step(order=order, actor=request.user)
+            except CaseActionError as exc:
+                result.skipped[pk] = str(exc.message)
+            else:
+                result.done.append(pk)
+        return result
+
+
+class ServiceQueue(PaymentOrderQueueMixin, QueueAdmin):
+    slug = "service"
+    title = _("Orders to serve")
+    description = _("Issued orders lapse unless served within 30 days of issuance (Interp. 430).")
+    order_statuses = (PO.ISSUED,)
+    deadline_kinds = (K.PAYMENT_ORDER_SERVICE,)
+    list_display = [
+        "case_link",
+        "debtor_name",
+        "creditor_name",
+        "order_amount",
+        "order_number",
+        "order_issued_on",
+        "due_on",
+        "days_left",
+    ]
+    list_display_links = None
+
+
+class ObjectionQueue(PaymentOrderQueueMixin, QueueAdmin):
+    slug = "objections"
+    title = _("Objection windows")
+    description = _(
+        "Served orders: 15 days for a written objection (CPL 227); after a valid one, 7 days for the "
+        "creditor to decline the suit (Interp. 438-439)."
+    )
+    order_statuses = (PO.SERVED, PO.OBJECTED)
+    deadline_kinds = (K.PAYMENT_ORDER_OBJECTION, K.SUIT_DECLINE)
+    list_display = [
+        "case_link",
+        "debtor_name",
+        "creditor_name",
+        "order_amount",
+        "order_number",
+        "order_status",
+        "order_served_on",
+        "due_on",
+        "days_left",
+    ]
+    list_display_links = None
+
+    def restrict(self, qs: QuerySet[Case]) -> QuerySet[Case]:
+        open_window = Deadline.objects.filter(
+            case=OuterRef("pk"), status=Deadline.Status.OPEN, kind__in=self.deadline_kinds
+        )
+        return super().restrict(qs).filter(Exists(open_window))
+
+
+class SuitQueue(QueueAdmin):
+    slug = "suits"
+    title = _("Suits")
+    description = _("Small claims decided within 2 months, summary procedure within 3 (CPL 165, 164).")
+    stages = (Stage.IN_LITIGATION,)
+    list_display = [
+        "case_link",
+        "debtor_name",
+        "creditor_name",
+        "claimed_total_yuan",
+        "suit_number",
+        "procedure",
+        "filed_on",
+        "due_on",
+        "days_left",
+        "hearing",
+    ]
+    list_display_links = None
+
+    def due_expression(self) -> Any:
+        latest = Suit.objects.filter(case=OuterRef("pk")).order_by("-pk")
+        return Subquery(latest.values("decide_by")[:1])
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
+        suits = Suit.objects.select_related("filing").order_by("-pk")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("suits", queryset=suits, to_attr="court_suits"))
+        )
+
+    @staticmethod
+    def _suit(case: Case) -> Suit | None:
+        suits = getattr(case, "court_suits", [])
+        return suits[0] if suits else None
+
+    @admin.display(description=_("case number"))
+    def suit_number(self, case: Case) -> str:
+        suit = self._suit(case)
+        return suit.filing.number if suit else "-"
+
+    @admin.display(description=_("procedure"))
+    def procedure(self, case: Case) -> str:
+        suit = self._suit(case)
+        return suit.get_procedure_display() if suit else gettext("not yet filed")
+
+    @admin.display(description=_("filed on"))
+    def filed_on(self, case: Case) -> str:
+        suit = self._suit(case)
+        return suit.filed_on.isoformat() if suit else "-"
+
+    @admin.display(description=_("hearing"))
+    def hearing(self, case: Case) -> str:
+        suit = self._suit(case)
+        if not suit or not suit.hearing_at:
+            return "-"
+        return timezone.localtime(suit.hearing_at).strftime("%Y-%m-%d %H:%M")
+
+
+class EnforcementQueue(QueueAdmin):
+    slug = "enforcement"
+    title = _("Enforcement")
+    description = _(
+        "Complete within 6 months of filing; a terminated round (终本) is re-checked every 6 months."
+    )
+    stages = (Stage.IN_ENFORCEMENT, Stage.ENFORCEMENT_SUSPENDED)
+    deadline_kinds = (K.ENFORCEMENT_COMPLETION, K.ENFORCEMENT_RECHECK)
+    list_display = [
+        "case_link",
+        "debtor_name",
+        "stage_display",
+        "enforcement_number",
+        "amount",
+        "received",
+        "unpaid",
+        "late_interest",
+        "dishonest",
+        "next_check",
+    ]
+    list_display_links = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
+        enforcements = (
+            Enforcement.objects.select_related("filing").prefetch_related("measures").order_by("-pk")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("enforcements", queryset=enforcements, to_attr="court_enforcements"))
+        )
+
+    @staticmethod
+    def _figures(case: Case) -> tuple[Enforcement | None, court.EnforcementFigures | None]:
+        enforcements = getattr(case, "court_enforcements", [])
+        if not enforcements:
+            return None, None
+        cached = getattr(case, "_court_figures", None)
+        if cached is None:
+            cached = court.enforcement_figures(enforcements[0])
+            case._court_figures = cached  # type: ignore[attr-defined]
+        return enforcements[0], cached
+
+    @admin.display(description=_("case number"))
+    def enforcement_number(self, case: Case) -> str:
+        enforcement, _figures = self._figures(case)
+        return enforcement.filing.number if enforcement else "-"
+
+    @admin.display(description=_("amount to enforce"))
+    def amount(self, case: Case) -> str:
+        _e, figures = self._figures(case)
+        return format_yuan(figures.amount) if figures else "-"
+
+    @admin.display(description=_("received"))
+    def received(self, case: Case) -> str:
+        _e, figures = self._figures(case)
+        return format_yuan(figures.received) if figures else "-"
+
+    @admin.display(description=_("unpaid"))
+    def unpaid(self, case: Case) -> str:
+        _e, figures = self._figures(case)
+        return format_yuan(figures.unpaid) if figures else "-"
+
+    @admin.display(description=_("late-performance interest"))
+    def late_interest(self, case: Case) -> str:
+        _e, figures = self._figures(case)
+        return format_yuan(figures.late_interest) if figures else "-"
+
+    @admin.display(description=_("dishonest list"))
+    def dishonest(self, case: Case) -> Any:
+        enforcement, _figures = self._figures(case)
+        if not enforcement or not enforcement.dishonest_listed_on:
+            return "-"
+        return format_html('<span class="court-flag">{}</span>', enforcement.dishonest_listed_on.isoformat())
+
+    @admin.display(description=_("next re-check or completion"), ordering="due", empty_value="-")
+    def next_check(self, case: Case) -> Any:
+        due = case.due  # type: ignore[attr-defined]
+        if due is None:
+            return "-"
+        return format_html("{} · {}", due_html(due), days_left_html(due))
+
+
+class RecordRemovalQueue(QueueAdmin):
+    slug = "record-removal"
+    title = _("Record removal due")
+    description = _("Remove the debtor from the dishonest list within 3 working days of performance.")
+    deadline_kinds = (K.RECORD_REMOVAL,)
+    filter_stages = (Stage.PERFORMED, Stage.CREDIT_REPAIR, Stage.CLOSED)
+    list_display = [
+        "case_link",
+        "debtor_name",
+        "debtor_id_number",
+        "creditor_name",
+        "stage_display",
+        "performed_on",
+        "due_on",
+        "days_left",
+    ]
+    list_display_links = None
+
+    def restrict(self, qs: QuerySet[Case]) -> QuerySet[Case]:
+        removal = Deadline.objects.filter(
+            case=OuterRef("pk"), status=Deadline.Status.OPEN, kind=K.RECORD_REMOVAL
+        )
+        return qs.filter(Exists(removal))
+
+
+for _queue in (
+    ConfirmationQueue,
+    PaymentOrderApplicationQueue,
+    ServiceQueue,
+    ObjectionQueue,
+    SuitQueue,
+    EnforcementQueue,
+    RecordRemovalQueue,
+):
+    court_site.add_queue(_queue)
