@@ -1,17 +1,21 @@
 """Court work: case numbers, judicial confirmation, payment orders, suits and enforcement.
 
 Stage changes go through cases.services; this module adds the court's records, numbers and time limits.
+
+Lock order (one for every service here): the Case row first, then the rows that belong to it (payment
+order, suit, enforcement) in primary-key order, then the court's number sequence. See `lock_case_then`.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
@@ -20,6 +24,7 @@ from cases.errors import MESSAGES, ActionForbidden, CaseActionError
 from cases.models import Case, Deadline, Stage
 from cases.permissions import actor_reaches_case
 from cases.services import (
+    CHUNK,
     TRANSITION_HANDLERS,
     BulkResult,
     case_event_record,
@@ -45,10 +50,34 @@ from .models import (
 )
 
 K = Deadline.Kind
+Row = TypeVar("Row", bound=Any)
 
 
 class CourtError(CaseActionError):
     code = "court_refused"
+
+
+# --- lock order -----------------------------------------------------------------------------------
+
+
+def lock_case_then(row: Row) -> Row:
+    """Lock the row's Case, then the row itself (a payment order, suit, enforcement), and return it fresh.
+
+    The one lock order of court work: Case first, then the rows that belong to it, then the court's number
+    sequence. A debtor's objection (mediation.debtor_services.objection_file) holds the Case when it reaches
+    the payment order; a console step on the same order must not hold the order while it waits for the
+    Case, or the two deadlock. Call inside a transaction.
+    """
+    Case.objects.select_for_update().only("pk").get(pk=row.case_id)
+    return type(row).objects.select_for_update(of=("self",)).select_related("case").get(pk=row.pk)
+
+
+def cases_lock(*, case_ids: Iterable[int], visible: QuerySet[Case] | None = None) -> dict[int, Case]:
+    """Lock many cases in primary-key order (the first step of a bulk court service); those out of reach
+    (not in `visible`) are left out. Call inside a transaction."""
+    base = visible if visible is not None else Case.objects.all()
+    locked = base.filter(pk__in=list(case_ids)).select_for_update(of=("self",)).order_by("pk")
+    return {case.pk: case for case in locked}
 
 
 # --- case numbers ---------------------------------------------------------------------------------
@@ -240,6 +269,65 @@ def confirmations_bulk(
     return result
 
 
+def confirmations_reject_bulk(
+    *,
+    case_ids: Iterable[int],
+    actor: Any,
+    visible: QuerySet[Case],
+    ground: str,
+    reasons: str = "",
+    next_step: str = "mediation",
+) -> BulkResult:
+    """Refuse confirmation of many settlements on one ground: the cases locked first in pk order, then one
+    decision (number, ruling, perhaps a suit) per case; each one refused is reported with the reason."""
+    if ground not in RefusalGround.values:
+        raise CourtError(_("Choose the ground for refusing confirmation."), code="ground_required")
+
+    def decide(case: Case) -> None:
+        confirmation_decide(
+            case=case, actor=actor, confirmed=False, ground=ground, reasons=reasons, next_step=next_step
+        )
+
+    return _cases_each(case_ids=case_ids, visible=visible, step=decide)
+
+
+def _cases_each(
+    *,
+    case_ids: Iterable[int],
+    visible: QuerySet[Case],
+    step: Any,
+    review: Any = None,
+) -> BulkResult:
+    """One court step on each of many cases, for steps that make per-case records (numbers, documents).
+
+    Per chunk, one transaction locks the cases in pk order (Case first); `review(case)` may lock the
+    case's own rows and returns (reason to skip, argument for the step); each step runs in its own
+    savepoint, so one refused case leaves the others done.
+    """
+    ids = list(dict.fromkeys(case_ids))
+    result = BulkResult()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        with transaction.atomic():
+            cases = cases_lock(case_ids=chunk, visible=visible)
+            reviewed = review(cases) if review is not None else {pk: ("", case) for pk, case in cases.items()}
+            for pk in chunk:
+                if pk not in cases:
+                    result.skipped[pk] = gettext("not found")
+                    continue
+                why, arg = reviewed[pk]
+                if why:
+                    result.skipped[pk] = why
+                    continue
+                try:
+                    step(arg)
+                except CaseActionError as exc:
+                    result.skipped[pk] = str(exc.message)
+                else:
+                    result.done.append(pk)
+    return result
+
+
 # --- payment orders -------------------------------------------------------------------------------
 
 ELIGIBILITY_MESSAGES = {
@@ -281,7 +369,7 @@ def payment_order_apply(*, case: Case, actor: Any, accept_flags: bool = False) -
 
 
 def _order_in(order: PaymentOrder, *statuses: str) -> PaymentOrder:
-    order = PaymentOrder.objects.select_for_update().select_related("case").get(pk=order.pk)
+    order = lock_case_then(order)
     if order.status not in statuses:
         raise CourtError(_("The payment order is not at a step that allows this."), code="order_state")
     return order
@@ -343,6 +431,77 @@ def payment_order_record_service(*, order: PaymentOrder, actor: Any, served_on: 
     return order
 
 
+def payment_order_review(case: Case, order: PaymentOrder | None, status: str) -> str | None:
+    """Why a payment order cannot take its next step now (None when it can): the bulk steps' skip reasons."""
+    if case.on_hold:
+        return str(MESSAGES["on_hold"])
+    if order is None:
+        return gettext("No payment order has been applied for.")
+    if order.status != status:
+        return gettext("The payment order is %(status)s.") % {"status": order.get_status_display()}
+    if status == PaymentOrder.Status.APPLIED:
+        new_flags = [f for f in payment_order_eligibility(case) if f not in order.flags]
+        if new_flags:
+            return " ".join(str(ELIGIBILITY_MESSAGES[f]) for f in new_flags)
+    return None
+
+
+# An order still before the court: the bulk steps look at the case's newest one of these.
+ORDERS_IN_COURT = (
+    PaymentOrder.Status.APPLIED,
+    PaymentOrder.Status.ACCEPTED,
+    PaymentOrder.Status.ISSUED,
+    PaymentOrder.Status.SERVED,
+)
+
+
+def _payment_orders_step(
+    *, case_ids: Iterable[int], actor: Any, visible: QuerySet[Case], status: str, step: Any
+) -> BulkResult:
+    def review(cases: dict[int, Case]) -> dict[int, tuple[str, PaymentOrder | None]]:
+        # Case rows are locked; now their orders, in pk order (the one lock order).
+        orders = PaymentOrder.objects.select_for_update().filter(
+            case_id__in=list(cases), status__in=ORDERS_IN_COURT
+        )
+        newest: dict[int, PaymentOrder] = {}
+        for order in orders.order_by("pk"):
+            newest[order.case_id] = order
+        reviewed: dict[int, tuple[str, PaymentOrder | None]] = {}
+        for pk, case in cases.items():
+            order = newest.get(pk)
+            if order is not None:
+                order.case = case
+            reviewed[pk] = (payment_order_review(case, order, status) or "", order)
+        return reviewed
+
+    return _cases_each(
+        case_ids=case_ids, visible=visible, review=review, step=lambda order: step(order=order, actor=actor)
+    )
+
+
+def payment_orders_accept_bulk(*, case_ids: Iterable[int], actor: Any, visible: QuerySet[Case]) -> BulkResult:
+    """Accept many applications: each reviewed (hold, status, new eligibility flags) and given its 民督
+    number in one call; each one refused is reported with the reason."""
+    return _payment_orders_step(
+        case_ids=case_ids,
+        actor=actor,
+        visible=visible,
+        status=PaymentOrder.Status.APPLIED,
+        step=payment_order_accept,
+    )
+
+
+def payment_orders_issue_bulk(*, case_ids: Iterable[int], actor: Any, visible: QuerySet[Case]) -> BulkResult:
+    """Issue many accepted payment orders, each rendered as its own PDF; the refused reported with why."""
+    return _payment_orders_step(
+        case_ids=case_ids,
+        actor=actor,
+        visible=visible,
+        status=PaymentOrder.Status.ACCEPTED,
+        step=payment_order_issue,
+    )
+
+
 def objection_window(order: PaymentOrder) -> Deadline | None:
     return (
         Deadline.objects.filter(case_id=order.case_id, kind=K.PAYMENT_ORDER_OBJECTION).order_by("-pk").first()
@@ -362,7 +521,7 @@ def payment_order_object(
     """An objection counts only written, inside the 15-day window and not merely about ability to pay
     (Interp. 431, 436); a valid one ends the order and the case turns into a suit unless the creditor
     declines within 7 days (CPL 228; Interp. 438-439)."""
-    order = PaymentOrder.objects.select_for_update().select_related("case").get(pk=order.pk)
+    order = lock_case_then(order)
     window = objection_window(order)
     why = ""
     if order.status != PaymentOrder.Status.SERVED or window is None:

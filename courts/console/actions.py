@@ -19,7 +19,7 @@ from courts import forms as court_forms
 from courts import services as court
 from courts.models import PaymentOrder, RefusalGround
 
-from .read_models import CourtFile, order_review
+from .read_models import CourtFile
 from .site import COURT_ROLES, JUDGES
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ PO = PaymentOrder.Status
 
 
 def _checked_order(f: CourtFile, status: str) -> PaymentOrder:
-    why = order_review(f.case, f.order, status)
+    why = court.payment_order_review(f.case, f.order, status)
     if why:
         raise court.CourtError(why)
     assert f.order is not None

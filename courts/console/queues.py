@@ -1,6 +1,5 @@
 """The court's queues: case lists with the limit that drives each, its filters and bulk actions."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -14,7 +13,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.errors import CaseActionError
 from cases.models import Case, Deadline, Stage
 from cases.selectors import cases_visible_to
 from cases.services import BulkResult
@@ -24,7 +22,7 @@ from courts import services as court
 from courts.models import Enforcement, FilingType, PaymentOrder, Suit
 
 from .cases import CourtCaseListAdmin
-from .read_models import days_left_html, due_html, order_review
+from .read_models import days_left_html, due_html
 from .site import court_site
 
 K = Deadline.Kind
@@ -140,29 +138,18 @@ class ConfirmationQueue(QueueAdmin):
 
     @admin.action(description=_("Refuse confirmation of the selected settlements…"), permissions=["judge"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> TemplateResponse | None:
-        """An intermediate page asks for the ground, reasons and next step; then one decision per case."""
+        """An intermediate page asks for the ground, reasons and next step; then one service call decides."""
         ids = selected_ids(request, queryset)
         form = court_forms.BulkRejectForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            result = BulkResult()
-            cases = cases_visible_to(request.user).in_bulk(ids)
-            for pk in ids:
-                if pk not in cases:
-                    result.skipped[pk] = gettext("not found")
-                    continue
-                try:
-                    court.confirmation_decide(
-                        case=cases[pk],
-                        actor=request.user,
-                        confirmed=False,
-                        ground=form.cleaned_data["ground"],
-                        reasons=form.cleaned_data["reasons"],
-                        next_step=form.cleaned_data["next_step"],
-                    )
-                except CaseActionError as exc:
-                    result.skipped[pk] = str(exc.message)
-                else:
-                    result.done.append(pk)
+            result = court.confirmations_reject_bulk(
+                case_ids=ids,
+                actor=request.user,
+                visible=cases_visible_to(request.user),
+                ground=form.cleaned_data["ground"],
+                reasons=form.cleaned_data["reasons"],
+                next_step=form.cleaned_data["next_step"],
+            )
             self.report(request, result, gettext("Refused confirmation of %(count)d settlements."))
             return None
         context = {
@@ -253,46 +240,21 @@ class PaymentOrderApplicationQueue(PaymentOrderQueueMixin, QueueAdmin):
 
     @admin.action(description=_("Accept the selected applications"), permissions=["court"])
     def accept_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> None:
-        result = self._orders_step(request, queryset, PO.APPLIED, court.payment_order_accept)
+        result = court.payment_orders_accept_bulk(
+            case_ids=selected_ids(request, queryset),
+            actor=request.user,
+            visible=cases_visible_to(request.user),
+        )
         self.report(request, result, gettext("Accepted %(count)d applications."))
 
     @admin.action(description=_("Issue the selected payment orders"), permissions=["judge"])
     def issue_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> None:
-        result = self._orders_step(request, queryset, PO.ACCEPTED, court.payment_order_issue)
-        self.report(request, result, gettext("Issued %(count)d payment orders."))
-
-    def _orders_step(
-        self, request: HttpRequest, queryset: QuerySet[Case], status: str, step: Callable[..., Any]
-    ) -> BulkResult:
-        """Review each selected case's order first (hold, status, new eligibility flags); the service runs
-        only on those that pass, and each one refused is reported with the reason."""
-        ids = selected_ids(request, queryset)
-        orders = PaymentOrder.objects.filter(status__in=[*self.order_statuses, PO.ISSUED, PO.SERVED])
-        cases = (
-            cases_visible_to(request.user)
-            .prefetch_related(
-                Prefetch("payment_orders", queryset=orders.order_by("-pk"), to_attr="court_orders")
-            )
-            .in_bulk(ids)
+        result = court.payment_orders_issue_bulk(
+            case_ids=selected_ids(request, queryset),
+            actor=request.user,
+            visible=cases_visible_to(request.user),
         )
-        result = BulkResult()
-        for pk in ids:
-            case = cases.get(pk)
-            if case is None:
-                result.skipped[pk] = gettext("not found")
-                continue
-            order = self._order(case)
-            why = order_review(case, order, status)
-            if why:
-                result.skipped[pk] = why
-                continue
-            try:
-                step(order=order, actor=request.user)
-            except CaseActionError as exc:
-                result.skipped[pk] = str(exc.message)
-            else:
-                result.done.append(pk)
-        return result
+        self.report(request, result, gettext("Issued %(count)d payment orders."))
 
 
 class ServiceQueue(PaymentOrderQueueMixin, QueueAdmin):

@@ -13,7 +13,6 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
-from cases.errors import MESSAGES
 from cases.models import Case, CaseEvent, Deadline, Stage
 from cases.selectors import case_events
 from core.models import Role
@@ -180,21 +179,6 @@ class CourtFile:
         if settlement is not None and self.case.enforceable_title == "confirmation":
             return settlement.total
         return self.case.claimed_total
-
-
-def order_review(case: Case, order: PaymentOrder | None, status: str) -> str | None:
-    """Why a payment order cannot take its next step now (None when it can): the bulk pages' skip reasons."""
-    if case.on_hold:
-        return str(MESSAGES["on_hold"])
-    if order is None:
-        return gettext("No payment order has been applied for.")
-    if order.status != status:
-        return gettext("The payment order is %(status)s.") % {"status": order.get_status_display()}
-    if status == PO.APPLIED:
-        new_flags = [f for f in court.payment_order_eligibility(case) if f not in order.flags]
-        if new_flags:
-            return " ".join(str(court.ELIGIBILITY_MESSAGES[f]) for f in new_flags)
-    return None
 
 
 # --- what the case page shows ---------------------------------------------------------------------
