@@ -68,8 +68,13 @@ def lock_case_then(row: Row) -> Row:
     the payment order; a console step on the same order must not hold the order while it waits for the
     Case, or the two deadlock. Call inside a transaction.
     """
-    Case.objects.select_for_update().only("pk").get(pk=row.case_id)
+    case_lock(case_id=row.case_id)
     return type(row).objects.select_for_update(of=("self",)).select_related("case").get(pk=row.pk)
+
+
+def case_lock(*, case_id: int) -> None:
+    """Take the Case row lock before anything that belongs to the case, or a court number, is locked."""
+    Case.objects.select_for_update().only("pk").get(pk=case_id)
 
 
 def cases_lock(*, case_ids: Iterable[int], visible: QuerySet[Case] | None = None) -> dict[int, Case]:
@@ -204,6 +209,7 @@ def confirmation_decide(
     """Confirm (an enforceable ruling, CPL 206) or refuse on an Interp. 358 ground (to mediation or suit)."""
     if not confirmed and ground not in RefusalGround.values:
         raise CourtError(_("Choose the ground for refusing confirmation."), code="ground_required")
+    case_lock(case_id=case.pk)
     filing = latest_filing(case, FilingType.CONFIRMATION) or filing_create(
         case=case, filing_type=FilingType.CONFIRMATION
     )
@@ -626,6 +632,7 @@ def suit_decide_by(procedure: str, filed_on: date) -> date:
 
 @transaction.atomic
 def suit_file(*, case: Case, actor: Any, procedure: str | None = None) -> Suit:
+    case_lock(case_id=case.pk)
     if case.stage != Stage.IN_LITIGATION:
         case_transition(case=case, transition="file_suit", actor=actor)
         case.refresh_from_db()
@@ -647,6 +654,7 @@ def suit_file(*, case: Case, actor: Any, procedure: str | None = None) -> Suit:
 
 @transaction.atomic
 def suit_schedule_hearing(*, suit: Suit, actor: Any, hearing_at: Any) -> Suit:
+    suit = lock_case_then(suit)
     _court_step(actor, suit.case)
     suit.hearing_at = hearing_at
     suit.save(update_fields=["hearing_at", "updated_at"])
@@ -659,6 +667,7 @@ def suit_schedule_hearing(*, suit: Suit, actor: Any, hearing_at: Any) -> Suit:
 @transaction.atomic
 def suit_record_judgment(*, suit: Suit, actor: Any, amount: Decimal, performance_days: int = 10) -> Suit:
     """The judgment takes effect: amount awarded and performance period; the case becomes enforceable."""
+    suit = lock_case_then(suit)
     today = timezone.localdate()
     suit.judgment_on, suit.judgment_amount = today, amount
     suit.performance_due_on = today + timedelta(days=performance_days)
@@ -741,6 +750,7 @@ def enforcement_measure_log(
     amount_received: Decimal = Decimal("0"),
     taken_on: date | None = None,
 ) -> EnforcementMeasure:
+    enforcement = lock_case_then(enforcement)
     _court_step(actor, enforcement.case)
     measure = EnforcementMeasure.objects.create(
         enforcement=enforcement,
@@ -765,6 +775,7 @@ def enforcement_measure_log(
 @transaction.atomic
 def enforcement_list_dishonest(*, enforcement: Enforcement, actor: Any, grounds: str) -> Enforcement:
     """Put the debtor on the dishonest judgment-debtor list, with its date and grounds."""
+    enforcement = lock_case_then(enforcement)
     _court_step(actor, enforcement.case)
     if not grounds.strip():
         raise CourtError(_("Give the grounds for listing."), code="grounds_required")
@@ -780,6 +791,7 @@ SUSPENSION_MIN_MONTHS = 3
 
 @transaction.atomic
 def enforcement_suspend(*, enforcement: Enforcement, actor: Any, reason: str) -> Enforcement:
+    enforcement = lock_case_then(enforcement)
     today = timezone.localdate()
     if not enforcement.measures.filter(kind=EnforcementMeasure.Kind.ASSET_SEARCH).exists():
         raise CourtError(
@@ -798,6 +810,7 @@ def enforcement_suspend(*, enforcement: Enforcement, actor: Any, reason: str) ->
 
 @transaction.atomic
 def enforcement_resume(*, enforcement: Enforcement, actor: Any, reason: str = "") -> Enforcement:
+    enforcement = lock_case_then(enforcement)
     case_transition(case=enforcement.case, transition="resume_enforcement", actor=actor, reason=reason)
     enforcement.suspended_on = None
     enforcement.save(update_fields=["suspended_on", "updated_at"])
