@@ -124,6 +124,53 @@ def test_bulk_confirmation_reports_skipped_cases(world):
     assert Filing.objects.filter(case__in=ready[:2], filing_type="民特").count() == 2
 
 
+def test_bulk_refusal_decides_each_case_and_reports_the_rest(world):
+    ready = [at(world, Stage.CONFIRMATION_REQUESTED) for _ in range(2)]
+    wrong = at(world, Stage.IN_MEDIATION)
+    other_court = at(world, Stage.CONFIRMATION_REQUESTED, creditor=world.rural)
+    result = services.confirmations_reject_bulk(
+        case_ids=[c.pk for c in [*ready, wrong, other_court]],
+        actor=world.judge1,
+        visible=cases_visible_to(world.judge1),
+        ground=RefusalGround.UNCLEAR,
+        reasons="约定不明",
+    )
+    assert result.done == [ready[0].pk, ready[1].pk]
+    assert set(result.skipped) == {wrong.pk, other_court.pk}
+    assert result.skipped[other_court.pk] == "not found"
+    for case in ready:
+        case.refresh_from_db()
+        assert case.confirmation_decisions.get().ground == RefusalGround.UNCLEAR
+    with pytest.raises(CourtError):
+        services.confirmations_reject_bulk(
+            case_ids=[ready[0].pk], actor=world.judge1, visible=cases_visible_to(world.judge1), ground="nope"
+        )
+
+
+def test_bulk_acceptance_numbers_each_order_and_reports_the_rest(world):
+    cases = [at(world, Stage.COURT_MEDIATION, annual_rate=Decimal("18"), address="泉州市") for _ in range(3)]
+    orders = [services.payment_order_apply(case=c, actor=world.creditor1) for c in cases]
+    case_services.hold_place(case=cases[2], kind="objection", actor=world.judge1, reason="异议")
+    no_order = at(world, Stage.PAYMENT_ORDER)
+    result = services.payment_orders_accept_bulk(
+        case_ids=[c.pk for c in [*cases, no_order]],
+        actor=world.clerk1,
+        visible=cases_visible_to(world.clerk1),
+    )
+    assert result.done == [cases[0].pk, cases[1].pk]
+    assert set(result.skipped) == {cases[2].pk, no_order.pk}
+    assert result.skipped[no_order.pk] == "No payment order has been applied for."
+    statuses = [PaymentOrder.objects.get(pk=o.pk).status for o in orders]
+    assert statuses == ["accepted", "accepted", "applied"]
+    numbers = Filing.objects.filter(case__in=cases[:2], filing_type="民督").values_list("number", flat=True)
+    assert len(set(numbers)) == 2
+    again = services.payment_orders_issue_bulk(
+        case_ids=[c.pk for c in cases], actor=world.judge1, visible=cases_visible_to(world.judge1)
+    )
+    assert again.done == [cases[0].pk, cases[1].pk] and set(again.skipped) == {cases[2].pk}
+    assert PaymentOrder.objects.get(pk=orders[0].pk).status == "issued"
+
+
 def test_payment_order_eligibility_flags(world):
     assert (
         services.payment_order_eligibility(world.case(annual_rate=Decimal("18"), address="泉州市鲤城区"))
