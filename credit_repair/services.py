@@ -722,6 +722,7 @@ def repair_step_complete(
 def repair_advance(*, case: Case) -> RepairRecord | None:
     """Once every step but the certificate is done and no objection waits for its answer: issue the
     certificate (a notice) and close the case. A case on hold waits (the periodic task comes back)."""
+    Case.objects.select_for_update().only("pk").get(pk=case.pk)  # Case first, then its record
     record = RepairRecord.objects.select_for_update().filter(case=case).first()
     if record is None:
         return None
