@@ -474,10 +474,10 @@ def _payment_orders_step(
             newest[order.case_id] = order
         reviewed: dict[int, tuple[str, PaymentOrder | None]] = {}
         for pk, case in cases.items():
-            order = newest.get(pk)
-            if order is not None:
-                order.case = case
-            reviewed[pk] = (payment_order_review(case, order, status) or "", order)
+            found = newest.get(pk)
+            if found is not None:
+                found.case = case
+            reviewed[pk] = (payment_order_review(case, found, status) or "", found)
         return reviewed
 
     return _cases_each(
