@@ -33,7 +33,7 @@ RUN pip install --no-deps . && rm -rf build ./*.egg-info
 
 # Dummy values, used only so the production settings load for these build steps;
 # the real ones come from the environment at run time.
-ARG BUILD_SECRET_KEY=collectstatic-only-not-a-secret
+ARG BUILD_SECRET_KEY=collectstatic-only-build-step-value-not-used-at-run-time-0123456789
 ARG BUILD_FIELD_ENCRYPTION_KEY=Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1hLWtleS0zMmI=
 ARG BUILD_ALLOWED_HOSTS=localhost
 RUN SECRET_KEY="$BUILD_SECRET_KEY" \

@@ -22,8 +22,6 @@ PYTEST_ARGS ?=
 
 HOST := 127.0.0.1
 PORT := 8000
-DEMO_USERS := creditor1 creditor2 mediator1 judge1 clerk1 centreadmin judge2 mediator2 creditor3 courtmediator1 courtmediator2
-DEMO_PASSWORD := demo-pass-2026
 
 .PHONY: help venv system system-browser run test lint format messages compilemessages worker beat graph
 
@@ -72,13 +70,10 @@ compilemessages: venv
 
 run: system venv
 	@$(MAKE) --no-print-directory compilemessages
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py seed_demo
 	@echo
-	@echo "Demo logins (password for all: $(DEMO_PASSWORD)):"
-	@for u in $(DEMO_USERS); do echo "  $$u"; done
-	@echo
-	@echo "Site:     http://$(HOST):$(PORT)/"
+	@echo "Site:     http://$(HOST):$(PORT)/   (the logins are listed above)"
 	@echo "API docs: http://$(HOST):$(PORT)/api/docs/"
 	@if [ -n "$${REDIS_URL:-}" ]; then \
 		echo; \

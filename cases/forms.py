@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.pii import PurposeRefused, RevealPurpose, reveal_purpose_text
+
 from .models import Colour, Stage, Track
 
 
@@ -59,7 +61,20 @@ class RevealForm(forms.Form):
     field = forms.ChoiceField(
         label=_("Number"), choices=[(REVEAL_ID_NUMBER, _("ID number")), (REVEAL_PHONE, _("Phone"))]
     )
-    purpose = forms.CharField(
-        label=_("Purpose"), max_length=120,
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=[("", "---------"), *RevealPurpose.choices])
+    purpose_other = forms.CharField(
+        label=_("Purpose in your words"), max_length=120, required=False,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. identity check before a mediation call")}),
     )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "purpose" in data:
+            try:
+                data["purpose_text"] = reveal_purpose_text(
+                    purpose=data["purpose"], other=data.get("purpose_other", "")
+                )
+            except PurposeRefused as exc:
+                field = "purpose_other" if data["purpose"] == RevealPurpose.OTHER else "purpose"
+                self.add_error(field, str(exc.message))
+        return data

@@ -142,7 +142,7 @@ class CaseRevealView(StaffRequiredMixin, View):
         form = RevealForm(request.POST)
         if not form.is_valid():
             return _detail(request, case, status=400, reveal_form=form)
-        field, purpose = form.cleaned_data["field"], form.cleaned_data["purpose"]
+        field, purpose = form.cleaned_data["field"], form.cleaned_data["purpose_text"]
         if field == REVEAL_ID_NUMBER:
             value = services.debtor_reveal_id_number(debtor=case.debtor, actor=request.user, purpose=purpose)
         else:

@@ -46,6 +46,9 @@ class CaseFilterSerializer(serializers.Serializer):
 
 class CaseListSerializer(serializers.ModelSerializer):
     creditor = serializers.CharField(source="creditor.code", read_only=True)
+    # Blank until the case is triaged.
+    colour = serializers.ChoiceField(choices=Colour.choices, allow_blank=True, read_only=True)
+    track = serializers.ChoiceField(choices=Track.choices, allow_blank=True, read_only=True)
     debtor_name = serializers.CharField(source="debtor.name", read_only=True)
     stage_display = serializers.CharField(source="get_stage_display", read_only=True)
     claimed_total = _amount()
@@ -108,6 +111,8 @@ class CaseEventSerializer(serializers.ModelSerializer):
 class CaseDetailSerializer(serializers.ModelSerializer):
     creditor = serializers.CharField(source="creditor.code", read_only=True)
     creditor_name = serializers.CharField(source="creditor.name", read_only=True)
+    colour = serializers.ChoiceField(choices=Colour.choices, allow_blank=True, read_only=True)
+    track = serializers.ChoiceField(choices=Track.choices, allow_blank=True, read_only=True)
     debtor_name = serializers.CharField(source="debtor.name", read_only=True)
     id_number_masked = serializers.CharField(source="debtor.id_number_masked", read_only=True)
     product_display = serializers.CharField(source="get_product_display", read_only=True)

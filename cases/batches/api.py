@@ -6,7 +6,8 @@ Scoped like the pages: a creditor's staff see their organisation's batches; anyt
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
@@ -17,12 +18,18 @@ from rest_framework.views import APIView
 
 from cases.models import Batch, BatchError
 from core.actors import actor_role
+from core.api.schema import page_of
 from core.models import Role
 
 from . import selectors, services
 from .reader import FileRefused
 from .validation import error_message
 
+PAGE_PARAMETER = OpenApiParameter("page", OpenApiTypes.INT, description=_("Page number, from 1"))
+
+PAGE_SIZE_PARAMETER = OpenApiParameter(
+    "page_size", OpenApiTypes.INT, description=_("Rows per page (up to 1000)")
+)
 NOT_FOUND = OpenApiResponse(description=_("No such batch, or the batch is out of your reach."))
 
 
@@ -82,7 +89,12 @@ class ErrorPagination(PageNumberPagination):
 class BatchListCreateView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(summary=_("Your organisation's batches"), responses={200: BatchSerializer(many=True)})
+    @extend_schema(
+        summary=_("Your organisation's batches"),
+        operation_id="batches_list",
+        responses={200: page_of(BatchSerializer, "PaginatedBatchList")},
+        parameters=[PAGE_PARAMETER, PAGE_SIZE_PARAMETER],
+    )
     def get(self, request: Request) -> Response:
         paginator = ErrorPagination()
         page = paginator.paginate_queryset(selectors.batch_list(user=request.user), request, view=self)
@@ -115,7 +127,8 @@ class BatchDetailView(APIView):
 class BatchErrorsView(APIView):
     @extend_schema(
         summary=_("A batch's rejected rows, page by page"),
-        responses={200: BatchErrorSerializer(many=True), 404: NOT_FOUND},
+        responses={200: page_of(BatchErrorSerializer, "PaginatedBatchErrorList"), 404: NOT_FOUND},
+        parameters=[PAGE_PARAMETER, PAGE_SIZE_PARAMETER],
     )
     def get(self, request: Request, pk: int) -> Any:
         batch = selectors.batch_get(user=request.user, pk=pk)

@@ -256,8 +256,9 @@ class CaseWithdrawView(_Base):
     roles = WITHDRAW_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        # Nothing is ticked: withdrawing is irreversible, so every case is chosen on purpose.
         cases = list(_filtered_cases(request, self.role).select_related("debtor")[:WITHDRAW_MAX])
-        form = WithdrawForm(case_ids=[c.pk for c in cases], initial={"cases": [c.pk for c in cases]})
+        form = WithdrawForm(case_ids=[c.pk for c in cases])
         return render(
             request,
             "batches/case_withdraw.html",
@@ -276,6 +277,16 @@ class CaseWithdrawView(_Base):
             messages.error(request, _("Select at least one case and give a reason."))
             return redirect(f"{request.path}?{request.GET.urlencode()}")
         visible = case_selectors.cases_visible_to(request.user)
+        if request.POST.get("confirmed") != "1":
+            chosen = list(
+                visible.filter(pk__in=form.cleaned_data["cases"]).select_related("debtor").order_by("pk")
+            )
+            return render(
+                request,
+                "batches/case_withdraw_confirm.html",
+                {"cases": chosen, "count": len(chosen), "reason": form.cleaned_data["reason"],
+                 "query": request.GET.urlencode()},
+            )  # fmt: skip
         try:
             result = cases_bulk_transition(
                 case_ids=form.cleaned_data["cases"],

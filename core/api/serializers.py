@@ -28,3 +28,6 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(
         read_only=True, help_text=_("Send as the header 'Authorization: Token <token>'")
     )
+    expires_at = serializers.DateTimeField(
+        read_only=True, help_text=_("After this time the token stops working: obtain a new one.")
+    )

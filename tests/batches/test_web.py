@@ -170,7 +170,11 @@ def test_bulk_withdraw_reports_what_it_could_not_withdraw(world, client):
     assert form.status_code == 200 and open_cases[0].code in form.content.decode()
     response = client.post(
         reverse("batches:cases_withdraw"),
-        {"cases": [c.pk for c in [*open_cases, closed, other]], "reason": "settled outside"},
+        {
+            "cases": [c.pk for c in [*open_cases, closed, other]],
+            "reason": "settled outside",
+            "confirmed": "1",
+        },
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -178,6 +182,32 @@ def test_bulk_withdraw_reports_what_it_could_not_withdraw(world, client):
     assert closed.code in html and other.code not in html
     other.refresh_from_db()
     assert other.stage != "withdrawn"
+
+
+def test_bulk_withdraw_opens_with_nothing_ticked(world, client):
+    cases = [world.case(), world.case()]
+    client.login(username="creditor1", password=PASSWORD)
+    html = client.get(reverse("batches:cases_withdraw")).content.decode()
+    for case in cases:
+        assert f'value="{case.pk}"' in html
+    assert " checked" not in html
+
+
+def test_bulk_withdraw_shows_the_count_and_asks_before_it_acts(world, client):
+    cases = [world.case(), world.case(), world.case()]
+    client.login(username="creditor1", password=PASSWORD)
+    chosen = [cases[0].pk, cases[2].pk]
+    review = client.post(reverse("batches:cases_withdraw"), {"cases": chosen, "reason": "paid at the branch"})
+    html = review.content.decode()
+    assert review.status_code == 200
+    assert "撤回 2 件案件" in html
+    assert cases[0].code in html and cases[2].code in html and cases[1].code not in html
+    assert not Case.objects.filter(stage="withdrawn").exists()  # nothing happened yet
+    done = client.post(
+        reverse("batches:cases_withdraw"), {"cases": chosen, "reason": "paid at the branch", "confirmed": "1"}
+    )
+    assert done.status_code == 200
+    assert set(Case.objects.filter(stage="withdrawn").values_list("pk", flat=True)) == set(chosen)
 
 
 def test_the_uploaded_file_is_deleted_once_imported(world, tmp_path, web_upload):

@@ -197,7 +197,10 @@ def test_a_forbidden_transition_is_refused(world, login):
 def test_reveal_shows_the_full_id_number_once_and_logs_it(world, login):
     case = world.case()
     client = login("mediator1")
-    response = client.post(f"/cases/{case.pk}/reveal/", {"field": "id_number", "purpose": "调解前核实身份"})
+    response = client.post(
+        f"/cases/{case.pk}/reveal/",
+        {"field": "id_number", "purpose": "other", "purpose_other": "调解前核实身份"},
+    )
     assert response.status_code == 200
     assert case.debtor.id_number in response.content.decode()
     log = PiiAccessLog.objects.get()
@@ -207,9 +210,36 @@ def test_reveal_shows_the_full_id_number_once_and_logs_it(world, login):
 
 def test_reveal_of_the_phone_number(world, login):
     case = world.case()
-    response = login("centreadmin").post(f"/cases/{case.pk}/reveal/", {"field": "phone", "purpose": "回访"})
+    response = login("centreadmin").post(
+        f"/cases/{case.pk}/reveal/", {"field": "phone", "purpose": "call_debtor"}
+    )
     assert Case.objects.get(pk=case.pk).phone in response.content.decode()
-    assert PiiAccessLog.objects.get().field == "phone"
+    log = PiiAccessLog.objects.get()
+    assert (log.field, log.purpose) == ("phone", "联系债务人")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"purpose": "x"},  # not a listed purpose
+        {"purpose": "other", "purpose_other": "x"},
+        {"purpose": "other", "purpose_other": "核实身份号"},  # 5 characters: not yet a sentence
+        {"purpose": "other", "purpose_other": ""},
+    ],
+)
+def test_reveal_refuses_a_purpose_that_says_nothing(world, login, data):
+    case = world.case()
+    response = login("mediator1").post(f"/cases/{case.pk}/reveal/", {"field": "id_number", **data})
+    assert response.status_code == 400
+    assert case.debtor.id_number not in response.content.decode()
+    assert not PiiAccessLog.objects.exists()
+
+
+def test_reveal_accepts_a_written_purpose_of_six_characters(world, login):
+    case = world.case()
+    data = {"field": "id_number", "purpose": "other", "purpose_other": "核实身份号码"}
+    assert login("mediator1").post(f"/cases/{case.pk}/reveal/", data).status_code == 200
+    assert PiiAccessLog.objects.get().purpose == "核实身份号码"
 
 
 def test_reveal_needs_a_purpose(world, login):

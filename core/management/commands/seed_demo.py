@@ -22,6 +22,7 @@ from decimal import Decimal
 from itertools import cycle
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -1057,6 +1058,8 @@ class Command(BaseCommand):
     help = "Create the demo centres, organisations and staff, and a few hundred cases in every stage."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError("Demo data is never written under production settings (DEMO_DATA_ALLOWED).")
         started = time.monotonic()
         rng = random.Random(SEED)
         plans = plan_centre(rng, QUANZHOU, QUANZHOU_STAGES) + plan_centre(rng, LONGYAN, LONGYAN_STAGES)
