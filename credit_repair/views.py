@@ -19,6 +19,7 @@ from cases.errors import ActionForbidden, CaseActionError
 from cases.models import Case
 from cases.selectors import cases_visible_to
 from core.models import Role
+from core.uploads import stored_file_response
 from core.views import StaffRequiredMixin
 from notices.storage import private_storage
 
@@ -290,9 +291,7 @@ class ObjectionEvidenceView(_Staff):
         objection = selectors.objection_get(user=request.user, pk=pk)
         evidence = get_object_or_404(objection.evidence, pk=evidence_pk)
         handle = private_storage().open(evidence.file.name or "", "rb")
-        return FileResponse(
-            handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-        )
+        return stored_file_response(handle, filename=evidence.original_name, inline=False)
 
 
 @method_decorator(never_cache, name="dispatch")

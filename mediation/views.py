@@ -21,6 +21,7 @@ from cases.models import Colour, Stage, Track
 from cases.selectors import case_get, cases_visible_to
 from core.models import Membership, Role
 from core.money import format_yuan
+from core.redirects import redirect_next
 from core.templatetags.platform_tags import STAGE_PHASES
 from core.views import StaffRequiredMixin
 
@@ -130,7 +131,7 @@ class BulkView(MediationMixin, View):
             messages.error(
                 request, _("Choose cases and complete the action's fields.") + _format_errors(form)
             )
-            return redirect(request.POST.get("next") or reverse("mediation:queue"))
+            return redirect_next(request, "mediation:queue")
         data, visible, user = form.cleaned_data, cases_visible_to(request.user), request.user
         try:
             done, skipped = _bulk(data, ids, user, visible)
@@ -140,7 +141,7 @@ class BulkView(MediationMixin, View):
         messages.success(request, _("%(done)d cases done.") % {"done": done})
         for pk, why in list(skipped.items())[:20]:
             messages.warning(request, _("Case %(id)s skipped: %(why)s") % {"id": pk, "why": why})
-        return redirect(request.POST.get("next") or reverse("mediation:queue"))
+        return redirect_next(request, "mediation:queue")
 
 
 def _format_errors(form: BulkForm) -> str:

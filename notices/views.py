@@ -14,13 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
 from cases.selectors import case_get, case_list
 from core.models import Role
+from core.redirects import safe_next
 from core.views import StaffRequiredMixin
 
 from . import links, selectors, services
@@ -38,15 +38,6 @@ def _pdf_response(data_or_file: Any, filename: str, *, inline: bool = True) -> F
     )
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def case_notices_context(*, case: Any, user: Any, next_url: str = "") -> dict[str, Any]:
@@ -92,7 +83,7 @@ class NoticeSendView(StaffRequiredMixin, View):
                     _("The %(kind)s is queued (%(status)s).")
                     % {"kind": Kind(notice.kind).label, "status": notice.get_status_display()},
                 )
-        return redirect(_safe_next(request, reverse("notices:case", args=[case.pk])))
+        return redirect(safe_next(request, reverse("notices:case", args=[case.pk])))
 
 
 class NoticePdfView(StaffRequiredMixin, View):

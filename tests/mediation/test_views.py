@@ -57,6 +57,26 @@ def test_bulk_schedule_and_unreachable(world, client, mediating):
     assert ContactAttempt.objects.filter(outcome="unreachable").count() == 2
 
 
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_bulk_actions_never_redirect_off_the_site(world, client, mediating, target):
+    ids = [str(mediating[0].pk)]
+    due = (timezone.localdate() + timedelta(days=2)).isoformat()
+    ok = client.post(
+        "/mediation/queue/bulk/", {"action": "schedule", "case_ids": ids, "due_on": due, "next": target}
+    )
+    failed = client.post("/mediation/queue/bulk/", {"action": "schedule", "case_ids": [], "next": target})
+    for response in (ok, failed):
+        assert response.status_code == 302
+        assert response["Location"] == "/mediation/queue/"
+
+
+def test_bulk_actions_go_back_to_the_filtered_queue(world, client, mediating):
+    ids = [str(mediating[0].pk)]
+    due = (timezone.localdate() + timedelta(days=2)).isoformat()
+    data = {"action": "schedule", "case_ids": ids, "due_on": due, "next": "/mediation/queue/?colour=red"}
+    assert client.post("/mediation/queue/bulk/", data)["Location"] == "/mediation/queue/?colour=red"
+
+
 def test_bulk_escalate_needs_a_reason_and_then_works(world, client, mediating):
     ids = [str(mediating[0].pk)]
     client.post("/mediation/queue/bulk/", {"action": "escalate", "case_ids": ids, "reason": ""})
