@@ -26,7 +26,7 @@ def effective_settlement(case: Case) -> Settlement | None:
     return effective_settlements(case=case).prefetch_related("instalments").first()
 
 
-def effective_settlement_pk(case_ref: Any = None) -> QuerySet[Settlement]:
+def effective_settlement_pk(case_ref: Any = None) -> QuerySet[Settlement, Any]:
     """The pk of the effective settlement of the outer query's case, as a subquery (case_ref: OuterRef)."""
     case_id = case_ref if case_ref is not None else OuterRef("pk")
     return effective_settlements(case_id=case_id).values("pk")[:1]
