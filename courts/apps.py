@@ -7,4 +7,6 @@ class CourtsConfig(AppConfig):
     verbose_name = _("Courts")
 
     def ready(self) -> None:
-        from . import services  # noqa: F401  registers the deadline hooks
+        from . import documents, services  # noqa: F401  registers the deadline hooks
+
+        documents.register()

@@ -20,6 +20,7 @@ from core.identifiers import to_halfwidth
 from core.models import Role
 from courts.models import Enforcement, PaymentOrder, Suit
 from mediation.models import Instalment, Settlement
+from mediation.selectors import effective_settlement_pk, effective_settlements
 
 from . import rules
 from .allocation import Allocated, Due, Paid, allocate
@@ -66,8 +67,8 @@ def obligations(case_ids: list[int]) -> dict[int, Obligation]:
             result[case_id] = (on, obligation)
 
     for pk, case_id, total, on, wi, wf in (
-        Settlement.objects.filter(case_id__in=case_ids, status=Settlement.Status.EFFECTIVE)
-        .order_by("effective_on", "pk")
+        effective_settlements(case_id__in=case_ids)
+        .reverse()  # oldest first: the latest to take effect is offered last and wins
         .values_list("pk", "case_id", "total", "effective_on", "waived_interest", "waived_fees")
     ):
         offer(case_id, on, Obligation(case_id, total, "settlement", pk, wi, wf))
@@ -223,11 +224,7 @@ def instalments_in_breach(*, centre_id: int, cutoff: date) -> list[tuple[int, in
         .annotate(s=Sum("amount"))
         .values("s")[:1]
     )
-    newer_plan = Settlement.objects.filter(
-        case_id=OuterRef("settlement__case_id"),
-        status=Settlement.Status.EFFECTIVE,
-        pk__gt=OuterRef("settlement_id"),
-    )
+    current_plan = effective_settlement_pk(OuterRef("settlement__case_id"))
     rows = (
         Instalment.objects.filter(
             settlement__status=Settlement.Status.EFFECTIVE,
@@ -236,7 +233,7 @@ def instalments_in_breach(*, centre_id: int, cutoff: date) -> list[tuple[int, in
             settlement__case__on_hold=False,
             due_on__lte=cutoff,
         )
-        .exclude(Exists(newer_plan))
+        .filter(settlement_id=Subquery(current_plan))  # a later plan replaced this one's schedule
         .exclude(Exists(Breach.objects.filter(instalment_id=OuterRef("pk"))))
         .annotate(due_so_far=Subquery(due_so_far), paid=Coalesce(Subquery(paid), _decimal_zero()))
         .filter(due_so_far__gt=F("paid") + HALF_FEN)
@@ -472,56 +469,6 @@ def certificate_check(*, code: str = "", sha256: str = "") -> CertificateCheck |
         retention=Retention(record.performed_on, rules.retention_ends_on(record.performed_on)),
         code=record.verification_code,
     )
-
-
-def _chinese_date(value: date | None) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
-
-
-def certificate_document_context(*, case: Case) -> dict[str, Any]:
-    """What the certificate PDF states beyond the case: the check code and link, what was repaired, and the
-    retention rule (plain values; the Chinese wording is in the certificate's template)."""
-    from django.conf import settings
-    from django.urls import reverse
-
-    record = RepairRecord.objects.filter(case=case).first()
-    if record is None:
-        return {}
-    base = str(getattr(settings, "NOTICE_PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
-    steps = {s.kind: s for s in record.steps.all()}
-
-    def done(kind: str) -> str:
-        step = steps.get(kind)
-        return _chinese_date(step.done_on) if step and step.status == RepairStep.Status.DONE else ""
-
-    correction = steps.get(RepairStep.Kind.CREDIT_REPORT_CORRECTION)
-    return {
-        "verification_code": verification_code_display(record.verification_code),
-        "verify_url": base + reverse("credit_repair:verify_code", args=[record.verification_code]),
-        "performed_on": _chinese_date(record.performed_on),
-        "list_removed_on": done(RepairStep.Kind.LIST_REMOVAL),
-        "restriction_lifted_on": done(RepairStep.Kind.RESTRICTION_LIFT),
-        "credit_report_corrected_on": done(RepairStep.Kind.CREDIT_REPORT_CORRECTION),
-        "credit_report_reference": correction.reference if correction else "",
-        "retention_years": rules.RETENTION_YEARS,
-        "retained_until": _chinese_date(rules.retention_ends_on(record.performed_on)),
-    }
-
-
-def sample_certificate_document_context() -> dict[str, Any]:
-    """Made-up values for previewing the certificate template."""
-    today = timezone.localdate()
-    return {
-        "verification_code": "ABCD-EFGH-JKLM",
-        "verify_url": "https://example.invalid/repair/verify/ABCDEFGHJKLM/",
-        "performed_on": _chinese_date(today),
-        "list_removed_on": _chinese_date(today),
-        "restriction_lifted_on": _chinese_date(today),
-        "credit_report_corrected_on": _chinese_date(today),
-        "credit_report_reference": "ZX-2026-0001",
-        "retention_years": rules.RETENTION_YEARS,
-        "retained_until": _chinese_date(rules.retention_ends_on(today)),
-    }
 
 
 def enforcements_of(case_ids: list[int]) -> dict[int, tuple[bool, bool]]:

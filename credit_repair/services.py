@@ -33,7 +33,8 @@ from core.models import Centre, Role
 from core.money import AmountError, format_yuan, parse_yuan
 from core.workdays import WorkingCalendar
 from courts.models import Enforcement
-from mediation.models import Instalment, Settlement
+from mediation.models import Instalment
+from mediation.selectors import effective_settlement_pk
 from notices.storage import private_storage
 
 from . import rules, selectors
@@ -204,11 +205,7 @@ def ledgers_rebuild(case_ids: Sequence[int]) -> dict[int, LedgerTotals]:
 def ledgers_rebuild_stale() -> int:
     """Cases whose stored allocations no longer follow their current plan: a plan that took effect after
     payments were recorded, or a new plan that replaced the old one. Rebuild those only; returns how many."""
-    current_plan = (
-        Settlement.objects.filter(case_id=OuterRef("pk"), status=Settlement.Status.EFFECTIVE)
-        .order_by("-pk")
-        .values("pk")[:1]
-    )
+    current_plan = effective_settlement_pk(OuterRef("pk"))
     on_other_plan = Allocation.objects.filter(case_id=OuterRef("pk")).exclude(
         instalment__settlement_id=OuterRef("plan_id")
     )

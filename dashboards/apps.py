@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class DashboardsConfig(AppConfig):
     name = "dashboards"
-    verbose_name = _("Dashboards and judicial suggestions")
+    verbose_name = _("Dashboards")

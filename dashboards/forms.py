@@ -1,4 +1,4 @@
-"""Forms of the dashboard pages: the filters, a suggestion's text, a creditor's answer."""
+"""Forms of the dashboard pages: the filters."""
 
 from datetime import date
 from typing import Any
@@ -65,21 +65,3 @@ class FilterForm(forms.Form):
             colour=data.get("colour", ""),
             track=data.get("track", ""),
         )
-
-
-class SuggestionForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=120)
-    body = forms.CharField(
-        label=_("Text of the letter"),
-        widget=forms.Textarea(attrs={"rows": 16}),
-        help_text=_(
-            "Paragraphs are separated by an empty line. The findings table is attached below the text."
-        ),
-    )
-
-
-class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 8}), max_length=5000
-    )
-    attachment = forms.FileField(label=_("Attachment (PDF, JPEG or PNG, up to 10 MB)"), required=False)

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,8 +32,6 @@ from .models import (
     DeadlineFact,
     DurationFact,
     FlowFact,
-    GroupRiskFlag,
-    JudicialSuggestion,
     NoticeFact,
     ObjectionFact,
     RefreshState,
@@ -846,67 +843,3 @@ def creditor_choices(user: Any) -> list[tuple[int, str]]:
         centre_id=membership.organisation.centre_id, kind=Organisation.Kind.CREDITOR
     ).order_by("name")
     return list(creditors.values_list("pk", "name"))
-
-
-# --- judicial suggestions and group-risk flags -----------------------------------------------------------
-
-
-def suggestions_visible_to(user: Any) -> QuerySet[JudicialSuggestion]:
-    """A judge or centre admin: their centre's suggestions; a creditor: those issued to it (never drafts)."""
-    membership = getattr(user, "membership", None)
-    role = actor_role(user)
-    qs = JudicialSuggestion.objects.select_related("creditor", "issuer")
-    if membership is None:
-        return qs.none()
-    org = membership.organisation
-    if role in (Role.JUDGE, Role.CENTRE_ADMIN):
-        return qs.filter(centre_id=org.centre_id)
-    if role == Role.CREDITOR_STAFF:
-        return qs.filter(centre_id=org.centre_id, creditor_id=org.pk).exclude(
-            status=JudicialSuggestion.Status.DRAFT
-        )
-    return qs.none()
-
-
-def suggestion_get(*, user: Any, pk: Any) -> JudicialSuggestion:
-    try:
-        return suggestions_visible_to(user).get(pk=pk)
-    except (JudicialSuggestion.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-
-
-def suggestions_overdue(user: Any, today: date | None = None) -> QuerySet[JudicialSuggestion]:
-    return suggestions_visible_to(user).filter(
-        status=JudicialSuggestion.Status.ISSUED, answer_due_on__lt=today or timezone.localdate()
-    )
-
-
-def suggestion_counts(user: Any, today: date | None = None) -> dict[str, int]:
-    """Drafts, issued ones waiting for an answer, and those overdue, in one query."""
-    status = JudicialSuggestion.Status
-    return suggestions_visible_to(user).aggregate(
-        draft=Count("pk", filter=Q(status=status.DRAFT)),
-        issued=Count("pk", filter=Q(status=status.ISSUED)),
-        overdue=Count("pk", filter=Q(status=status.ISSUED, answer_due_on__lt=today or timezone.localdate())),
-    )
-
-
-def flags_visible_to(user: Any) -> QuerySet[GroupRiskFlag]:
-    """Group-risk flags are the centre admin's."""
-    membership = getattr(user, "membership", None)
-    if membership is None or actor_role(user) != Role.CENTRE_ADMIN:
-        return GroupRiskFlag.objects.none()
-    return GroupRiskFlag.objects.filter(centre_id=membership.organisation.centre_id).select_related(
-        "creditor"
-    )
-
-
-def flag_get(*, user: Any, pk: Any) -> GroupRiskFlag:
-    try:
-        return flags_visible_to(user).get(pk=pk)
-    except (GroupRiskFlag.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-
-
-def flag_cases(*, flag: GroupRiskFlag, user: Any) -> QuerySet[Case]:
-    return cases_visible_to(user).filter(group_risk_flags=flag).select_related("debtor").order_by("pk")

@@ -1,8 +1,6 @@
-"""Thin periodic tasks: rebuild the figures, draft judicial suggestions, look for group risks."""
+"""Thin periodic tasks: rebuild the figures."""
 
 from celery import shared_task
-
-from core.models import Centre
 
 from . import services
 
@@ -17,13 +15,3 @@ def dashboards_refresh_changed() -> int:
 def dashboards_refresh_all() -> int:
     """Every quarter of an hour: everything, for the changes that write no case event (payments, notices)."""
     return len(services.facts_refresh_all())
-
-
-@shared_task
-def suggestions_generate_all() -> int:
-    return sum(len(services.suggestions_generate(centre=c)) for c in Centre.objects.order_by("pk"))
-
-
-@shared_task
-def group_risks_detect_all() -> int:
-    return sum(len(services.group_risks_detect(centre=c)) for c in Centre.objects.order_by("pk"))

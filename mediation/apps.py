@@ -7,4 +7,6 @@ class MediationConfig(AppConfig):
     verbose_name = _("Mediation")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the signal receivers)
+        from . import documents, receivers  # noqa: F401  (connects the signal receivers)
+
+        documents.register()

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case, Colour, Deadline, Stage
@@ -11,6 +11,26 @@ from cases.selectors import cases_visible_to
 from core.models import Role
 
 from .models import ContactAttempt, Settlement, TriageResult
+
+# A case's effective settlement is its latest to take effect (the later agreement replaces the earlier).
+EFFECTIVE_ORDER = ("-effective_on", "-pk")
+
+
+def effective_settlements(**filters: Any) -> QuerySet[Settlement]:
+    """Settlements in effect (signed by every party), filtered as given, the case's current one first."""
+    return Settlement.objects.filter(status=Settlement.Status.EFFECTIVE, **filters).order_by(*EFFECTIVE_ORDER)
+
+
+def effective_settlement(case: Case) -> Settlement | None:
+    """The case's effective settlement, with its schedule (None when no agreement is in effect)."""
+    return effective_settlements(case=case).prefetch_related("instalments").first()
+
+
+def effective_settlement_pk(case_ref: Any = None) -> QuerySet[Settlement, Any]:
+    """The pk of the effective settlement of the outer query's case, as a subquery (case_ref: OuterRef)."""
+    case_id = case_ref if case_ref is not None else OuterRef("pk")
+    return effective_settlements(case_id=case_id).values("pk")[:1]
+
 
 QUEUE_STAGES = [Stage.TRIAGED, Stage.IN_MEDIATION, Stage.COURT_MEDIATION, Stage.SETTLED]
 SORTS = {

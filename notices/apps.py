@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class NoticesConfig(AppConfig):
     name = "notices"
     verbose_name = _("Notices")
+
+    def ready(self) -> None:
+        from .documents import register_own_kinds
+
+        register_own_kinds()

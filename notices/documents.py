@@ -21,39 +21,18 @@ from cases.models import Case
 from core.models import Organisation
 from core.money import format_yuan, yuan_in_chinese_capitals
 
+from . import registry
 from .models import Channel, Kind, Letterhead, Notice
 
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates"
-# The legal names of the documents as printed on them (document content, not interface text).
-DOCUMENT_TITLES = {
-    Kind.MEDIATION_NOTICE: "调解通知书",
-    Kind.LITIGATION_RISK: "诉讼风险告知函",
-    Kind.DEBT_COLLECTION: "债务清收函",
-    Kind.SETTLEMENT_AGREEMENT: "调解协议书",
-    Kind.CONFIRMATION_RULING: "民事裁定书（司法确认）",
-    Kind.PAYMENT_ORDER: "支付令",
-    Kind.JUDGMENT: "民事判决书",
-    Kind.ENFORCEMENT_NOTICE: "执行通知书",
-    Kind.CREDIT_REPAIR_CERTIFICATE: "信用修复证明",
-    Kind.PROOF_OF_SERVICE: "送达回证",
-}
+# The legal names of the documents as printed on them, and who issues each kind in order of preference
+# ("centre" is the centre's own organisation): registered per kind, by the app that owns it (registry.py).
+DOCUMENT_TITLES = registry.TITLES
+ISSUERS = registry.ISSUERS
 CHANNEL_NAMES: dict[str, str] = {
     Channel.SMS: "电子送达（短信）",
     Channel.EMAIL: "电子送达（电子邮件）",
     Channel.POST: "邮寄送达",
-}
-# Who issues each kind, in order of preference; "centre" is the centre's own organisation.
-ISSUERS = {
-    Kind.MEDIATION_NOTICE: ("committee", "centre"),
-    Kind.LITIGATION_RISK: ("centre",),
-    Kind.DEBT_COLLECTION: ("creditor",),
-    Kind.SETTLEMENT_AGREEMENT: ("committee", "centre"),
-    Kind.CONFIRMATION_RULING: ("court", "centre"),
-    Kind.PAYMENT_ORDER: ("court", "centre"),
-    Kind.JUDGMENT: ("court", "centre"),
-    Kind.ENFORCEMENT_NOTICE: ("court", "centre"),
-    Kind.CREDIT_REPAIR_CERTIFICATE: ("centre",),
-    Kind.PROOF_OF_SERVICE: ("court", "centre"),
 }
 # Days the debtor is given to answer a letter (contact, pay or object); CPL 227 for the payment order.
 REPLY_DAYS = 15
@@ -95,7 +74,7 @@ def centre_organisation(centre_id: int) -> Organisation | None:
 
 def issuer_organisation(case: Case, kind: str, *, centre_org: Organisation | None = None) -> Organisation:
     """The organisation that issues this kind of document on this case (its letterhead and seal)."""
-    for role in ISSUERS[Kind(kind)]:
+    for role in ISSUERS[kind]:
         org = (centre_org or centre_organisation(case.centre_id)) if role == "centre" else getattr(case, role)
         if org is not None:
             return org
@@ -166,7 +145,7 @@ def served_context(notice: Notice) -> dict[str, Any]:
         for a in notice.attempts.order_by("started_at", "seq")
     ]
     return {
-        "title": DOCUMENT_TITLES[Kind(notice.kind)],
+        "title": DOCUMENT_TITLES[notice.kind],
         "notice_id": notice.pk,
         "sha256": notice.sha256,
         "size": notice.size or 0,
@@ -186,60 +165,16 @@ def served_context(notice: Notice) -> dict[str, Any]:
     }
 
 
-# --- court documents: the ruling on a settlement and the payment order ------------------------------
-
-# Interp. 358: the grounds on which a settlement is not confirmed, as the ruling states them, with their item.
-REFUSAL_GROUNDS = {
-    "mandatory_law": ("一", "违反法律强制性规定"),
-    "public_interest": ("二", "损害国家利益、社会公共利益、他人合法权益"),
-    "public_order": ("三", "违背公序良俗"),
-    "not_voluntary": ("四", "违反自愿原则"),
-    "unclear": ("五", "内容不明确"),
-}
-SETTLEMENT_KINDS = {"lump_sum": "一次性还款", "instalments": "分期还款"}
-
-
-def settlement_context(case: Case) -> dict[str, Any] | None:
-    """The effective agreement's terms as a ruling recites them: total, waivers, schedule, other terms."""
-    from mediation.models import Settlement
-
-    settlement = (
-        Settlement.objects.filter(case=case, status=Settlement.Status.EFFECTIVE)
-        .prefetch_related("instalments")
-        .order_by("-effective_on", "-pk")
-        .first()
-    )
-    if settlement is None:
-        return None
-    return {
-        "kind": SETTLEMENT_KINDS.get(settlement.kind, ""),
-        "effective_on": chinese_date(settlement.effective_on),
-        "total": amount(settlement.total),
-        "waived_interest": amount(settlement.waived_interest) if settlement.waived_interest else None,
-        "waived_fees": amount(settlement.waived_fees) if settlement.waived_fees else None,
-        "instalments": [
-            {"seq": i.seq, "due_on": chinese_date(i.due_on), "amount": amount(i.amount)}
-            for i in settlement.instalments.all()
-        ],
-        "terms": settlement.terms,
-    }
+# --- what a kind states beyond the case: registered by the app that owns the kind ----------------------
 
 
 def court_decisions(case: Case, kind: str) -> QuerySet[Any]:
     """The decisions a court document of this kind carries, newest first: rulings on the settlement,
     numbered payment orders, recorded judgments. A notice's subject ("payment_order:12") names one."""
-    from courts.models import ConfirmationDecision, PaymentOrder, Suit
-
-    decisions: dict[str, QuerySet[Any]] = {
-        Kind.CONFIRMATION_RULING: ConfirmationDecision.objects.filter(case=case).select_related(
-            "filing", "decided_by"
-        ),
-        Kind.PAYMENT_ORDER: PaymentOrder.objects.filter(case=case, filing__isnull=False).select_related(
-            "filing"
-        ),
-        Kind.JUDGMENT: Suit.objects.filter(case=case, judgment_on__isnull=False).select_related("filing"),
-    }
-    return decisions[kind].order_by("-pk")
+    decisions = registry.document_kind(kind).decisions
+    if decisions is None:
+        raise KeyError(f"{kind} carries no court decision")
+    return decisions(case)
 
 
 def court_decision(case: Case, kind: str, subject: str = "") -> Any:
@@ -249,74 +184,10 @@ def court_decision(case: Case, kind: str, subject: str = "") -> Any:
     return decisions.filter(pk=int(pk)).first() if pk.isdigit() else decisions.first()
 
 
-def ruling_context(decision: Any) -> dict[str, Any] | None:
-    """A decision on the settlement: its 民特 number, the outcome and the ground."""
-    if decision is None:
-        return None
-    clause, ground = REFUSAL_GROUNDS.get(decision.ground, ("", ""))
-    return {
-        "number": decision.filing.number,
-        "filed_on": chinese_date(decision.filing.filed_on),
-        "confirmed": decision.confirmed,
-        "ground": ground,
-        "ground_clause": clause,
-        "reasons": decision.reasons,
-        "decided_on": chinese_date(decision.decided_on),
-        "judge": decision.decided_by.get_full_name() or decision.decided_by.username,
-    }
-
-
-def payment_order_context(order: Any) -> dict[str, Any] | None:
-    """A numbered payment order: its 民督 number, the amount ordered, the objection period."""
-    from cases.rules import PAYMENT_ORDER_OBJECTION_DAYS
-
-    if order is None:
-        return None
-    return {
-        "number": order.filing.number,
-        "amount": amount(order.amount),
-        "principal_only": "unagreed_interest" in order.flags,
-        "applied_on": chinese_date(order.applied_on),
-        "issued_on": chinese_date(order.issued_on),
-        "objection_days": PAYMENT_ORDER_OBJECTION_DAYS,
-    }
-
-
-# The procedure as the judgment names it (CPL 165 small claims; 160 summary; ordinary).
-PROCEDURES = {"small_claims": "小额诉讼程序", "summary": "简易程序", "ordinary": "普通程序"}
-
-
-def judgment_context(suit: Any) -> dict[str, Any] | None:
-    """A recorded judgment: its 民初 number, the procedure, the amount and the performance period."""
-    if suit is None or suit.judgment_amount is None:
-        return None
-    return {
-        "number": suit.filing.number,
-        "procedure": PROCEDURES.get(suit.procedure, ""),
-        "small_claims": suit.procedure == "small_claims",
-        "filed_on": chinese_date(suit.filed_on),
-        "judgment_on": chinese_date(suit.judgment_on),
-        "amount": amount(suit.judgment_amount),
-        "performance_due_on": chinese_date(suit.performance_due_on),
-    }
-
-
-COURT_CONTEXTS: dict[str, tuple[str, Any]] = {
-    Kind.CONFIRMATION_RULING: ("ruling", ruling_context),
-    Kind.PAYMENT_ORDER: ("order", payment_order_context),
-    Kind.JUDGMENT: ("judgment", judgment_context),
-}
-
-
-def court_context(case: Case, kind: str, subject: str = "") -> dict[str, Any]:
-    """The decision the document carries (the notice's subject, else the latest), as the template reads it."""
-    if kind not in COURT_CONTEXTS:
-        return {}
-    key, context = COURT_CONTEXTS[kind]
-    doc = {key: context(court_decision(case, kind, subject))}
-    if kind == Kind.CONFIRMATION_RULING:
-        doc["settlement"] = settlement_context(case)
-    return doc
+def kind_context(case: Case, kind: str, subject: str = "") -> dict[str, Any]:
+    """The kind's own part of the document (a court's decision, a repair record), as its template reads it."""
+    builder = registry.document_kind(kind).context
+    return builder(case=case, subject=subject) if builder is not None else {}
 
 
 def document_context(
@@ -325,18 +196,13 @@ def document_context(
     doc = case_context(case)
     doc.update(
         kind=kind,
-        title=DOCUMENT_TITLES[Kind(kind)],
+        title=DOCUMENT_TITLES[kind],
         issuer=issuer_context(issuer),
         issued_on=chinese_date(timezone.localdate()),
         generated_at=chinese_date(timezone.now()),
         reply_days=REPLY_DAYS,
     )
-    doc.update(court_context(case, kind, subject))
-    if kind == Kind.CREDIT_REPAIR_CERTIFICATE:
-        from credit_repair.selectors import certificate_document_context
-
-        # The verification code and link, what was repaired, and the 5-year retention rule.
-        doc["repair"] = certificate_document_context(case=case)
+    doc.update(kind_context(case, kind, subject))
     if served is not None:
         doc["served"] = served_context(served)
     return doc
@@ -379,7 +245,7 @@ def sample_document_context(*, centre_name: str, kind: str) -> dict[str, Any]:
         "performance_due_on": "2026年12月31日",
         "performed_on": chinese_date(today),
         "kind": kind,
-        "title": DOCUMENT_TITLES[Kind(kind)],
+        "title": DOCUMENT_TITLES[kind],
         "issued_on": chinese_date(today),
         "generated_at": chinese_date(timezone.now()),
         "reply_days": REPLY_DAYS,
@@ -387,52 +253,9 @@ def sample_document_context(*, centre_name: str, kind: str) -> dict[str, Any]:
         **{k: amount(v) for k, v in money.items()},
         "total": amount(sum(money.values(), Decimal("0.00"))),
     }
-    if kind == Kind.CONFIRMATION_RULING:
-        doc["ruling"] = {
-            "number": f"({today.year})闽0502民特1号",
-            "filed_on": chinese_date(today),
-            "confirmed": True,
-            "ground": "",
-            "ground_clause": "",
-            "reasons": "",
-            "decided_on": chinese_date(today),
-            "judge": "王审判",
-        }
-        doc["settlement"] = {
-            "kind": SETTLEMENT_KINDS["instalments"],
-            "effective_on": chinese_date(today),
-            "total": amount(Decimal("9600.00")),
-            "waived_interest": amount(Decimal("523.45")),
-            "waived_fees": amount(Decimal("100.00")),
-            "instalments": [
-                {"seq": n, "due_on": f"{today.year + 1}年{n}月1日", "amount": amount(Decimal("3200.00"))}
-                for n in (1, 2, 3)
-            ],
-            "terms": "",
-        }
-    if kind == Kind.PAYMENT_ORDER:
-        doc["order"] = {
-            "number": f"({today.year})闽0502民督1号",
-            "amount": doc["total"],
-            "principal_only": False,
-            "applied_on": chinese_date(today),
-            "issued_on": chinese_date(today),
-            "objection_days": 15,
-        }
-    if kind == Kind.JUDGMENT:
-        doc["judgment"] = {
-            "number": f"({today.year})闽0502民初1号",
-            "procedure": PROCEDURES["small_claims"],
-            "small_claims": True,
-            "filed_on": chinese_date(today),
-            "judgment_on": chinese_date(today),
-            "amount": doc["total"],
-            "performance_due_on": chinese_date(today),
-        }
-    if kind == Kind.CREDIT_REPAIR_CERTIFICATE:
-        from credit_repair.selectors import sample_certificate_document_context
-
-        doc["repair"] = sample_certificate_document_context()
+    sample = registry.document_kind(kind).sample
+    if sample is not None:
+        doc.update(sample(today=today, doc=doc))
     if kind == Kind.PROOF_OF_SERVICE:
         doc["served"] = {
             "title": DOCUMENT_TITLES[Kind.DEBT_COLLECTION],
@@ -454,3 +277,31 @@ def sample_document_context(*, centre_name: str, kind: str) -> dict[str, Any]:
             "attempts": [],
         }
     return doc
+
+
+def register_own_kinds() -> None:
+    """The letters notices sends on its own account, and the proof of service of any of them."""
+    registry.register_document(Kind.LITIGATION_RISK, title="诉讼风险告知函", issuers=("centre",))
+    registry.register_document(Kind.DEBT_COLLECTION, title="债务清收函", issuers=("creditor",))
+    registry.register_document(Kind.PROOF_OF_SERVICE, title="送达回证", issuers=("court", "centre"))
+
+
+# --- documents that are not letters on a case (a judicial suggestion to a creditor) -------------------
+
+
+def page_html(kind: str, *, context: dict[str, Any]) -> str:
+    """A whole-page document of a registered kind: its own template, in the platform's language."""
+    from django.template.loader import render_to_string
+
+    entry = registry.document_kind(kind)
+    if not entry.template:
+        raise KeyError(f"{kind} has no page template")
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(entry.template, {"title": entry.title, **context})
+
+
+def page_pdf(kind: str, *, context: dict[str, Any], extra_css: str = "") -> Any:
+    """The PDF of a whole-page document (rendering.RenderedPdf: data, pages, sha256)."""
+    from .rendering import render_pdf
+
+    return render_pdf(page_html(kind, context=context), extra_css=extra_css)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "courts",
     "credit_repair",
     "notices",
+    "oversight",
     "dashboards",
 ]
 
@@ -200,11 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="10-59/15"),
     },
     "judicial-suggestions-draft": {
-        "task": "dashboards.tasks.suggestions_generate_all",
+        "task": "oversight.tasks.suggestions_generate_all",
         "schedule": crontab(minute=30, hour=6, day_of_week="mon"),
     },
     "group-risks-detect": {
-        "task": "dashboards.tasks.group_risks_detect_all",
+        "task": "oversight.tasks.group_risks_detect_all",
         "schedule": crontab(minute=0, hour=6),
     },
 }

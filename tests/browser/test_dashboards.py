@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from dashboards.services import suggestions_generate
+from oversight.services import suggestions_generate
 from tests.dashboards.demo_data import build_demo
 
 from .conftest import login, screenshot

@@ -980,7 +980,7 @@ def test_each_decision_is_its_own_ruling_a_refusal_does_not_stand_in_for_a_later
         .values_list("subject", flat=True)
     ) == [f"confirmation_ruling:{refused.pk}", f"confirmation_ruling:{confirmed.pk}"]
     # Each ruling states its own decision, even when rendered after a later one.
-    from notices.documents import court_context
+    from notices.documents import kind_context as court_context
 
     first_subject, second_subject = f"confirmation_ruling:{refused.pk}", f"confirmation_ruling:{confirmed.pk}"
     assert court_context(case, "confirmation_ruling", first_subject)["ruling"]["confirmed"] is False

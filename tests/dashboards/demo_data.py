@@ -11,9 +11,10 @@ from cases.models import Batch, Case, CaseEvent
 from cases.services import cases_bulk_transition
 from core.actors import SYSTEM
 from credit_repair.models import Payment
-from dashboards.services import facts_refresh, group_risks_detect, rule_settings
+from dashboards.services import facts_refresh
 from mediation.models import ContactAttempt, Objection
 from notices.models import Notice
+from oversight.services import group_risks_detect, rule_settings
 
 MONTHS = 5
 

@@ -4,6 +4,7 @@ from cases import services
 from dashboards import tasks
 from dashboards.models import RefreshState, StageFact
 from dashboards.services import facts_refresh, facts_refresh_changed
+from oversight import tasks as oversight_tasks
 
 
 def stage_counts(**where):
@@ -41,5 +42,5 @@ def test_a_centre_never_refreshed_is_refreshed_whole(funnel):
 def test_the_periodic_tasks_run(funnel):
     assert tasks.dashboards_refresh_all() == 2
     assert tasks.dashboards_refresh_changed() == 0
-    assert tasks.suggestions_generate_all() >= 0
-    assert tasks.group_risks_detect_all() >= 0
+    assert oversight_tasks.suggestions_generate_all() >= 0
+    assert oversight_tasks.group_risks_detect_all() >= 0

@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases.errors import ActionForbidden
-from dashboards import selectors, services
-from dashboards.models import JudicialSuggestion
-from dashboards.services import DashboardError, rule_settings
 from notices.models import Notice
+from oversight import selectors, services
+from oversight.models import JudicialSuggestion
+from oversight.services import OversightError, rule_settings
 from tests.factories import PASSWORD
 
 
@@ -69,7 +69,7 @@ def test_issue_renders_a_numbered_pdf_letter(world, draft):
     text = pdf_text(issued.pdf.path)
     assert "司法建议书" in text and "大量文书无法送达" in text and "泉州市鲤城区人民法院" in text
     assert draft.findings[0]["examples"][0] in text
-    with pytest.raises(DashboardError):
+    with pytest.raises(OversightError):
         services.suggestion_edit(suggestion=issued, actor=world.judge1, title="x", body="y")
 
 
@@ -103,7 +103,7 @@ def test_the_creditor_sees_issued_letters_only_and_answers(client, world, draft)
 def test_an_answer_file_must_be_a_pdf_or_an_image(world, draft):
     services.suggestion_issue(suggestion=draft, actor=world.admin)
     bad = SimpleUploadedFile("x.exe", b"MZ\x90\x00", content_type="application/pdf")
-    with pytest.raises(DashboardError):
+    with pytest.raises(OversightError):
         services.suggestion_answer(suggestion=draft, actor=world.creditor1, answer="见附件", attachment=bad)
 
 

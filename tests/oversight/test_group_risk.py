@@ -6,8 +6,8 @@ import pytest
 
 from cases.events import verify_chains
 from cases.models import Case
-from dashboards.models import GroupRiskFlag
-from dashboards.services import (
+from oversight.models import GroupRiskFlag
+from oversight.services import (
     group_risk_flag_apply,
     group_risk_flag_dismiss,
     group_risks_detect,

@@ -3,8 +3,8 @@
 from datetime import date
 from decimal import Decimal
 
-from dashboards.models import LprRate
-from dashboards.services import rule_settings
+from oversight.models import LprRate
+from oversight.services import rule_settings
 from tests.factories import PASSWORD
 
 
@@ -15,13 +15,13 @@ def test_a_centre_admin_edits_only_their_centres_settings(client, world):
     rule_settings(world.ly)
     LprRate.objects.create(centre=world.ly, effective_from=date(2025, 5, 20), one_year_rate=Decimal("3.000"))
     assert client.login(username="centreadmin", password=PASSWORD)
-    listing = client.get("/admin/dashboards/rulesettings/").content.decode()
+    listing = client.get("/admin/oversight/rulesettings/").content.decode()
     assert "泉州信用修复中心" in listing and "龙岩普惠金融司法协同中心" not in listing
-    assert "2025" not in client.get("/admin/dashboards/lprrate/").content.decode()
-    form = client.get("/admin/dashboards/lenderstatus/add/").content.decode()
+    assert "2025" not in client.get("/admin/oversight/lprrate/").content.decode()
+    form = client.get("/admin/oversight/lenderstatus/add/").content.decode()
     assert "示范银行" in form and "示范农商银行" not in form
     response = client.post(
-        "/admin/dashboards/lprrate/add/",
+        "/admin/oversight/lprrate/add/",
         {"centre": world.qz.pk, "effective_from": "2025-05-20", "one_year_rate": "3.000"},
     )
     assert response.status_code == 302

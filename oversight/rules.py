@@ -11,7 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, ExpressionWrapper, F, Max, Q, QuerySet, Sum
+from django.apps import apps
+from django.db.models import Count, ExpressionWrapper, F, Max, Model, Q, QuerySet, Sum
 from django.db.models import DecimalField as DecimalOutput
 from django.db.models.functions import ExtractHour
 from django.utils.functional import Promise
@@ -25,7 +26,6 @@ from mediation.models import ContactAttempt, LateContactConsent
 from mediation.services import QUIET_END, QUIET_START
 from notices.models import Notice
 
-from .facts import optional_model
 from .models import LenderStatus, LprRate, RuleSettings
 
 # The one-year LPR when a centre has entered none: 3.0% (published since May 2025), the default for 2026.
@@ -35,6 +35,14 @@ DEFAULT_ONE_YEAR_LPR = Decimal("3.0")
 PRIVATE_LENDING_LPR_MULTIPLE = Decimal(4)
 ATTEMPTED = [Notice.Status.SENT, Notice.Status.DELIVERED, Notice.Status.OPENED, Notice.Status.FAILED]
 BAD_NUMBER = [ContactAttempt.Outcome.WRONG_NUMBER, ContactAttempt.Outcome.UNREACHABLE]
+
+
+def optional_model(label: str) -> type[Model] | None:
+    """A model another app is still building (objections): None while it does not exist."""
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ import pytest
 from django.utils import timezone, translation
 
 from cases.models import Case
-from dashboards.models import LenderStatus, LprRate
-from dashboards.rules import RULES_BY_CODE, RuleContext, figure_rows
-from dashboards.services import rule_settings
 from mediation.models import ContactAttempt, LateContactConsent, Objection
 from notices.models import Notice
+from oversight.models import LenderStatus, LprRate
+from oversight.rules import RULES_BY_CODE, RuleContext, figure_rows
+from oversight.services import rule_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
