@@ -15,9 +15,8 @@ from core.identifiers import IdentifierError, normalize_id_number, normalize_pho
 from core.models import Centre
 from core.money import AmountError, parse_yuan
 from mediation.debtor_services import MAX_INSTALMENTS, Plan
+from mediation.evidence import ACCEPT, CheckedFile, EvidenceError, evidence_check, max_bytes, max_files
 from mediation.models import HardshipRequest, Objection, Proposal
-
-from .evidence import ACCEPT, CheckedFile, EvidenceError, evidence_check, max_bytes, max_files
 
 TEXT = {"autocomplete": "off", "autocorrect": "off", "spellcheck": "false"}
 

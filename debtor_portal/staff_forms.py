@@ -5,9 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.debtor.forms import AmountField, PlanForm
+from mediation.models import HardshipRequest
 
-from .models import HardshipRequest
+from .forms import AmountField, PlanForm
 
 REASONS = forms.Textarea(attrs={"rows": 4})
 

@@ -10,8 +10,14 @@ from cases.selectors import cases_visible_to
 from core.actors import actor_role
 from core.models import Membership, Role
 from core.queries import SubqueryCount
-
-from .models import ComeForwardRequest, EvidenceFile, HardshipRequest, Objection, Proposal, Settlement
+from mediation.models import (
+    ComeForwardRequest,
+    EvidenceFile,
+    HardshipRequest,
+    Objection,
+    Proposal,
+    Settlement,
+)
 
 
 def objections_waiting(user: Any) -> QuerySet[Objection]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import debtor_views as views
+from . import staff_views as views
 
 app_name = "mediation_debtor"
 urlpatterns = [

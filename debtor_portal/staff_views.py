@@ -15,10 +15,11 @@ from cases.models import Case
 from cases.selectors import case_get
 from core.models import Role
 from core.views import StaffRequiredMixin
+from mediation import debtor_services as services
+from mediation.models import ComeForwardRequest, HardshipRequest, Objection, Proposal
 
-from . import debtor_selectors as selectors
-from . import debtor_services as services
-from .debtor_forms import (
+from . import staff_selectors as selectors
+from .staff_forms import (
     CounterForm,
     DeclineForm,
     HandledForm,
@@ -26,7 +27,6 @@ from .debtor_forms import (
     ObjectionDecisionForm,
     RevealForm,
 )
-from .models import ComeForwardRequest, HardshipRequest, Objection, Proposal
 
 STAFF_ROLES = frozenset({Role.MEDIATOR, Role.JUDGE, Role.CLERK, Role.CENTRE_ADMIN})
 
@@ -49,7 +49,7 @@ class WaitingView(DebtorRequestsMixin, View):
             "hardship": selectors.hardship_waiting(user)[:200],
             "counts": selectors.debtor_requests_counts(user=user),
         }
-        return render(request, "mediation/debtor_waiting.html", context)
+        return render(request, "debtor_portal/staff/debtor_waiting.html", context)
 
 
 class CaseRequestsView(DebtorRequestsMixin, View):
@@ -66,7 +66,7 @@ class CaseRequestsView(DebtorRequestsMixin, View):
             "hardship_form": forms.get("hardship_form") or HardshipDecisionForm(),
             "can_decide": self.role != Role.CLERK,
         }
-        return render(request, "mediation/debtor_case.html", context)
+        return render(request, "debtor_portal/staff/debtor_case.html", context)
 
 
 class CaseActionView(DebtorRequestsMixin, View):
@@ -158,7 +158,7 @@ class ComeForwardListView(DebtorRequestsMixin, View):
             "reveal_form": RevealForm(),
             "revealed": revealed,
         }
-        return render(request, "mediation/debtor_come_forward.html", context)
+        return render(request, "debtor_portal/staff/debtor_come_forward.html", context)
 
 
 class ComeForwardActionView(DebtorRequestsMixin, View):

@@ -17,13 +17,13 @@ from django.views.decorators.cache import never_cache
 
 from cases.errors import CaseActionError
 from cases.models import Case, Debtor
-from mediation import debtor_services
+from mediation import debtor_services, evidence
 from mediation.services import settlement_debtor_accept
 from notices import links
 from notices.models import Notice
 from notices.services import notice_record_opened
 
-from . import evidence, selectors, services
+from . import selectors, services
 from .forms import (
     CodeForm,
     ComeForwardForm,
@@ -56,7 +56,7 @@ def _ip(request: HttpRequest) -> str | None:
 
 
 def _locked(request: HttpRequest, wait: int) -> HttpResponse:
-    return render(request, "debtor/locked.html", {"minutes": services.wait_minutes(wait)}, status=429)
+    return render(request, "debtor_portal/locked.html", {"minutes": services.wait_minutes(wait)}, status=429)
 
 
 def _cases_url(case: Case | None = None) -> str:
@@ -106,7 +106,7 @@ class StartView(View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         context = {"form": IdentifyForm(), "signed_in": debtor_from_session(request) is not None}
-        return render(request, "debtor/start.html", context)
+        return render(request, "debtor_portal/start.html", context)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = IdentifyForm(request.POST)
@@ -121,8 +121,8 @@ class StartView(View):
                 return response
             # Never echo the ID number; the case code as typed is the person's own input.
             form = IdentifyForm(initial={"case_code": form.cleaned_data["case_code"]})
-            return render(request, "debtor/start.html", {"form": form, "error": MISMATCH})
-        return render(request, "debtor/start.html", {"form": form})
+            return render(request, "debtor_portal/start.html", {"form": form, "error": MISMATCH})
+        return render(request, "debtor_portal/start.html", {"form": form})
 
 
 def _notice_from(token: str) -> tuple[Notice | None, str]:
@@ -148,7 +148,7 @@ class NoticeStartView(View):
 
     def _refused(self, request: HttpRequest, why: str) -> HttpResponse:
         status = {"expired": 403, "invalid": 400}.get(why, 404)
-        return render(request, "debtor/refused.html", {"why": why}, status=status)
+        return render(request, "debtor_portal/refused.html", {"why": why}, status=status)
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         notice, why = _notice_from(token)
@@ -160,7 +160,7 @@ class NoticeStartView(View):
                 notice=notice, ip=_ip(request), user_agent=request.headers.get("User-Agent", "")
             )
             return redirect(f"{reverse('debtor:cases')}#notice-{notice.pk}")
-        return render(request, "debtor/notice_start.html", {"form": IdNumberForm(), "notice": notice})
+        return render(request, "debtor_portal/notice_start.html", {"form": IdNumberForm(), "notice": notice})
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         notice, why = _notice_from(token)
@@ -177,7 +177,9 @@ class NoticeStartView(View):
             form, error = IdNumberForm(), MISMATCH
         else:
             error = ""
-        return render(request, "debtor/notice_start.html", {"form": form, "notice": notice, "error": error})
+        return render(
+            request, "debtor_portal/notice_start.html", {"form": form, "notice": notice, "error": error}
+        )
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -189,7 +191,7 @@ class CodeView(View):
     ) -> HttpResponse:
         return render(
             request,
-            "debtor/code.html",
+            "debtor_portal/code.html",
             {
                 "form": form,
                 "sent_to": pending.get("sent_to"),
@@ -280,7 +282,7 @@ class DebtorView(View):
 
     def render(self, request: HttpRequest, template: str, **context: Any) -> HttpResponse:
         context.setdefault("debtor", self.debtor)
-        return render(request, f"debtor/{template}", context)
+        return render(request, f"debtor_portal/{template}", context)
 
 
 class CasesView(DebtorView):
@@ -565,7 +567,7 @@ class ComeForwardView(View):
     """Ask to settle before anyone has been in touch; the answer is the same whether a case exists or not."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "debtor/come_forward.html", {"form": ComeForwardForm()})
+        return render(request, "debtor_portal/come_forward.html", {"form": ComeForwardForm()})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         wait = services.attempts_wait(("come_forward_ip", _ip(request)))
@@ -573,7 +575,7 @@ class ComeForwardView(View):
             return _locked(request, wait)
         form = ComeForwardForm(request.POST)
         if not form.is_valid():
-            return render(request, "debtor/come_forward.html", {"form": form})
+            return render(request, "debtor_portal/come_forward.html", {"form": form})
         data = form.cleaned_data
         services.attempt_record("come_forward_ip", _ip(request))
         debtor_services.come_forward_submit(
@@ -588,4 +590,4 @@ class ComeForwardView(View):
 
 
 def come_forward_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "debtor/come_forward_done.html")
+    return render(request, "debtor_portal/come_forward_done.html")

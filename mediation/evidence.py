@@ -22,7 +22,8 @@ from cases.models import Case, Debtor
 from cases.selectors import cases_visible_to
 from core.actors import actor_role
 from core.models import Role
-from mediation.models import EvidenceFile, HardshipRequest, Objection
+
+from .models import EvidenceFile, HardshipRequest, Objection
 
 # Magic numbers of the only types accepted: photos from a phone and scanned or saved PDFs.
 SIGNATURES: tuple[tuple[bytes, str, str], ...] = (

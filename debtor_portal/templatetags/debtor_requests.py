@@ -1,29 +1,22 @@
-"""Hooks for staff pages: what debtors asked (queue, case panel); why a case has its colour (case page)."""
+"""Hooks for staff pages: what debtors asked (queue, case panel)."""
 
 from typing import Any
 
 from django import template
 
 from cases.models import Case
-
-from .. import debtor_selectors
+from debtor_portal import staff_selectors as debtor_selectors
 
 register = template.Library()
 
 
-@register.inclusion_tag("mediation/_debtor_waiting_link.html", takes_context=True)
+@register.inclusion_tag("debtor_portal/staff/_debtor_waiting_link.html", takes_context=True)
 def debtor_requests_waiting(context: template.Context) -> dict[str, Any]:
     """A link to the debtors' requests with the number waiting: {% debtor_requests_waiting %}."""
     return {"counts": debtor_selectors.debtor_requests_counts(user=context["request"].user)}
 
 
-@register.inclusion_tag("mediation/_debtor_case_summary.html")
+@register.inclusion_tag("debtor_portal/staff/_debtor_case_summary.html")
 def debtor_requests_for(case: Case) -> dict[str, Any]:
     """What waits on one case, with a link to answer it: {% debtor_requests_for case %}."""
     return {"case": case, "open": debtor_selectors.case_debtor_requests_open(case=case)}
-
-
-@register.inclusion_tag("mediation/_triage_reasons.html")
-def triage_reasons(case: Case) -> dict[str, Any]:
-    """The case's latest triage result, its rule version and reasons, for staff: {% triage_reasons case %}."""
-    return {"triage": case.triage_results.order_by("-created_at", "-pk").first()}

@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cases.debtor.evidence import sniff
 from core.models import Role
 from core.services import centre_staff_organisation, staff_user_create
+from mediation.evidence import sniff
 from mediation.models import EvidenceFile
 from tests.factories import PASSWORD
 

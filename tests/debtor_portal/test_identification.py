@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.debtor import services
+from debtor_portal import services
 from notices.channels import sms
 from tests.factories import valid_id_number
 
