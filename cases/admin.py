@@ -1,6 +1,6 @@
 """Platform admin (/admin/) for cases: read-only, since every change to a case goes through cases.services.
 
-The court console (courts.admin) is where judges and clerks act on cases; this is the operators' view.
+The court console (courts.console) is where judges and clerks act on cases; this is the operators' view.
 Encrypted identifiers never appear: lists and pages show the masked columns only.
 """
 

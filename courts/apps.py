@@ -7,6 +7,10 @@ class CourtsConfig(AppConfig):
     verbose_name = _("Courts")
 
     def ready(self) -> None:
-        from . import documents, services  # noqa: F401  registers the deadline hooks
+        from mediation.debtor_services import OBJECTION_COURT_FILERS
+
+        from . import documents, services  # registers the deadline hooks
 
         documents.register()
+        if services.payment_order_objection_from_debtor not in OBJECTION_COURT_FILERS:
+            OBJECTION_COURT_FILERS.append(services.payment_order_objection_from_debtor)

@@ -563,6 +563,22 @@ def payment_order_object(
     return objection
 
 
+def payment_order_objection_from_debtor(case: Case, statement: str) -> PaymentOrderObjection | None:
+    """A debtor's objection on the platform is also the written objection to the case's served payment
+    order (CPL 227); None when no order is served. CourtsConfig.ready registers it with mediation."""
+    order = PaymentOrder.objects.filter(case=case, status=PaymentOrder.Status.SERVED).order_by("-pk").first()
+    if order is None:
+        return None
+    return payment_order_object(
+        order=order,
+        form="written",
+        filed_on=timezone.localdate(),
+        statement=statement,
+        only_ability_to_pay=False,
+        actor=SYSTEM,
+    )
+
+
 @transaction.atomic
 def payment_order_decline_suit(*, case: Case, actor: Any, reason: str) -> None:
     """The creditor declines the suit after an objection, within 7 days: the case is withdrawn."""

@@ -2,11 +2,12 @@
 relief, coming forward.
 
 Debtors have no account: what they do is recorded with the platform as actor and the debtor named in the
-event's data (party, debtor id, IP). Staff decide through mediation/debtor_views.py. Every step is a
+event's data (party, debtor id, IP). Staff decide through debtor_portal/staff_views.py. Every step is a
 CaseEvent on the case's chain, in the same transaction as the change.
 """
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,7 +18,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.debtor.evidence import CheckedFile, evidence_store
 from cases.errors import MESSAGES as CASE_MESSAGES
 from cases.errors import ActionForbidden, CaseActionError
 from cases.models import OPEN_STAGES, Case, Hold, Stage
@@ -34,6 +34,7 @@ from core.crypto import keyed_hash
 from core.identifiers import mask_id_number, mask_phone
 from core.models import Centre, PiiAccessLog, Role
 
+from .evidence import CheckedFile, evidence_store
 from .instalments import instalment_schedule
 from .models import ComeForwardRequest, HardshipRequest, Objection, Proposal, Settlement
 from .services import (
@@ -93,22 +94,20 @@ def _may_review(actor: Any, case: Case) -> None:
 # --- objections -----------------------------------------------------------------------------------------
 
 
+# What a debtor's objection also is before a court, filled in by courts (CourtsConfig.ready): on a served
+# payment order, the written objection to it (CPL 227). Each filer takes the case and the statement and
+# returns the court's record of the objection, or None when it does not apply.
+OBJECTION_COURT_FILERS: list[Callable[[Case, str], Any]] = []
+
+
 def _payment_order_objection(case: Case, objection: Objection) -> Any:
     """A served payment order: the objection is also the debtor's written objection to it (CPL 227)."""
-    from courts.models import PaymentOrder
-    from courts.services import payment_order_object
-
-    order = PaymentOrder.objects.filter(case=case, status=PaymentOrder.Status.SERVED).order_by("-pk").first()
-    if order is None:
-        return None
-    return payment_order_object(
-        order=order,
-        form="written",
-        filed_on=timezone.localdate(),
-        statement=f"{_in_chinese(objection.get_ground_display())}: {objection.statement}",
-        only_ability_to_pay=False,
-        actor=SYSTEM,
-    )
+    statement = f"{_in_chinese(objection.get_ground_display())}: {objection.statement}"
+    for filer in OBJECTION_COURT_FILERS:
+        filed = filer(case, statement)
+        if filed is not None:
+            return filed
+    return None
 
 
 @transaction.atomic

@@ -14,7 +14,4 @@ urlpatterns = [
     path("post/build/", views.PostBatchBuildView.as_view(), name="post_build"),
     path("post/<int:pk>/pdf/", views.PostBatchPdfView.as_view(), name="post_pdf"),
     path("post/<int:pk>/mailed/", views.PostBatchMailedView.as_view(), name="post_mailed"),
-    # Debtors: the signed link from the SMS or e-mail.
-    path("open/<str:token>/", views.NoticeOpenView.as_view(), name="open"),
-    path("open/<str:token>/pdf/", views.NoticeOpenPdfView.as_view(), name="open_pdf"),
 ]

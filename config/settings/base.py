@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "notices",
     "oversight",
     "dashboards",
+    "debtor_portal",
 ]
 
 MIDDLEWARE = [

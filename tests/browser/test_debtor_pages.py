@@ -12,7 +12,7 @@ from cases.services import case_transition
 from mediation import debtor_services
 from mediation.models import EvidenceFile, Objection, Proposal
 from notices.channels import sms
-from tests.debtor.conftest import png_bytes
+from tests.debtor_portal.conftest import png_bytes
 
 from .conftest import screenshot
 

@@ -1,0 +1,111 @@
+"""Staff reads of the debtor's requests, scoped like cases (cases.selectors): what waits for whom."""
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from cases.models import Case
+from cases.selectors import cases_visible_to
+from core.actors import actor_role
+from core.models import Membership, Role
+from core.queries import SubqueryCount
+from mediation.models import (
+    ComeForwardRequest,
+    EvidenceFile,
+    HardshipRequest,
+    Objection,
+    Proposal,
+    Settlement,
+)
+
+
+def objections_waiting(user: Any) -> QuerySet[Objection]:
+    return (
+        Objection.objects.filter(case__in=cases_visible_to(user), status=Objection.Status.UNDER_REVIEW)
+        .select_related("case", "case__creditor", "case__debtor")
+        .defer("case__phone", "case__debtor__id_number", "case__debtor__phone")
+        .order_by("created_at", "pk")
+    )
+
+
+def proposals_waiting(user: Any) -> QuerySet[Proposal]:
+    """Debtors' plans no one has answered yet."""
+    return (
+        Proposal.objects.filter(
+            case__in=cases_visible_to(user), status=Proposal.Status.OPEN, party=Proposal.Party.DEBTOR
+        )
+        .select_related("case", "case__creditor", "case__debtor")
+        .defer("case__phone", "case__debtor__id_number", "case__debtor__phone")
+        .order_by("created_at", "pk")
+    )
+
+
+def hardship_waiting(user: Any) -> QuerySet[HardshipRequest]:
+    return (
+        HardshipRequest.objects.filter(case__in=cases_visible_to(user), status=HardshipRequest.Status.PENDING)
+        .select_related("case", "case__creditor", "case__debtor")
+        .defer("case__phone", "case__debtor__id_number", "case__debtor__phone")
+        .order_by("created_at", "pk")
+    )
+
+
+def come_forward_visible_to(user: Any) -> QuerySet[ComeForwardRequest]:
+    """Requests to settle at the centre admin's centre (nobody else's business)."""
+    membership = getattr(user, "membership", None)
+    if actor_role(user) != Role.CENTRE_ADMIN or membership is None:
+        return ComeForwardRequest.objects.none()
+    return ComeForwardRequest.objects.filter(centre_id=membership.organisation.centre_id).defer("phone")
+
+
+def come_forward_get(*, user: Any, pk: Any) -> ComeForwardRequest:
+    try:
+        return come_forward_visible_to(user).get(pk=pk)
+    except (ComeForwardRequest.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def debtor_requests_counts(*, user: Any) -> dict[str, int]:
+    """What waits on the user, by kind, in one query (the queue shows it on every page view)."""
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return {"objections": 0, "proposals": 0, "hardship": 0, "come_forward": 0, "total": 0}
+    subqueries = {
+        "objections": SubqueryCount(objections_waiting(user)),
+        "proposals": SubqueryCount(proposals_waiting(user)),
+        "hardship": SubqueryCount(hardship_waiting(user)),
+        "come_forward": SubqueryCount(
+            come_forward_visible_to(user).filter(status=ComeForwardRequest.Status.RECORDED)
+        ),
+    }
+    row = Membership.objects.filter(pk=membership.pk).annotate(**subqueries).values(*subqueries).get()
+    counts = {kind: n or 0 for kind, n in row.items()}  # a kind the user never sees counts as NULL
+    return {**counts, "total": sum(counts.values())}
+
+
+def case_debtor_requests(*, case: Case) -> dict[str, Any]:
+    """A case's objections, plan negotiation and hardship requests, oldest first, with their evidence."""
+    evidence = Prefetch("evidence", queryset=EvidenceFile.objects.order_by("pk"))
+    return {
+        "objections": list(
+            case.objections.select_related("decided_by", "payment_order_objection")
+            .prefetch_related(evidence)
+            .order_by("created_at", "pk")
+        ),
+        "proposals": list(case.proposals.select_related("created_by").order_by("created_at", "pk")),
+        "hardship": list(
+            case.hardship_requests.select_related("decided_by")
+            .prefetch_related(evidence)
+            .order_by("created_at", "pk")
+        ),
+        "settlement": case.settlements.exclude(status=Settlement.Status.VOID).order_by("-created_at").first(),
+    }
+
+
+def case_debtor_requests_open(*, case: Case) -> dict[str, int]:
+    """What waits on one case (for the mediator's case panel)."""
+    return {
+        "objections": case.objections.filter(status=Objection.Status.UNDER_REVIEW).count(),
+        "proposals": case.proposals.filter(status=Proposal.Status.OPEN, party=Proposal.Party.DEBTOR).count(),
+        "hardship": case.hardship_requests.filter(status=HardshipRequest.Status.PENDING).count(),
+    }
