@@ -162,12 +162,16 @@ def upload_check(
 
 
 def uploads_check(
-    uploads: Iterable[UploadedFile], *, max_files: int, types: Iterable[FileType] = DOCUMENT_TYPES
+    uploads: Iterable[UploadedFile],
+    *,
+    max_files: int,
+    types: Iterable[FileType] = DOCUMENT_TYPES,
+    max_bytes: int | None = None,
 ) -> list[CheckedUpload]:
     uploads = list(uploads)
     if len(uploads) > max_files:
         raise UploadRefused(_("At most %(n)d files at a time.") % {"n": max_files}, "too_many_files")
-    return [upload_check(upload, types=types) for upload in uploads]
+    return [upload_check(upload, types=types, max_bytes=max_bytes) for upload in uploads]
 
 
 def _megabytes(limit: int) -> str:

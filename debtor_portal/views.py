@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 
 from cases.errors import CaseActionError
 from cases.models import Case, Debtor
+from core.uploads import stored_file_response
 from mediation import debtor_services, evidence
 from mediation.services import settlement_debtor_accept
 from notices import links
@@ -550,13 +551,7 @@ class EvidenceView(View):
             if debtor is None:
                 raise Http404
             item = evidence.evidence_of_debtor(debtor=debtor, pk=pk)
-        response = FileResponse(
-            evidence.evidence_open(item),
-            content_type=item.content_type,
-            filename=evidence.evidence_filename(item),
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return stored_file_response(evidence.evidence_open(item), filename=evidence.evidence_filename(item))
 
 
 # --- coming forward -------------------------------------------------------------------------------------

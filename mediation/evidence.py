@@ -16,23 +16,18 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Debtor
 from cases.selectors import cases_visible_to
 from core.actors import actor_role
 from core.models import Role
+from core.uploads import ACCEPT_ATTRIBUTE, DOCUMENT_TYPES, UploadRefused, uploads_check
 
 from .models import EvidenceFile, HardshipRequest, Objection
 
-# Magic numbers of the only types accepted: photos from a phone and scanned or saved PDFs.
-SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"%PDF-", "application/pdf", "pdf"),
-)
-EXTENSIONS = {content_type: ext for _magic, content_type, ext in SIGNATURES}
-ACCEPT = ",".join([".jpg", ".jpeg", ".png", ".pdf", *EXTENSIONS])
+# The platform's one table of accepted types (core.uploads): photos from a phone and scanned or saved PDFs.
+EXTENSIONS = {t.content_type: t.extension for t in DOCUMENT_TYPES}
+ACCEPT = ACCEPT_ATTRIBUTE
 
 
 class EvidenceError(ValueError):
@@ -51,14 +46,6 @@ def max_files() -> int:
     return int(getattr(settings, "DEBTOR_EVIDENCE_MAX_FILES", 5))
 
 
-def sniff(head: bytes) -> str | None:
-    """The content type the first bytes prove, whatever the file name or the browser claims."""
-    for magic, content_type, _ext in SIGNATURES:
-        if head.startswith(magic):
-            return content_type
-    return None
-
-
 @dataclass(frozen=True)
 class CheckedFile:
     upload: UploadedFile
@@ -66,26 +53,13 @@ class CheckedFile:
 
 
 def evidence_check(files: Iterable[UploadedFile]) -> list[CheckedFile]:
-    """Every file is a JPEG, PNG or PDF by its bytes and within the size limit, or EvidenceError."""
-    checked = []
-    files = list(files)
-    if len(files) > max_files():
-        raise EvidenceError(_("At most %(n)d files at a time.") % {"n": max_files()})
-    for upload in files:
-        name = Path(upload.name or "").name[:100]
-        if upload.size is None or upload.size > max_bytes():
-            raise EvidenceError(
-                _("%(name)s is larger than %(mb)d MB.") % {"name": name, "mb": max_bytes() // (1024 * 1024)}
-            )
-        if upload.size == 0:
-            raise EvidenceError(_("%(name)s is empty.") % {"name": name})
-        upload.seek(0)
-        content_type = sniff(upload.read(16))
-        upload.seek(0)
-        if content_type is None:
-            raise EvidenceError(_("%(name)s is not a photo (JPEG or PNG) or a PDF.") % {"name": name})
-        checked.append(CheckedFile(upload=upload, content_type=content_type))
-    return checked
+    """Every file is a JPEG, PNG or PDF by its bytes (no scripts in a PDF), within the size limit, or
+    EvidenceError (core.uploads decides)."""
+    try:
+        checked = uploads_check(files, max_files=max_files(), max_bytes=max_bytes())
+    except UploadRefused as exc:
+        raise EvidenceError(exc.message) from exc
+    return [CheckedFile(upload=c.upload, content_type=c.content_type) for c in checked]
 
 
 def _root() -> Path:

@@ -19,6 +19,7 @@ from cases.errors import ActionForbidden, CaseActionError
 from cases.models import OPEN_STAGES, Case, Colour
 from core.actors import SYSTEM, actor_role
 from core.models import Centre, Organisation, Role
+from core.uploads import UploadRefused, upload_check
 from notices.documents import chinese_date, page_pdf
 from notices.rendering import RenderError
 
@@ -30,7 +31,6 @@ CHUNK = 5000
 # Who reviews and issues judicial suggestions and decides on group-risk flags.
 SUGGESTION_ROLES = frozenset({Role.JUDGE, Role.CENTRE_ADMIN})
 ANSWER_MAX_BYTES = 10 * 1024 * 1024
-ANSWER_TYPES = ((b"%PDF-", ".pdf"), (b"\xff\xd8\xff", ".jpg"), (b"\x89PNG\r\n\x1a\n", ".png"))
 
 
 class OversightError(CaseActionError):
@@ -189,15 +189,13 @@ def suggestion_issue(
 
 
 def _answer_extension(uploaded: UploadedFile) -> str:
-    if (uploaded.size or 0) > ANSWER_MAX_BYTES:
-        raise OversightError(_("The attachment is larger than 10 MB."), code="answer_file_size")
-    uploaded.seek(0)
-    head = uploaded.read(8)
-    uploaded.seek(0)
-    for magic, extension in ANSWER_TYPES:
-        if head.startswith(magic):
-            return extension
-    raise OversightError(_("Attach a PDF, JPEG or PNG file."), code="answer_file_type")
+    """The attachment's extension from its verified type (core.uploads): a PDF without scripts, a JPEG or
+    a PNG, within the size limit; the uploader's file name decides nothing."""
+    try:
+        checked = upload_check(uploaded, max_bytes=ANSWER_MAX_BYTES)
+    except UploadRefused as exc:
+        raise OversightError(exc.message, code=f"answer_{exc.code}") from exc
+    return f".{checked.extension}"
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 
 from cases.errors import CaseActionError
 from core.models import Role
+from core.uploads import stored_file_response
 from core.views import StaffRequiredMixin
 
 from . import selectors, services
@@ -116,18 +117,17 @@ class SuggestionDetailView(StaffRequiredMixin, View):
         return redirect("dashboards:suggestion", pk=s.pk)
 
 
-def _private_file(field: Any, filename: str, content_type: str | None = None) -> FileResponse:
+def _private_file(field: Any, filename: str) -> FileResponse:
+    """A stored file, served by the type its bytes prove (core.uploads), never by its name."""
     if not field:
         raise Http404
-    response = FileResponse(field.open("rb"), filename=filename, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(field.open("rb"), filename=filename)
 
 
 class SuggestionPdfView(StaffRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> FileResponse:
         s = selectors.suggestion_get(user=request.user, pk=pk)
-        return _private_file(s.pdf, f"judicial-suggestion-{s.year}-{s.seq}.pdf", "application/pdf")
+        return _private_file(s.pdf, f"judicial-suggestion-{s.year}-{s.seq}.pdf")
 
 
 class SuggestionAttachmentView(StaffRequiredMixin, View):

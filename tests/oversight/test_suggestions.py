@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -14,6 +15,8 @@ from oversight import selectors, services
 from oversight.models import JudicialSuggestion
 from oversight.services import OversightError, rule_settings
 from tests.factories import PASSWORD
+
+ANSWER_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
 
 @pytest.fixture
@@ -87,7 +90,7 @@ def test_the_creditor_sees_issued_letters_only_and_answers(client, world, draft)
     assert "回复本司法建议" in page and "大量文书无法送达" in page
     pdf = client.get(f"/dashboards/suggestions/{draft.pk}/letter.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    upload = SimpleUploadedFile("整改报告.pdf", b"%PDF-1.4 answer", content_type="application/pdf")
+    upload = SimpleUploadedFile("整改报告.pdf", ANSWER_PDF, content_type="application/pdf")
     response = client.post(
         f"/dashboards/suggestions/{draft.pk}/",
         {"action": "answer", "answer": "已逐户核实地址。", "attachment": upload},
@@ -96,8 +99,50 @@ def test_the_creditor_sees_issued_letters_only_and_answers(client, world, draft)
     assert "回复已提交" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == JudicialSuggestion.Status.ANSWERED and draft.answer == "已逐户核实地址。"
-    assert Path(draft.answer_file.path).read_bytes() == b"%PDF-1.4 answer"
-    assert client.get(f"/dashboards/suggestions/{draft.pk}/attachment/").status_code == 200
+    assert Path(draft.answer_file.path).read_bytes() == ANSWER_PDF
+    attachment = client.get(f"/dashboards/suggestions/{draft.pk}/attachment/")
+    assert attachment.status_code == 200 and attachment["Content-Type"] == "application/pdf"
+    assert attachment["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_script_dressed_as_a_pdf_is_refused_and_never_served_as_html(client, world, draft):
+    """The stored-script attack: reply.html starting with %PDF- and carrying <script>."""
+    services.suggestion_issue(suggestion=draft, actor=world.admin)
+    login(client, "creditor1")
+    hostile = SimpleUploadedFile(
+        "reply.html",
+        b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>",
+        content_type="text/html",
+    )
+    response = client.post(
+        f"/dashboards/suggestions/{draft.pk}/",
+        {"action": "answer", "answer": "见附件。", "attachment": hostile},
+        follow=True,
+    )
+    assert "不是完整的 PDF 文件" in response.content.decode()
+    draft.refresh_from_db()
+    assert not draft.answer_file
+    # A file stored before this check (or by any other path) is served by what its bytes prove.
+    draft.answer_file.save("old-reply.html", ContentFile(b"<html><script>alert(1)</script></html>"))
+    draft.answer_file_name = "reply.html"
+    draft.save()
+    for user in ("centreadmin", "creditor1"):
+        login(client, user)
+        served = client.get(f"/dashboards/suggestions/{draft.pk}/attachment/")
+        assert served["Content-Type"] == "application/octet-stream"
+        assert served["Content-Disposition"].startswith("attachment")
+        assert served["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in served["Content-Security-Policy"]
+
+
+def test_a_pdf_answer_with_javascript_is_refused(world, draft):
+    services.suggestion_issue(suggestion=draft, actor=world.admin)
+    active = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n<< /OpenAction << /S /JavaScript /JS (x) >> >>\n%%EOF")
+    with pytest.raises(OversightError) as exc:
+        services.suggestion_answer(
+            suggestion=draft, actor=world.creditor1, answer="见附件", attachment=active
+        )
+    assert exc.value.code == "answer_file_active_content"
 
 
 def test_an_answer_file_must_be_a_pdf_or_an_image(world, draft):
