@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -97,29 +97,35 @@ def build_event(
     return event
 
 
-def append_event(case: Case, **fields: Any) -> CaseEvent:
-    """Append to a locked case's chain and move its head; the caller holds the row lock and saves the case."""
-    event = build_event(case_id=case.pk, prev_seq=case.event_seq, prev_hash=case.event_head, **fields)
-    event.save(force_insert=True)
-    case.event_seq = event.seq
-    case.event_head = event.hash
-    return event
-
-
-def append_events_bulk(heads: Iterable[tuple[int, int, str, str, str]], **fields: Any) -> int:
+def append_events_bulk(
+    heads: Iterable[tuple[int, int, str, str, str]],
+    *,
+    data: dict[str, Any] | None = None,
+    data_per_case: Mapping[int, dict[str, Any]] | None = None,
+    **fields: Any,
+) -> list[CaseEvent]:
     """Append one event to each case given as (case_id, seq, head, from_stage, to_stage), set-based.
 
-    The cases must already be locked or filtered by the caller's UPDATE; their heads move in one UPDATE.
+    The cases must be locked by the caller (cases.services.cases_change_bulk); heads move in one UPDATE.
+    Each event carries `data`, or its case's entry in `data_per_case`.
     """
     events = [
-        build_event(case_id=cid, prev_seq=seq, prev_hash=head, from_stage=fs, to_stage=ts, **fields)
+        build_event(
+            case_id=cid,
+            prev_seq=seq,
+            prev_hash=head,
+            from_stage=fs,
+            to_stage=ts,
+            data=data_per_case[cid] if data_per_case is not None else data or {},
+            **fields,
+        )
         for cid, seq, head, fs, ts in heads
     ]
     for start in range(0, len(events), CHUNK):
         chunk = events[start : start + CHUNK]
         CaseEvent.objects.bulk_create(chunk, batch_size=CHUNK)
         move_heads([e.case_id for e in chunk])
-    return len(events)
+    return events
 
 
 def move_heads(case_ids: list[int]) -> None:
