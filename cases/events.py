@@ -175,6 +175,30 @@ def append_events_bulk(
     return events
 
 
+# Only identifiers the caller names (its staging table and columns) are interpolated; values go as parameters.
+_STAGED_EVENT_INSERT = """
+    INSERT INTO cases_caseevent (case_id, seq, action, from_stage, to_stage, actor_id, actor_role, reason,
+        data, created_at, prev_hash, hash)
+    SELECT s.id, %s, %s, %s, %s, %s, %s, %s, {data}, %s, {prev}, s.{this} FROM {table} s"""
+
+
+def append_events_staged(
+    cursor: Any, *, table: str, hasher: EventHasher, prev: str, this: str, at: Any
+) -> None:
+    """The same event on every new case of a staging table (the batch import), in one INSERT ... SELECT.
+
+    The table's `id` is the case id; `this` names its column holding each event's hash, computed by
+    `hasher` as the rows were read, and `prev` the column (or literal) of the previous hash. The case rows
+    are new to the caller's transaction, so there is nothing to lock; the caller sets their heads.
+    """
+    f = hasher.fields
+    data = "CAST(%s AS jsonb)" if cursor.db.vendor == "postgresql" else "%s"
+    prev_sql = prev if prev == "''" else f"s.{prev}"
+    params = [f["seq"], f["action"], f["from_stage"], f["to_stage"], f["actor_id"], f["actor_role"]]
+    params += [f["reason"], json.dumps(f["data"]), at]
+    cursor.execute(_STAGED_EVENT_INSERT.format(data=data, prev=prev_sql, this=this, table=table), params)
+
+
 def move_heads(case_ids: list[int]) -> None:
     """Point each case's head at its event numbered event_seq + 1, in one UPDATE."""
     newer = CaseEvent.objects.filter(case_id=OuterRef("pk"), seq=OuterRef("event_seq") + 1)

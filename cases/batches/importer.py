@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.events import EventHasher
+from cases.events import EventHasher, append_events_staged
 from cases.models import Batch, BatchError, Case, Colour, EventAction, Stage, Track
 from cases.services import CASE_CODE_ALPHABET
 from core.actors import SYSTEM, actor_role
@@ -659,10 +659,6 @@ CLASHING_CODES = f"""
     WHERE (SELECT 1 FROM cases_case c WHERE c.code = s.code LIMIT 1) IS NOT NULL
        OR s.code IN (SELECT code FROM {STAGE_TABLE} GROUP BY code HAVING COUNT(*) > 1)"""  # noqa: S608
 REDRAW_CODE = f"UPDATE {STAGE_TABLE} SET code = %s WHERE id = %s"  # noqa: S608
-EVENT_INSERT = """
-    INSERT INTO cases_caseevent (case_id, seq, action, from_stage, to_stage, actor_id, actor_role, reason,
-        data, created_at, prev_hash, hash)
-    SELECT s.id, %s, %s, %s, %s, %s, %s, '', {data}, %s, {prev}, {this} FROM batch_stage s"""
 
 
 def write_cases(ctx: _Context, n: int) -> None:
@@ -674,22 +670,13 @@ def write_cases(ctx: _Context, n: int) -> None:
         cursor.execute(DEBTOR_INSERT, [now, now, ctx.centre.pk, ctx.centre.pk])
         _redraw_clashing_codes(cursor)
         _insert_cases(cursor, ctx, now, n)
-        data = "CAST(%s AS jsonb)" if pg else "%s"
-        for hasher, prev, this in (
-            (ctx.hash_received, "''", "s.hash1"),
-            (ctx.hash_triage, "s.hash1", "s.hash2"),
-        ):
-            f = hasher.fields
-            params = [
-                f["seq"],
-                f["action"],
-                f["from_stage"],
-                f["to_stage"],
-                f["actor_id"],
-                f["actor_role"],
-                json.dumps(f["data"]),
-            ]
-            cursor.execute(EVENT_INSERT.format(data=data, prev=prev, this=this), [*params, now])
+        # The first two events of every staged case, hashed as the rows were read (cases.events).
+        append_events_staged(
+            cursor, table=STAGE_TABLE, hasher=ctx.hash_received, prev="''", this="hash1", at=now
+        )
+        append_events_staged(
+            cursor, table=STAGE_TABLE, hasher=ctx.hash_triage, prev="hash1", this="hash2", at=now
+        )
 
 
 def _redraw_clashing_codes(cursor: Any) -> None:
