@@ -202,7 +202,7 @@ def append_events_staged(
 def move_heads(case_ids: list[int]) -> None:
     """Point each case's head at its event numbered event_seq + 1, in one UPDATE."""
     newer = CaseEvent.objects.filter(case_id=OuterRef("pk"), seq=OuterRef("event_seq") + 1)
-    Case.objects.filter(pk__in=case_ids).update(
+    Case.objects.filter(pk__any_of=case_ids).update(
         event_seq=F("event_seq") + 1, event_head=Subquery(newer.values("hash")[:1])
     )
 

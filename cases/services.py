@@ -145,7 +145,7 @@ def cases_lock(
     """Lock these cases (those of `base` matching `filter_q`) in primary-key order; the caller's transaction
     holds the locks. Only the case rows are locked (`of=self`), whatever the filter joins. See
     cases_change_bulk for the lock order."""
-    qs = (base if base is not None else Case.objects.all()).filter(pk__in=list(case_ids))
+    qs = (base if base is not None else Case.objects.all()).filter(pk__any_of=list(case_ids))
     if filter_q is not None:
         qs = qs.filter(filter_q)
     rows = qs.select_for_update(of=("self",)).order_by("pk").values_list(*_LOCKED_FIELDS)
@@ -287,7 +287,7 @@ def _change_locked(
         if change:
             groups.setdefault(tuple(sorted(change.items(), key=lambda kv: kv[0])), []).append(r.pk)
     for key, pks in groups.items():
-        Case.objects.filter(pk__in=pks).update(**{"updated_at": now, **dict(key)})
+        Case.objects.filter(pk__any_of=pks).update(**{"updated_at": now, **dict(key)})
     to_stage = {r.pk: by_pk[r.pk]["stage"] for r in rows if "stage" in by_pk[r.pk]}
     appended = _events_append(
         rows,

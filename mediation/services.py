@@ -267,7 +267,9 @@ def cases_assign_auto(
         # finds these cases assigned and leaves them.
         locked = [r.pk for r in cases_lock(case_ids=qs.values_list("pk", flat=True), base=qs)]
         cases = list(
-            qs.filter(pk__in=locked).order_by("pk").values_list("pk", "debtor__region_code", "mediator_id")
+            Case.objects.filter(pk__any_of=locked)
+            .order_by("pk")
+            .values_list("pk", "debtor__region_code", "mediator_id")
         )
         chosen = _choose_mediators(cases, members)
         _apply_assignments(chosen, {m.user_id: m for m in members}, actor, how="auto", reason="")
@@ -350,8 +352,6 @@ def _apply_assignments(
     """History rows (each previous mediator read from its case), then the cases; set-based per mediator."""
     now = _now_param()
     with transaction.atomic():
-        # The cases first, in pk order (cases.services.cases_change_bulk), then their assignment rows.
-        cases_lock(case_ids=[pk for items in chosen.values() for pk, _prev in items])
         for uid, items in chosen.items():
             committee = member_of[uid].organisation
             pks = [pk for pk, _prev in items]
@@ -386,12 +386,16 @@ def cases_assign(
     ):
         result.skipped = dict.fromkeys(ids, str(MESSAGES["no_mediator"]))
         return result
-    eligible: list[tuple[int, int | None]] = list(
-        visible.filter(
-            pk__in=ids, centre_id=membership.organisation.centre_id, stage__in=MEDIATION_STAGES
-        ).values_list("pk", "mediator_id")
-    )
-    _apply_assignments({mediator.pk: eligible}, {mediator.pk: membership}, actor, how="manual", reason=reason)
+    with transaction.atomic():
+        # The cases first, in pk order (cases.services.cases_change_bulk), then their assignment rows.
+        mine = visible.filter(centre_id=membership.organisation.centre_id, stage__in=MEDIATION_STAGES)
+        locked = [r.pk for r in cases_lock(case_ids=ids, base=mine)]
+        eligible: list[tuple[int, int | None]] = list(
+            Case.objects.filter(pk__any_of=locked).order_by("pk").values_list("pk", "mediator_id")
+        )
+        _apply_assignments(
+            {mediator.pk: eligible}, {mediator.pk: membership}, actor, how="manual", reason=reason
+        )
     result.done = [pk for pk, _ in eligible]
     done = set(result.done)
     result.skipped = {pk: "not assignable in its stage or not visible" for pk in ids if pk not in done}
