@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,10 +18,9 @@ def _canonical_time(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def event_hash(
+def _canonical_body(
     *,
-    prev_hash: str,
-    case_id: int,
+    case_id: Any,
     seq: int,
     action: str,
     from_stage: str,
@@ -32,20 +31,68 @@ def event_hash(
     data: dict[str, Any],
     created_at: datetime,
 ) -> str:
+    """The one canonical text of an event that its hash covers."""
     payload = {
         "case": case_id,
         "seq": seq,
-        "action": action,
-        "from": from_stage,
-        "to": to_stage,
+        "action": str(action),
+        "from": str(from_stage),
+        "to": str(to_stage),
         "actor": actor_id,
-        "role": actor_role,
+        "role": str(actor_role),
         "reason": reason,
         "data": data,
         "at": _canonical_time(created_at),
     }
-    body = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _digest(prev_hash: str, body: str) -> str:
     return hashlib.sha256((prev_hash + "\n" + body).encode("utf-8")).hexdigest()
+
+
+def event_hash(*, prev_hash: str, case_id: int, **fields: Any) -> str:
+    """The hash of an event given its fields (those of _canonical_body) and the previous event's hash."""
+    return _digest(prev_hash, _canonical_body(case_id=case_id, **fields))
+
+
+class EventHasher:
+    """event_hash for many events that differ only in case id and previous hash, fast (the batch import).
+
+    The canonical body is built once around a placeholder id; each call fills the id in.
+    """
+
+    _PLACEHOLDER = 918273645546372819
+
+    def __init__(
+        self,
+        *,
+        action: str,
+        seq: int,
+        from_stage: str,
+        to_stage: str,
+        actor_id: int | None,
+        actor_role: str,
+        reason: str = "",
+        data: dict[str, Any],
+        at: datetime,
+    ) -> None:
+        self.fields: dict[str, Any] = {
+            "seq": seq,
+            "action": str(action),
+            "from_stage": str(from_stage),
+            "to_stage": str(to_stage),
+            "actor_id": actor_id,
+            "actor_role": str(actor_role),
+            "reason": reason,
+            "data": data,
+            "created_at": at,
+        }
+        body = _canonical_body(case_id=self._PLACEHOLDER, **self.fields)
+        self._before, _found, self._after = body.partition(f'"case":{self._PLACEHOLDER}')
+
+    def __call__(self, case_id: int, prev_hash: str) -> str:
+        return _digest(prev_hash, f'{self._before}"case":{int(case_id)}{self._after}')
 
 
 def hash_of(event: CaseEvent) -> str:
@@ -97,35 +144,65 @@ def build_event(
     return event
 
 
-def append_event(case: Case, **fields: Any) -> CaseEvent:
-    """Append to a locked case's chain and move its head; the caller holds the row lock and saves the case."""
-    event = build_event(case_id=case.pk, prev_seq=case.event_seq, prev_hash=case.event_head, **fields)
-    event.save(force_insert=True)
-    case.event_seq = event.seq
-    case.event_head = event.hash
-    return event
-
-
-def append_events_bulk(heads: Iterable[tuple[int, int, str, str, str]], **fields: Any) -> int:
+def append_events_bulk(
+    heads: Iterable[tuple[int, int, str, str, str]],
+    *,
+    data: dict[str, Any] | None = None,
+    data_per_case: Mapping[int, dict[str, Any]] | None = None,
+    **fields: Any,
+) -> list[CaseEvent]:
     """Append one event to each case given as (case_id, seq, head, from_stage, to_stage), set-based.
 
-    The cases must already be locked or filtered by the caller's UPDATE; their heads move in one UPDATE.
+    The cases must be locked by the caller (cases.services.cases_change_bulk); heads move in one UPDATE.
+    Each event carries `data`, or its case's entry in `data_per_case`.
     """
     events = [
-        build_event(case_id=cid, prev_seq=seq, prev_hash=head, from_stage=fs, to_stage=ts, **fields)
+        build_event(
+            case_id=cid,
+            prev_seq=seq,
+            prev_hash=head,
+            from_stage=fs,
+            to_stage=ts,
+            data=data_per_case[cid] if data_per_case is not None else data or {},
+            **fields,
+        )
         for cid, seq, head, fs, ts in heads
     ]
     for start in range(0, len(events), CHUNK):
         chunk = events[start : start + CHUNK]
         CaseEvent.objects.bulk_create(chunk, batch_size=CHUNK)
         move_heads([e.case_id for e in chunk])
-    return len(events)
+    return events
+
+
+# Only identifiers the caller names (its staging table and columns) are interpolated; values go as parameters.
+_STAGED_EVENT_INSERT = """
+    INSERT INTO cases_caseevent (case_id, seq, action, from_stage, to_stage, actor_id, actor_role, reason,
+        data, created_at, prev_hash, hash)
+    SELECT s.id, %s, %s, %s, %s, %s, %s, %s, {data}, %s, {prev}, s.{this} FROM {table} s"""
+
+
+def append_events_staged(
+    cursor: Any, *, table: str, hasher: EventHasher, prev: str, this: str, at: Any
+) -> None:
+    """The same event on every new case of a staging table (the batch import), in one INSERT ... SELECT.
+
+    The table's `id` is the case id; `this` names its column holding each event's hash, computed by
+    `hasher` as the rows were read, and `prev` the column (or literal) of the previous hash. The case rows
+    are new to the caller's transaction, so there is nothing to lock; the caller sets their heads.
+    """
+    f = hasher.fields
+    data = "CAST(%s AS jsonb)" if cursor.db.vendor == "postgresql" else "%s"
+    prev_sql = prev if prev == "''" else f"s.{prev}"
+    params = [f["seq"], f["action"], f["from_stage"], f["to_stage"], f["actor_id"], f["actor_role"]]
+    params += [f["reason"], json.dumps(f["data"]), at]
+    cursor.execute(_STAGED_EVENT_INSERT.format(data=data, prev=prev_sql, this=this, table=table), params)
 
 
 def move_heads(case_ids: list[int]) -> None:
     """Point each case's head at its event numbered event_seq + 1, in one UPDATE."""
     newer = CaseEvent.objects.filter(case_id=OuterRef("pk"), seq=OuterRef("event_seq") + 1)
-    Case.objects.filter(pk__in=case_ids).update(
+    Case.objects.filter(pk__any_of=case_ids).update(
         event_seq=F("event_seq") + 1, event_head=Subquery(newer.values("hash")[:1])
     )
 

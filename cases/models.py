@@ -78,6 +78,87 @@ ADMIN, CREDITOR, MEDIATOR, JUDGE, CLERK, SYSTEM = (
 )
 
 
+class EventAction(models.TextChoices):
+    """What a CaseEvent records: every transition of the funnel (labelled as its button) and every other
+    action a service writes to a case's chain. Labels are what the case history shows."""
+
+    # transitions (Case methods of the same name take their label from here)
+    TRIAGE = "triage", _("Triage")
+    START_MEDIATION = "start_mediation", _("Start mediation")
+    ESCALATE_TO_COURT = "escalate_to_court", _("Escalate to court mediation")
+    SETTLE = "settle", _("Record settlement")
+    REQUEST_CONFIRMATION = "request_confirmation", _("Apply for judicial confirmation")
+    CONFIRM = "confirm", _("Confirm settlement")
+    REJECT_CONFIRMATION = "reject_confirmation", _("Reject confirmation")
+    PERFORM_WITHOUT_CONFIRMATION = "perform_without_confirmation", _("Start performance without confirmation")
+    BEGIN_PERFORMANCE = "begin_performance", _("Start performance")
+    APPLY_PAYMENT_ORDER = "apply_payment_order", _("Apply for a payment order")
+    FILE_SUIT = "file_suit", _("File suit")
+    ORDER_EFFECTIVE = "order_effective", _("Payment order takes effect")
+    ORDER_LAPSE = "order_lapse", _("Payment order lapses")
+    JUDGMENT_EFFECTIVE = "judgment_effective", _("Judgment takes effect")
+    APPLY_ENFORCEMENT = "apply_enforcement", _("Apply for enforcement")
+    SUSPEND_ENFORCEMENT = "suspend_enforcement", _("Terminate the current round (终本)")
+    RESUME_ENFORCEMENT = "resume_enforcement", _("Resume enforcement")
+    RECORD_FULL_PERFORMANCE = "record_full_performance", _("Record full performance")
+    START_CREDIT_REPAIR = "start_credit_repair", _("Start credit repair")
+    CLOSE = "close", _("Close case")
+    CLOSE_INVALID = "close_invalid", _("Close as invalid claim")
+    WITHDRAW = "withdraw", _("Withdraw")
+    # actions that leave the stage as it is (or create the case)
+    RECEIVED = "received", _("Case received")
+    HOLD_PLACED = "hold_placed", _("Hold placed")
+    HOLD_LIFTED = "hold_lifted", _("Hold lifted")
+    RETRIAGED = "retriaged", _("Triaged again under new rules")
+    GROUP_RISK_FLAGGED = "group_risk_flagged", _("Marked as a group risk")
+    FILED = "filed", _("Filed in court")
+    PAYMENT_ORDER_ACCEPTED = "payment_order_accepted", _("Payment order accepted")
+    PAYMENT_ORDER_ISSUED = "payment_order_issued", _("Payment order issued")
+    PAYMENT_ORDER_SERVED = "payment_order_served", _("Payment order served")
+    PAYMENT_ORDER_OBJECTION = "payment_order_objection", _("Objection to the payment order")
+    HEARING_SCHEDULED = "hearing_scheduled", _("Hearing scheduled")
+    ENFORCEMENT_MEASURE = "enforcement_measure", _("Enforcement measure")
+    DISHONEST_LISTED = "dishonest_listed", _("Put on the dishonest list")
+    NOTICE_QUEUED = "notice_queued", _("Notice queued")
+    NOTICE_SENT = "notice_sent", _("Notice sent")
+    NOTICE_DELIVERED = "notice_delivered", _("Notice delivered")
+    NOTICE_OPENED = "notice_opened", _("Notice opened")
+    NOTICE_FAILED = "notice_failed", _("Notice failed")
+    SETTLEMENT_DRAFTED = "settlement_drafted", _("Settlement drafted")
+    SETTLEMENT_OFFERED = "settlement_offered", _("Settlement offered to the debtor")
+    SETTLEMENT_ACCEPTED_BY_DEBTOR = "settlement_accepted_by_debtor", _("Settlement accepted by the debtor")
+    CONTACT_LOGGED = "contact_logged", _("Contact logged")
+    LATE_CONTACT_CONSENT = "late_contact_consent", _("Consent to late contact recorded")
+    SESSION_SCHEDULED = "session_scheduled", _("Mediation session scheduled")
+    SESSION_PARTIES_NOTIFIED = "session_parties_notified", _("Parties told of the mediation session")
+    SESSION_RECORDED = "session_recorded", _("Mediation session recorded")
+    DEBTOR_CAME_FORWARD = "debtor_came_forward", _("Debtor came forward")
+    OBJECTION_FILED = "objection_filed", _("Objection filed")
+    OBJECTION_DECIDED = "objection_decided", _("Objection decided")
+    AMOUNTS_CORRECTED = "amounts_corrected", _("Amounts corrected")
+    PROPOSAL_MADE = "proposal_made", _("Repayment proposal made")
+    PROPOSAL_COUNTERED = "proposal_countered", _("Repayment proposal countered")
+    PROPOSAL_DECLINED = "proposal_declined", _("Repayment proposal declined")
+    PROPOSAL_ACCEPTED = "proposal_accepted", _("Repayment proposal accepted")
+    HARDSHIP_REQUESTED = "hardship_requested", _("Hardship relief requested")
+    HARDSHIP_DECIDED = "hardship_decided", _("Hardship relief decided")
+    PAYMENT_RECORDED = "payment_recorded", _("Payment recorded")
+    PAYMENTS_RECORDED = "payments_recorded", _("Payments recorded from a file")
+    PERFORMANCE_BREACH = "performance_breach", _("Instalment missed")
+    DISHONEST_LIST_REMOVED = "dishonest_list_removed", _("Removed from the dishonest list")
+    CONSUMPTION_RESTRICTION_LIFTED = "consumption_restriction_lifted", _("Consumption restriction lifted")
+    CREDIT_REPORT_CORRECTED = "credit_report_corrected", _("Credit report corrected")
+    CREDIT_REPAIR_CERTIFICATE_ISSUED = (
+        "credit_repair_certificate_issued",
+        _("Credit repair certificate issued"),
+    )
+    CREDIT_OBJECTION_FILED = "credit_objection_filed", _("Credit record objection filed")
+    CREDIT_OBJECTION_ANSWERED = "credit_objection_answered", _("Credit record objection answered")
+
+
+E = EventAction
+
+
 class Product(models.TextChoices):
     CREDIT_CARD = "credit_card", _("Credit card")
     CONSUMER_LOAN = "consumer_loan", _("Consumer loan")
@@ -280,7 +361,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.TRIAGED,
         conditions=[no_active_hold],
         permission=roles_allowed(SYSTEM, ADMIN),
-        custom={"label": _("Triage")},
+        custom={"label": E.TRIAGE.label},
     )
     def triage(self, *, colour: str = "", track: str = "") -> None:
         if colour:
@@ -294,7 +375,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.IN_MEDIATION,
         conditions=[no_active_hold],
         permission=roles_allowed(SYSTEM, ADMIN, MEDIATOR),
-        custom={"label": _("Start mediation")},
+        custom={"label": E.START_MEDIATION.label},
     )
     def start_mediation(self) -> None:
         pass
@@ -305,7 +386,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.COURT_MEDIATION,
         conditions=[no_active_hold],
         permission=roles_allowed(SYSTEM, ADMIN, MEDIATOR),
-        custom={"label": _("Escalate to court mediation"), "needs_reason": True},
+        custom={"label": E.ESCALATE_TO_COURT.label, "needs_reason": True},
     )
     def escalate_to_court(self) -> None:
         pass
@@ -316,7 +397,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.SETTLED,
         conditions=[no_active_hold],
         permission=roles_allowed(MEDIATOR),
-        custom={"label": _("Record settlement")},
+        custom={"label": E.SETTLE.label},
     )
     def settle(self, *, effective_on: Any = None) -> None:
         self.settlement_effective_on = effective_on or timezone.localdate()
@@ -327,7 +408,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.CONFIRMATION_REQUESTED,
         conditions=[no_active_hold, has_settlement, confirmation_window_open],
         permission=roles_allowed(MEDIATOR, CLERK, JUDGE),
-        custom={"label": _("Apply for judicial confirmation")},
+        custom={"label": E.REQUEST_CONFIRMATION.label},
     )
     def request_confirmation(self) -> None:
         pass
@@ -338,7 +419,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.CONFIRMED,
         conditions=[no_active_hold],
         permission=roles_allowed(JUDGE),
-        custom={"label": _("Confirm settlement")},
+        custom={"label": E.CONFIRM.label},
     )
     def confirm(self) -> None:
         self.enforceable_title = "confirmation"
@@ -349,7 +430,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.COURT_MEDIATION,
         conditions=[no_active_hold],
         permission=roles_allowed(JUDGE),
-        custom={"label": _("Reject confirmation"), "needs_reason": True},
+        custom={"label": E.REJECT_CONFIRMATION.label, "needs_reason": True},
     )
     def reject_confirmation(self) -> None:
         self.settlement_effective_on = None
@@ -360,7 +441,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.PERFORMING,
         conditions=[no_active_hold, has_settlement, peoples_mediation_small_claim],
         permission=roles_allowed(CREDITOR),
-        custom={"label": _("Start performance without confirmation")},
+        custom={"label": E.PERFORM_WITHOUT_CONFIRMATION.label},
     )
     def perform_without_confirmation(self) -> None:
         pass
@@ -371,7 +452,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.PERFORMING,
         conditions=[no_active_hold],
         permission=roles_allowed(SYSTEM, CREDITOR, JUDGE, CLERK),
-        custom={"label": _("Start performance")},
+        custom={"label": E.BEGIN_PERFORMANCE.label},
     )
     def begin_performance(self, *, performance_due_on: Any = None) -> None:
         if performance_due_on:
@@ -383,7 +464,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.PAYMENT_ORDER,
         conditions=[no_active_hold],
         permission=roles_allowed(CREDITOR, CLERK, JUDGE),
-        custom={"label": _("Apply for a payment order")},
+        custom={"label": E.APPLY_PAYMENT_ORDER.label},
     )
     def apply_payment_order(self) -> None:
         pass
@@ -394,7 +475,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.IN_LITIGATION,
         conditions=[no_active_hold],
         permission=roles_allowed(SYSTEM, CREDITOR, CLERK, JUDGE),
-        custom={"label": _("File suit")},
+        custom={"label": E.FILE_SUIT.label},
     )
     def file_suit(self) -> None:
         pass
@@ -405,7 +486,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.ENFORCEABLE,
         conditions=[no_active_hold],
         permission=roles_allowed(SYSTEM, JUDGE, CLERK),
-        custom={"label": _("Payment order takes effect")},
+        custom={"label": E.ORDER_EFFECTIVE.label},
     )
     def order_effective(self) -> None:
         self.enforceable_title = "payment_order"
@@ -416,7 +497,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.COURT_MEDIATION,
         conditions=[no_active_hold],
         permission=roles_allowed(SYSTEM, JUDGE, CLERK),
-        custom={"label": _("Payment order lapses"), "needs_reason": True},
+        custom={"label": E.ORDER_LAPSE.label, "needs_reason": True},
     )
     def order_lapse(self) -> None:
         pass
@@ -427,7 +508,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.ENFORCEABLE,
         conditions=[no_active_hold],
         permission=roles_allowed(JUDGE, CLERK),
-        custom={"label": _("Judgment takes effect")},
+        custom={"label": E.JUDGMENT_EFFECTIVE.label},
     )
     def judgment_effective(self, *, performance_due_on: Any = None) -> None:
         self.enforceable_title = "judgment"
@@ -440,7 +521,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.IN_ENFORCEMENT,
         conditions=[no_active_hold, has_enforceable_title, enforcement_application_in_time],
         permission=roles_allowed(CREDITOR, CLERK, JUDGE),
-        custom={"label": _("Apply for enforcement")},
+        custom={"label": E.APPLY_ENFORCEMENT.label},
     )
     def apply_enforcement(self) -> None:
         pass
@@ -451,7 +532,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.ENFORCEMENT_SUSPENDED,
         conditions=[no_active_hold],
         permission=roles_allowed(JUDGE),
-        custom={"label": _("Terminate the current round (终本)"), "needs_reason": True},
+        custom={"label": E.SUSPEND_ENFORCEMENT.label, "needs_reason": True},
     )
     def suspend_enforcement(self) -> None:
         pass
@@ -462,7 +543,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.IN_ENFORCEMENT,
         conditions=[no_active_hold],
         permission=roles_allowed(JUDGE, CLERK, CREDITOR),
-        custom={"label": _("Resume enforcement")},
+        custom={"label": E.RESUME_ENFORCEMENT.label},
     )
     def resume_enforcement(self) -> None:
         pass
@@ -472,7 +553,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         source=OPEN_STAGES,
         target=S.PERFORMED,
         permission=roles_allowed(SYSTEM, CREDITOR, JUDGE, CLERK),
-        custom={"label": _("Record full performance")},
+        custom={"label": E.RECORD_FULL_PERFORMANCE.label},
     )
     def record_full_performance(self, *, performed_on: Any = None) -> None:
         self.performed_on = performed_on or timezone.localdate()
@@ -483,7 +564,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.CREDIT_REPAIR,
         conditions=[no_active_hold],
         permission=roles_allowed(SYSTEM, ADMIN, JUDGE, CLERK),
-        custom={"label": _("Start credit repair")},
+        custom={"label": E.START_CREDIT_REPAIR.label},
     )
     def start_credit_repair(self) -> None:
         pass
@@ -494,7 +575,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.CLOSED,
         conditions=[no_active_hold],
         permission=roles_allowed(SYSTEM, ADMIN, JUDGE, CLERK),
-        custom={"label": _("Close case")},
+        custom={"label": E.CLOSE.label},
     )
     def close(self) -> None:
         self.closed_reason = "repaired"
@@ -505,7 +586,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         target=S.CLOSED,
         conditions=[no_active_hold],
         permission=roles_allowed(ADMIN, JUDGE),
-        custom={"label": _("Close as invalid claim"), "needs_reason": True},
+        custom={"label": E.CLOSE_INVALID.label, "needs_reason": True},
     )
     def close_invalid(self, *, reason: str = "") -> None:
         self.closed_reason = reason[:300]
@@ -515,7 +596,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         source=OPEN_STAGES,
         target=S.WITHDRAWN,
         permission=roles_allowed(CREDITOR, ADMIN),
-        custom={"label": _("Withdraw"), "needs_reason": True},
+        custom={"label": E.WITHDRAW.label, "needs_reason": True},
     )
     def withdraw(self, *, reason: str = "") -> None:
         self.closed_reason = reason[:300]
@@ -526,7 +607,7 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
-    action = models.CharField(_("action"), max_length=40)
+    action = models.CharField(_("action"), max_length=40, choices=EventAction.choices)
     from_stage = models.CharField(_("from"), max_length=32, blank=True)
     to_stage = models.CharField(_("to"), max_length=32, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
@@ -660,3 +741,8 @@ class CaseNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.case}"
+
+
+def event_action_label(code: str) -> str:
+    """The label of an event's action as the case history shows it (transitions read as their buttons)."""
+    return str(EventAction(code).label) if code in EventAction.values else code

@@ -1,13 +1,13 @@
 """The only place that changes a case: lock, check, transition, save, event, side effects on commit."""
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
@@ -20,7 +20,7 @@ from . import events
 from .conditions import Condition
 from .deadlines import STAGE_DEADLINES, SURVIVES_STAGE_EXIT, due_date
 from .errors import MESSAGES, ActionForbidden, TransitionRefused
-from .models import Case, CaseEvent, Deadline, Debtor, Hold
+from .models import Case, CaseEvent, Deadline, Debtor, EventAction, Hold
 from .permissions import actor_reaches_case
 
 logger = logging.getLogger("pii_access")
@@ -124,6 +124,186 @@ def case_available_transitions(*, case: Case, actor: Any, generic: bool = False)
     return available
 
 
+class LockedCase(NamedTuple):
+    """A case row as cases_lock returns it: what an update and the next event of its chain need."""
+
+    pk: int
+    event_seq: int
+    event_head: str
+    stage: str
+    centre_id: int
+    colour: str
+    track: str
+
+
+_LOCKED_FIELDS = ("pk", "event_seq", "event_head", "stage", "centre_id", "colour", "track")
+
+
+def cases_lock(
+    *, case_ids: Iterable[int], base: QuerySet[Case] | None = None, filter_q: Q | None = None
+) -> list[LockedCase]:
+    """Lock these cases (those of `base` matching `filter_q`) in primary-key order; the caller's transaction
+    holds the locks. Only the case rows are locked (`of=self`), whatever the filter joins. See
+    cases_change_bulk for the lock order."""
+    qs = (base if base is not None else Case.objects.all()).filter(pk__any_of=list(case_ids))
+    if filter_q is not None:
+        qs = qs.filter(filter_q)
+    rows = qs.select_for_update(of=("self",)).order_by("pk").values_list(*_LOCKED_FIELDS)
+    return [LockedCase(*row) for row in rows]
+
+
+def _events_append(
+    rows: Sequence[LockedCase],
+    *,
+    action: str,
+    actor: Any,
+    reason: str,
+    data: dict[str, Any] | None,
+    data_per_case: Mapping[int, dict[str, Any]] | None,
+    to_stage: Mapping[int, str] | None,
+    at: datetime,
+    from_stage: str | None = None,
+) -> list[CaseEvent]:
+    """The one way an event joins a chain (single or bulk): each locked case's next event, heads moved."""
+    heads = [
+        (
+            r.pk,
+            r.event_seq,
+            r.event_head,
+            r.stage if from_stage is None else from_stage,
+            to_stage.get(r.pk, r.stage) if to_stage else r.stage,
+        )
+        for r in rows
+    ]
+    return events.append_events_bulk(
+        heads,
+        action=str(action),
+        actor_id=_actor_id(actor),
+        actor_role=actor_role(actor) or "",
+        reason=reason,
+        data=data,
+        data_per_case=data_per_case,
+        at=at,
+    )
+
+
+def _event_on(
+    case: Case,
+    *,
+    action: str,
+    actor: Any,
+    reason: str,
+    data: dict[str, Any] | None,
+    from_stage: str,
+    at: datetime | None = None,
+) -> CaseEvent:
+    """The next event of a case this transaction has locked and saved (a transition, a creation)."""
+    row = LockedCase(
+        case.pk, case.event_seq, case.event_head, case.stage, case.centre_id, case.colour, case.track
+    )
+    at = at or case.stage_entered_at or timezone.now()
+    (event,) = _events_append(
+        [row],
+        action=action,
+        actor=actor,
+        reason=reason,
+        data=data,
+        data_per_case=None,
+        to_stage=None,
+        at=at,
+        from_stage=from_stage,
+    )
+    case.event_seq, case.event_head = event.seq, event.hash
+    return event
+
+
+# What a bulk change sets on a locked case: the same for all, or per case (None leaves the case alone:
+# no update, no event).
+Changes = Mapping[str, Any] | Callable[[LockedCase], Mapping[str, Any] | None]
+
+
+def cases_change_bulk(
+    *,
+    case_ids: Iterable[int],
+    action: EventAction | str,
+    actor: Any,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    data_per_case: Mapping[int, dict[str, Any]] | None = None,
+    changes: Changes | None = None,
+    base: QuerySet[Case] | None = None,
+    filter_q: Q | None = None,
+    then: Callable[[list[LockedCase], dict[int, Mapping[str, Any]]], None] | None = None,
+    on_commit: Callable[[list[int]], None] | None = None,
+) -> list[int]:
+    """Change many cases set-based and write one hash-chained event on each: the one write path.
+
+    Per chunk of CHUNK cases, in one transaction: lock the cases (cases_lock), UPDATE them with `changes`
+    (one statement per distinct set of values), append one event per changed case with `data` (or its
+    entry in `data_per_case`) and call `then(rows, changes_by_pk)` for the work that belongs to those
+    cases (deadlines, ledgers). `on_commit(changed_ids)` runs once, after the outermost commit. Returns
+    the ids changed, in pk order.
+
+    Lock order, everywhere: Case rows first, in primary-key order, then the rows that belong to them
+    (deadlines, notices, payments, ...). Two writers that follow it cannot deadlock on each other.
+    """
+    ids = sorted(set(case_ids))
+    done: list[int] = []
+    for start in range(0, len(ids), CHUNK):
+        with transaction.atomic():
+            rows = cases_lock(case_ids=ids[start : start + CHUNK], base=base, filter_q=filter_q)
+            appended = _change_locked(rows, action, actor, reason, data, data_per_case, changes, then)
+            done.extend(e.case_id for e in appended)
+    if on_commit is not None and done:
+        transaction.on_commit(lambda: on_commit(done))
+    return done
+
+
+def _change_locked(
+    rows: list[LockedCase],
+    action: EventAction | str,
+    actor: Any,
+    reason: str,
+    data: dict[str, Any] | None,
+    data_per_case: Mapping[int, dict[str, Any]] | None,
+    changes: Changes | None,
+    then: Callable[[list[LockedCase], dict[int, Mapping[str, Any]]], None] | None,
+) -> list[CaseEvent]:
+    now = timezone.now()
+    by_pk: dict[int, Mapping[str, Any]] = {}
+    if callable(changes):
+        for r in rows:
+            change = changes(r)
+            if change is not None:
+                by_pk[r.pk] = change
+        rows = [r for r in rows if r.pk in by_pk]
+    else:
+        by_pk = dict.fromkeys((r.pk for r in rows), changes or {})
+    if data_per_case is not None:
+        rows = [r for r in rows if r.pk in data_per_case]
+    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+    for r in rows:
+        change = by_pk[r.pk]
+        if change:
+            groups.setdefault(tuple(sorted(change.items(), key=lambda kv: kv[0])), []).append(r.pk)
+    for key, pks in groups.items():
+        Case.objects.filter(pk__any_of=pks).update(**{"updated_at": now, **dict(key)})
+    to_stage = {r.pk: by_pk[r.pk]["stage"] for r in rows if "stage" in by_pk[r.pk]}
+    appended = _events_append(
+        rows,
+        action=action,
+        actor=actor,
+        reason=reason,
+        data=data,
+        data_per_case=data_per_case,
+        to_stage=to_stage,
+        at=now,
+    )
+    if then is not None:
+        then(rows, by_pk)
+    return appended
+
+
 @transaction.atomic
 def case_transition(
     *,
@@ -143,18 +323,8 @@ def case_transition(
     getattr(case, transition)(**params)
     now = timezone.now()
     case.stage_entered_at = now
-    event = events.append_event(
-        case,
-        action=transition,
-        from_stage=from_stage,
-        to_stage=case.stage,
-        actor_id=_actor_id(actor),
-        actor_role=actor_role(actor) or "",
-        reason=reason,
-        data=data or {},
-        at=now,
-    )
     case.save()
+    event = _event_on(case, action=transition, actor=actor, reason=reason, data=data, from_stage=from_stage)
     _deadlines_on_stage_change([case.pk], from_stage, case.stage, case.centre_id, timezone.localdate())
     event_id = event.pk
     transaction.on_commit(lambda: _notify(event_id))
@@ -222,38 +392,32 @@ def cases_bulk_transition(
         eligible &= cond.q()
     base = visible if visible is not None else Case.objects.all()
     today = timezone.localdate()
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        with transaction.atomic():
-            locked = list(
-                base.filter(pk__in=chunk)
-                .filter(eligible)
-                .select_for_update(of=("self",))  # conditions may join other tables: lock only the cases
-                .values_list("pk", "event_seq", "event_head", "stage", "centre_id")
-            )
-            by_source: dict[tuple[str, int], list[int]] = {}
-            for pk, _seq, _head, stage, centre_id in locked:
-                by_source.setdefault((stage, centre_id), []).append(pk)
-            now = timezone.now()
-            heads = []
-            for (stage, centre_id), pks in by_source.items():
-                target = method.transitions[stage].target
-                changes = {"stage": target, "stage_entered_at": now, **stamps}
-                Case.objects.filter(pk__in=pks, stage=stage).update(**changes)
-                _deadlines_on_stage_change(pks, stage, target, centre_id, today)
-            for pk, seq, head, stage, _c in locked:
-                heads.append((pk, seq, head, stage, method.transitions[stage].target))
-            events.append_events_bulk(
-                heads,
-                action=transition,
-                actor_id=_actor_id(actor),
-                actor_role=role or "",
-                reason=reason,
-                data=data or {},
-                at=now,
-            )
-        done = {pk for pk, *_ in locked}
-        result.done.extend(pk for pk in chunk if pk in done)
+    now = timezone.now()
+
+    def change(row: LockedCase) -> dict[str, Any]:
+        return {"stage": method.transitions[row.stage].target, "stage_entered_at": now, **stamps}
+
+    def open_deadlines(rows: list[LockedCase], by_pk: dict[int, Mapping[str, Any]]) -> None:
+        by_source: dict[tuple[str, int], list[int]] = {}
+        for r in rows:
+            by_source.setdefault((r.stage, r.centre_id), []).append(r.pk)
+        for (stage, centre_id), pks in by_source.items():
+            _deadlines_on_stage_change(pks, stage, by_pk[pks[0]]["stage"], centre_id, today)
+
+    done = set(
+        cases_change_bulk(
+            case_ids=ids,
+            action=transition,
+            actor=actor,
+            reason=reason,
+            data=data,
+            changes=change,
+            base=base,
+            filter_q=eligible,  # conditions may join other tables: cases_lock locks only the cases
+            then=open_deadlines,
+        )
+    )
+    result.done = [pk for pk in ids if pk in done]
     _explain_skips(result, ids, base, sources, conditions)
     return result
 
@@ -327,21 +491,11 @@ def deadline_open(*, case: Case, kind: str, start: date | None = None) -> Deadli
 def case_event_record(
     *, case: Case, action: str, actor: Any, reason: str = "", data: dict[str, Any] | None = None
 ) -> CaseEvent:
-    """An event that is not a transition (a hold, an objection, a document): same chain, same lock."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    event = events.append_event(
-        case,
-        action=action,
-        from_stage=case.stage,
-        to_stage=case.stage,
-        actor_id=_actor_id(actor),
-        actor_role=actor_role(actor) or "",
-        reason=reason,
-        data=data or {},
-        at=timezone.now(),
-    )
-    Case.objects.filter(pk=case.pk).update(event_seq=case.event_seq, event_head=case.event_head)
-    return event
+    """An event that is not a transition (a hold, an objection, a document): cases_change_bulk on one case."""
+    rows = cases_lock(case_ids=[case.pk])
+    if not rows:
+        raise Case.DoesNotExist
+    return _change_locked(rows, action, actor, reason, data, None, None, None)[0]
 
 
 @transaction.atomic
@@ -360,7 +514,11 @@ def hold_place(*, case: Case, kind: str, actor: Any, reason: str = "") -> Hold:
             paused_since=now
         )
     case_event_record(
-        case=case, action="hold_placed", actor=actor, reason=reason, data={"hold": hold.pk, "kind": kind}
+        case=case,
+        action=EventAction.HOLD_PLACED,
+        actor=actor,
+        reason=reason,
+        data={"hold": hold.pk, "kind": kind},
     )
     return hold
 
@@ -381,7 +539,11 @@ def hold_lift(*, hold: Hold, actor: Any, reason: str = "") -> Hold:
         Case.objects.filter(pk=case.pk).update(on_hold=False)
         _deadlines_resume(case, now)
     case_event_record(
-        case=case, action="hold_lifted", actor=actor, reason=reason, data={"hold": hold.pk, "kind": hold.kind}
+        case=case,
+        action=EventAction.HOLD_LIFTED,
+        actor=actor,
+        reason=reason,
+        data={"hold": hold.pk, "kind": hold.kind},
     )
     return hold
 
@@ -570,18 +732,7 @@ def case_create(
     now = timezone.now()
     case.stage_entered_at = now
     case.save()
-    events.append_event(
-        case,
-        action="received",
-        from_stage="",
-        to_stage=case.stage,
-        actor_id=_actor_id(actor),
-        actor_role=actor_role(actor) or "",
-        reason="",
-        data={},
-        at=now,
-    )
-    Case.objects.filter(pk=case.pk).update(event_seq=case.event_seq, event_head=case.event_head)
+    _event_on(case, action=EventAction.RECEIVED, actor=actor, reason="", data=None, from_stage="", at=now)
     return case
 
 

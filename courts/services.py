@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import rules
 from cases.deadlines import add_months
 from cases.errors import MESSAGES, ActionForbidden, CaseActionError
-from cases.models import Case, Deadline, Stage
+from cases.models import Case, Deadline, EventAction, Stage
 from cases.permissions import actor_reaches_case
 from cases.services import (
     CHUNK,
@@ -192,7 +192,7 @@ def confirmation_apply(*, case: Case, actor: Any) -> Filing:
     case_transition(case=case, transition="request_confirmation", actor=actor)
     case.refresh_from_db()
     filing = filing_create(case=case, filing_type=FilingType.CONFIRMATION)
-    case_event_record(case=case, action="filed", actor=actor, data={"number": filing.number})
+    case_event_record(case=case, action=EventAction.FILED, actor=actor, data={"number": filing.number})
     return filing
 
 
@@ -392,7 +392,10 @@ def payment_order_accept(*, order: PaymentOrder, actor: Any) -> PaymentOrder:
     _close(order.case, K.PAYMENT_ORDER_ACCEPTANCE)
     deadline_open(case=order.case, kind=K.PAYMENT_ORDER_ISSUANCE, start=order.accepted_on)
     case_event_record(
-        case=order.case, action="payment_order_accepted", actor=actor, data={"number": order.filing.number}
+        case=order.case,
+        action=EventAction.PAYMENT_ORDER_ACCEPTED,
+        actor=actor,
+        data={"number": order.filing.number},
     )
     return order
 
@@ -415,7 +418,9 @@ def payment_order_issue(*, order: PaymentOrder, actor: Any) -> PaymentOrder:
     order.save()
     _close(order.case, K.PAYMENT_ORDER_ISSUANCE)
     deadline_open(case=order.case, kind=K.PAYMENT_ORDER_SERVICE, start=order.issued_on)
-    case_event_record(case=order.case, action="payment_order_issued", actor=actor, data={"order": order.pk})
+    case_event_record(
+        case=order.case, action=EventAction.PAYMENT_ORDER_ISSUED, actor=actor, data={"order": order.pk}
+    )
     _render_later("payment_order", order.pk)
     return order
 
@@ -432,7 +437,10 @@ def payment_order_record_service(*, order: PaymentOrder, actor: Any, served_on: 
     _close(order.case, K.PAYMENT_ORDER_SERVICE)
     deadline_open(case=order.case, kind=K.PAYMENT_ORDER_OBJECTION, start=served_on)
     case_event_record(
-        case=order.case, action="payment_order_served", actor=actor, data={"served_on": str(served_on)}
+        case=order.case,
+        action=EventAction.PAYMENT_ORDER_SERVED,
+        actor=actor,
+        data={"served_on": str(served_on)},
     )
     return order
 
@@ -550,7 +558,7 @@ def payment_order_object(
     )
     case_event_record(
         case=order.case,
-        action="payment_order_objection",
+        action=EventAction.PAYMENT_ORDER_OBJECTION,
         actor=actor or SYSTEM,
         reason=statement[:300],
         data={"valid": not why, "why": why},
@@ -663,7 +671,10 @@ def suit_file(*, case: Case, actor: Any, procedure: str | None = None) -> Suit:
         decide_by=suit_decide_by(procedure, today),
     )
     case_event_record(
-        case=case, action="filed", actor=actor, data={"number": filing.number, "procedure": procedure}
+        case=case,
+        action=EventAction.FILED,
+        actor=actor,
+        data={"number": filing.number, "procedure": procedure},
     )
     return suit
 
@@ -675,7 +686,7 @@ def suit_schedule_hearing(*, suit: Suit, actor: Any, hearing_at: Any) -> Suit:
     suit.hearing_at = hearing_at
     suit.save(update_fields=["hearing_at", "updated_at"])
     case_event_record(
-        case=suit.case, action="hearing_scheduled", actor=actor, data={"at": hearing_at.isoformat()}
+        case=suit.case, action=EventAction.HEARING_SCHEDULED, actor=actor, data={"at": hearing_at.isoformat()}
     )
     return suit
 
@@ -728,7 +739,7 @@ def enforcement_apply(*, case: Case, actor: Any, amount: Decimal | None = None) 
         amount=amount or case.claimed_total,
         performance_due_on=case.performance_due_on,
     )
-    case_event_record(case=case, action="filed", actor=actor, data={"number": filing.number})
+    case_event_record(case=case, action=EventAction.FILED, actor=actor, data={"number": filing.number})
     return enforcement
 
 
@@ -780,7 +791,7 @@ def enforcement_measure_log(
         Enforcement.objects.filter(pk=enforcement.pk).update(consumption_restricted=True)
     case_event_record(
         case=enforcement.case,
-        action="enforcement_measure",
+        action=EventAction.ENFORCEMENT_MEASURE,
         actor=actor,
         reason=note[:200],
         data={"kind": kind, "received": str(amount_received)},
@@ -797,7 +808,7 @@ def enforcement_list_dishonest(*, enforcement: Enforcement, actor: Any, grounds:
         raise CourtError(_("Give the grounds for listing."), code="grounds_required")
     enforcement.dishonest_listed_on, enforcement.dishonest_grounds = timezone.localdate(), grounds
     enforcement.save(update_fields=["dishonest_listed_on", "dishonest_grounds", "updated_at"])
-    case_event_record(case=enforcement.case, action="dishonest_listed", actor=actor, reason=grounds)
+    case_event_record(case=enforcement.case, action=EventAction.DISHONEST_LISTED, actor=actor, reason=grounds)
     return enforcement
 
 

@@ -8,7 +8,7 @@ import hashlib
 import logging
 import secrets
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,14 +20,20 @@ from django.db.models import Exists, Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import events
 from cases.deadlines import due_date
 from cases.errors import MESSAGES as CASE_MESSAGES
 from cases.errors import ActionForbidden
-from cases.models import FINAL_STAGES, OPEN_STAGES, Case, CaseEvent, Deadline, Stage
+from cases.models import FINAL_STAGES, OPEN_STAGES, Case, Deadline, EventAction, Stage
 from cases.permissions import actor_reaches_case
 from cases.selectors import cases_visible_to
-from cases.services import case_event_record, case_transition, cases_bulk_transition, deadline_open
+from cases.services import (
+    case_event_record,
+    case_transition,
+    cases_bulk_transition,
+    cases_change_bulk,
+    cases_lock,
+    deadline_open,
+)
 from core.actors import SYSTEM, SystemActor, actor_role
 from core.models import Centre, Role
 from core.money import AmountError, format_yuan, parse_yuan
@@ -67,10 +73,10 @@ PARTY_ROLES: dict[str, frozenset[str]] = {
     RepairStep.Party.CREDITOR: frozenset({Role.CREDITOR_STAFF}),
     RepairStep.Party.CENTRE: frozenset({Role.CENTRE_ADMIN}),
 }
-STEP_EVENTS: dict[str, str] = {
-    K.LIST_REMOVAL: "dishonest_list_removed",
-    K.RESTRICTION_LIFT: "consumption_restriction_lifted",
-    K.CREDIT_REPORT_CORRECTION: "credit_report_corrected",
+STEP_EVENTS: dict[str, EventAction] = {
+    K.LIST_REMOVAL: EventAction.DISHONEST_LIST_REMOVED,
+    K.RESTRICTION_LIFT: EventAction.CONSUMPTION_RESTRICTION_LIFTED,
+    K.CREDIT_REPORT_CORRECTION: EventAction.CREDIT_REPORT_CORRECTED,
 }
 # The notice that reminds a debtor of a missed instalment (a dedicated kind can replace it later).
 REMINDER_KIND = "debt_collection"
@@ -101,41 +107,6 @@ def _check_creditor(actor: Any, case: Case) -> None:
         return
     if actor_role(actor) != Role.CREDITOR_STAFF or not actor_reaches_case(actor, case):
         raise _forbidden()
-
-
-def _events_each(
-    rows: Sequence[tuple[int, int, str, str]], *, action: str, actor: Any, data: dict[int, dict]
-) -> None:
-    """One event per locked case (pk, seq, head, stage), each with its own data, in one INSERT."""
-    now = timezone.now()
-    built = [
-        events.build_event(
-            case_id=pk,
-            prev_seq=seq,
-            prev_hash=head,
-            action=action,
-            from_stage=stage,
-            to_stage=stage,
-            actor_id=_actor_id(actor),
-            actor_role=actor_role(actor) or "",
-            reason="",
-            data=data[pk],
-            at=now,
-        )
-        for pk, seq, head, stage in rows
-    ]
-    CaseEvent.objects.bulk_create(built, batch_size=CHUNK)
-    events.move_heads([pk for pk, *_ in rows])
-
-
-def _lock(case_ids: Iterable[int]) -> list[tuple[int, int, str, str]]:
-    """Lock the cases in id order (the fixed order that keeps two bulk jobs from deadlocking)."""
-    return list(
-        Case.objects.select_for_update()
-        .filter(pk__in=list(case_ids))
-        .order_by("pk")
-        .values_list("pk", "event_seq", "event_head", "stage")
-    )
 
 
 # --- the ledger ------------------------------------------------------------------------------------
@@ -221,7 +192,7 @@ def ledgers_rebuild_stale() -> int:
     )
     for start in range(0, len(stale), CHUNK):
         with transaction.atomic():
-            _lock(stale[start : start + CHUNK])
+            cases_lock(case_ids=stale[start : start + CHUNK])
             ledgers_rebuild(stale[start : start + CHUNK])
     return len(stale)
 
@@ -309,7 +280,7 @@ def payment_record(
     totals = ledgers_rebuild([case.pk])
     case_event_record(
         case=case,
-        action="payment_recorded",
+        action=EventAction.PAYMENT_RECORDED,
         actor=actor,
         data={
             "payment": payment.pk,
@@ -374,7 +345,7 @@ def payments_insert(
     performed. The caller runs this inside one transaction.
     """
     case_ids = sorted({case_id for _r, case_id, *_ in rows})
-    locked = _lock(case_ids)
+    locked = cases_lock(case_ids=case_ids)
     existing = {
         p.reference: p
         for p in Payment.objects.filter(
@@ -423,7 +394,9 @@ def payments_insert(
         pk: {**v, "amount": str(v["amount"]), "balance": str(max(totals[pk].balance, ZERO))}
         for pk, v in per_case.items()
     }
-    _events_each(touched, action="payments_recorded", actor=user, data=data)
+    cases_change_bulk(
+        case_ids=[r.pk for r in touched], action=EventAction.PAYMENTS_RECORDED, actor=user, data_per_case=data
+    )
     performed = _perform_paid_in_full(totals, user)
     return inserted, {row: existing[ref] for row, _c, _d, _a, ref in rows if ref in existing}, performed
 
@@ -469,7 +442,7 @@ def breaches_detect(*, today: date | None = None) -> dict[str, int]:
             continue
         case_ids = sorted({b.case_id for b in rows})
         with transaction.atomic():
-            locked = _lock(case_ids)
+            cases_lock(case_ids=case_ids)  # the cases first, then their breaches
             Breach.objects.bulk_create(rows, batch_size=CHUNK, ignore_conflicts=True)
             data: dict[int, dict[str, Any]] = {}
             for b in rows:
@@ -477,7 +450,9 @@ def breaches_detect(*, today: date | None = None) -> dict[str, int]:
                 entry["due_on"].append(str(b.due_on))
                 entry["unpaid"] += b.unpaid
             data = {pk: {"due_on": v["due_on"], "unpaid": str(v["unpaid"])} for pk, v in data.items()}
-            _events_each(locked, action="performance_breach", actor=SYSTEM, data=data)
+            cases_change_bulk(
+                case_ids=case_ids, action=EventAction.PERFORMANCE_BREACH, actor=SYSTEM, data_per_case=data
+            )
         counts["breaches"] += len(rows)
         counts["cases"] += len(case_ids)
         counts["reminded"] += breaches_remind(case_ids=case_ids)
@@ -602,7 +577,7 @@ def repairs_open(*, case_ids: Sequence[int] | None = None, today: date | None = 
     qs = Case.objects.filter(stage__in=[Stage.PERFORMED, Stage.CREDIT_REPAIR], repair__isnull=True)
     if case_ids is not None:
         qs = qs.filter(pk__in=list(case_ids))
-    _lock(qs.values_list("pk", flat=True))
+    cases_lock(case_ids=qs.values_list("pk", flat=True))
     cases = list(qs.order_by("pk").values_list("pk", "centre_id", "performed_on"))
     if not cases:
         return []
@@ -738,7 +713,7 @@ def repair_advance(*, case: Case) -> RepairRecord | None:
         record.steps.filter(kind=K.CERTIFICATE).update(status=RepairStep.Status.DONE, done_on=today)
         case_event_record(
             case=case,
-            action="credit_repair_certificate_issued",
+            action=EventAction.CREDIT_REPAIR_CERTIFICATE_ISSUED,
             actor=SYSTEM,
             data={"notice": notice.pk, "verification_code": record.verification_code},
         )
@@ -874,7 +849,7 @@ def credit_objection_file(*, case: Case, statement: str, evidence: list) -> Cred
                 )
             case_event_record(
                 case=locked,
-                action="credit_objection_filed",
+                action=EventAction.CREDIT_OBJECTION_FILED,
                 actor=SYSTEM,
                 reason=statement[:300],
                 data={
@@ -920,7 +895,7 @@ def credit_objection_answer(
     late = timezone.localdate(now) > objection.answer_due_on
     case_event_record(
         case=case,
-        action="credit_objection_answered",
+        action=EventAction.CREDIT_OBJECTION_ANSWERED,
         actor=actor,
         data={"objection": objection.pk, "record_corrected": record_corrected, "late": late},
     )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.errors import MESSAGES as CASE_MESSAGES
 from cases.errors import ActionForbidden, CaseActionError
-from cases.models import OPEN_STAGES, Case, Hold, Stage
+from cases.models import OPEN_STAGES, Case, EventAction, Hold, Stage
 from cases.permissions import actor_reaches_case
 from cases.services import (
     case_event_record,
@@ -130,7 +130,7 @@ def objection_file(
     files = evidence_store(case=case, files=evidence, objection=objection)
     case_event_record(
         case=case,
-        action="objection_filed",
+        action=EventAction.OBJECTION_FILED,
         actor=SYSTEM,
         reason=statement[:300],
         data={
@@ -162,7 +162,9 @@ def _case_amounts_correct(case: Case, actor: Any, amounts: dict[str, Decimal], r
     old = {k: str(getattr(case, k)) for k in new}
     Case.objects.filter(pk=case.pk).update(**new, updated_at=timezone.now())
     change = {"before": old, "after": {k: str(v) for k, v in new.items()}}
-    case_event_record(case=case, action="amounts_corrected", actor=actor, reason=reason[:300], data=change)
+    case_event_record(
+        case=case, action=EventAction.AMOUNTS_CORRECTED, actor=actor, reason=reason[:300], data=change
+    )
     return change
 
 
@@ -204,7 +206,7 @@ def objection_review(
     objection.save()
     case_event_record(
         case=case,
-        action="objection_decided",
+        action=EventAction.OBJECTION_DECIDED,
         actor=actor,
         reason=reasons[:300],
         data={"objection": objection.pk, "status": objection.status, "outcome": outcome},
@@ -315,7 +317,7 @@ def proposal_submit(
     )
     case_event_record(
         case=case,
-        action="proposal_made",
+        action=EventAction.PROPOSAL_MADE,
         actor=SYSTEM,
         reason=note[:300],
         data={**_debtor_data(case, ip), **_plan_data(proposal)},
@@ -359,7 +361,11 @@ def proposal_counter(*, proposal: Proposal, actor: Any, plan: Plan, note: str = 
         **_plan_fields(plan),
     )
     case_event_record(
-        case=case, action="proposal_countered", actor=actor, reason=note[:300], data=_plan_data(counter)
+        case=case,
+        action=EventAction.PROPOSAL_COUNTERED,
+        actor=actor,
+        reason=note[:300],
+        data=_plan_data(counter),
     )
     return counter
 
@@ -378,7 +384,11 @@ def proposal_decline(*, proposal: Proposal, actor: Any, note: str) -> Proposal:
     )
     proposal.save(update_fields=["status", "answered_at", "answer_note", "updated_at"])
     case_event_record(
-        case=case, action="proposal_declined", actor=actor, reason=note[:300], data={"proposal": proposal.pk}
+        case=case,
+        action=EventAction.PROPOSAL_DECLINED,
+        actor=actor,
+        reason=note[:300],
+        data={"proposal": proposal.pk},
     )
     return proposal
 
@@ -436,7 +446,7 @@ def _accept(case: Case, proposal: Proposal, mediator: Any, actor: Any, data: dic
     proposal.save(update_fields=["status", "answered_at", "settlement", "updated_at"])
     case_event_record(
         case=case,
-        action="proposal_accepted",
+        action=EventAction.PROPOSAL_ACCEPTED,
         actor=actor,
         data={**data, "proposal": proposal.pk, "settlement": settlement.pk},
     )
@@ -479,7 +489,7 @@ def hardship_request_file(
     files = evidence_store(case=case, files=evidence, hardship=request)
     case_event_record(
         case=case,
-        action="hardship_requested",
+        action=EventAction.HARDSHIP_REQUESTED,
         actor=SYSTEM,
         reason=_in_chinese(request.get_kind_display()),
         data={
@@ -531,7 +541,7 @@ def hardship_decide(
     request.save()
     case_event_record(
         case=case,
-        action="hardship_decided",
+        action=EventAction.HARDSHIP_DECIDED,
         actor=actor,
         reason=note[:300],
         data={

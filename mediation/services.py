@@ -13,9 +13,16 @@ from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from cases import events
-from cases.models import Batch, Case, Stage
-from cases.services import BulkResult, case_event_record, case_transition, cases_bulk_transition
+from cases.models import Batch, Case, EventAction, Stage
+from cases.services import (
+    BulkResult,
+    LockedCase,
+    case_event_record,
+    case_transition,
+    cases_bulk_transition,
+    cases_change_bulk,
+    cases_lock,
+)
 from core.actors import SYSTEM, actor_role
 from core.crypto import keyed_hash
 from core.models import Centre, Membership, Organisation, Role
@@ -169,42 +176,34 @@ def cases_retriage(
         qs = qs.filter(pk__in=_ids(case_ids))
     ids = list(qs.values_list("pk", flat=True))
     changed = 0
+    ruleset = TriageRuleSet.objects.filter(centre=centre, is_active=True).first()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         results = evaluate(chunk, centre=centre)
-        with transaction.atomic():
-            heads = list(
-                Case.objects.filter(pk__any_of=chunk)
-                .select_for_update()
-                .values_list("pk", "event_seq", "event_head", "stage", "colour", "track")
-            )
-            groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-            moved = []
-            for pk, seq, head, stage, colour, track in heads:
-                new = results[pk][:2]
-                if new != (colour, track):
-                    groups[new].append(pk)
-                    moved.append((pk, seq, head, stage, stage))
-            for (colour, track), pks in groups.items():
-                Case.objects.filter(pk__any_of=pks).update(
-                    colour=colour, track=track, updated_at=timezone.now()
-                )
-            ruleset = TriageRuleSet.objects.filter(centre=centre, is_active=True).first()
-            events.append_events_bulk(
-                moved,
-                action="retriaged",
-                actor_id=_uid(actor),
-                actor_role=actor_role(actor) or "",
-                reason=f"rules v{ruleset.version}" if ruleset else "",
-                data={},
-                at=timezone.now(),
-            )
-            record = {m[0] for m in moved}
+
+        def change(row: LockedCase, results: dict = results) -> dict[str, str] | None:
+            colour, track = results[row.pk][:2]
+            return None if (colour, track) == (row.colour, row.track) else {"colour": colour, "track": track}
+
+        def store(
+            rows: list[LockedCase], _changes: Any, chunk: list[int] = chunk, results: dict = results
+        ) -> None:
+            record = {r.pk for r in rows}
             if record_all:
                 have = TriageResult.objects.filter(case_id__in=chunk, ruleset=ruleset)
                 record |= set(chunk) - set(have.values_list("case_id", flat=True))
             _store_results({pk: results[pk] for pk in record}, centre)
-            changed += len(moved)
+
+        changed += len(
+            cases_change_bulk(
+                case_ids=chunk,
+                action=EventAction.RETRIAGED,
+                actor=actor,
+                reason=f"rules v{ruleset.version}" if ruleset else "",
+                changes=change,
+                then=store,
+            )
+        )
     return changed
 
 
@@ -266,8 +265,11 @@ def cases_assign_auto(
     with transaction.atomic():
         # Locked: a second run at the same time (the task after an upload, the admin's button) waits, then
         # finds these cases assigned and leaves them.
+        locked = [r.pk for r in cases_lock(case_ids=qs.values_list("pk", flat=True), base=qs)]
         cases = list(
-            qs.select_for_update(of=("self",)).values_list("pk", "debtor__region_code", "mediator_id")
+            Case.objects.filter(pk__any_of=locked)
+            .order_by("pk")
+            .values_list("pk", "debtor__region_code", "mediator_id")
         )
         chosen = _choose_mediators(cases, members)
         _apply_assignments(chosen, {m.user_id: m for m in members}, actor, how="auto", reason="")
@@ -384,12 +386,16 @@ def cases_assign(
     ):
         result.skipped = dict.fromkeys(ids, str(MESSAGES["no_mediator"]))
         return result
-    eligible: list[tuple[int, int | None]] = list(
-        visible.filter(
-            pk__in=ids, centre_id=membership.organisation.centre_id, stage__in=MEDIATION_STAGES
-        ).values_list("pk", "mediator_id")
-    )
-    _apply_assignments({mediator.pk: eligible}, {mediator.pk: membership}, actor, how="manual", reason=reason)
+    with transaction.atomic():
+        # The cases first, in pk order (cases.services.cases_change_bulk), then their assignment rows.
+        mine = visible.filter(centre_id=membership.organisation.centre_id, stage__in=MEDIATION_STAGES)
+        locked = [r.pk for r in cases_lock(case_ids=ids, base=mine)]
+        eligible: list[tuple[int, int | None]] = list(
+            Case.objects.filter(pk__any_of=locked).order_by("pk").values_list("pk", "mediator_id")
+        )
+        _apply_assignments(
+            {mediator.pk: eligible}, {mediator.pk: membership}, actor, how="manual", reason=reason
+        )
     result.done = [pk for pk, _ in eligible]
     done = set(result.done)
     result.skipped = {pk: "not assignable in its stage or not visible" for pk in ids if pk not in done}
@@ -448,7 +454,7 @@ def contact_log(
             warnings.append(str(MESSAGES["too_many_unanswered"]))
     case_event_record(
         case=case,
-        action="contact_logged",
+        action=EventAction.CONTACT_LOGGED,
         actor=actor,
         reason=notes[:200],
         data={"channel": channel, "outcome": outcome, "at": at.isoformat()},
@@ -474,7 +480,7 @@ def late_contact_consent_record(*, case: Case, actor: Any, note: str) -> LateCon
     consent, _ = LateContactConsent.objects.get_or_create(
         case=case, defaults={"note": note, "recorded_by": actor}
     )
-    case_event_record(case=case, action="late_contact_consent", actor=actor, reason=note)
+    case_event_record(case=case, action=EventAction.LATE_CONTACT_CONSENT, actor=actor, reason=note)
     return consent
 
 
@@ -501,7 +507,7 @@ def session_schedule(
     )
     case_event_record(
         case=case,
-        action="session_scheduled",
+        action=EventAction.SESSION_SCHEDULED,
         actor=actor,
         data={"session": session.pk, "kind": kind, "at": scheduled_at.isoformat()},
     )
@@ -525,7 +531,7 @@ def session_record(
     session.save(update_fields=["status", "record", "updated_at"])
     case_event_record(
         case=session.case,
-        action="session_recorded",
+        action=EventAction.SESSION_RECORDED,
         actor=actor,
         reason=record[:200],
         data={"session": session.pk, "status": status},
@@ -574,7 +580,7 @@ def settlement_draft(
     )
     case_event_record(
         case=case,
-        action="settlement_drafted",
+        action=EventAction.SETTLEMENT_DRAFTED,
         actor=actor,
         data={
             "settlement": settlement.pk,
@@ -618,7 +624,7 @@ def settlement_offer(*, settlement: Settlement, actor: Any, document_sha256: str
     settlement.save(update_fields=["status", "document_sha256", "updated_at"])
     case_event_record(
         case=settlement.case,
-        action="settlement_offered",
+        action=EventAction.SETTLEMENT_OFFERED,
         actor=actor,
         data={"settlement": settlement.pk, "sha256": settlement.document_sha256},
     )
@@ -655,7 +661,7 @@ def settlement_debtor_accept(*, settlement: Settlement, ip: str | None, document
     settlement.save(update_fields=["debtor_accepted_at", "debtor_accept_ip", "status", "updated_at"])
     case_event_record(
         case=settlement.case,
-        action="settlement_accepted_by_debtor",
+        action=EventAction.SETTLEMENT_ACCEPTED_BY_DEBTOR,
         actor=SYSTEM,
         data={"settlement": settlement.pk, "ip": ip or "", "sha256": document_sha256},
     )
@@ -725,7 +731,7 @@ def cases_mark_unreachable(
 
 def mediation_request_from_debtor(*, case: Case, note: str) -> Case:
     """A debtor came forward: the case goes straight to a mediator, with their note on record."""
-    case_event_record(case=case, action="debtor_came_forward", actor=SYSTEM, reason=note[:500])
+    case_event_record(case=case, action=EventAction.DEBTOR_CAME_FORWARD, actor=SYSTEM, reason=note[:500])
     if case.stage == Stage.RECEIVED:
         cases_triage(case_ids=[case.pk], centre=case.centre)
     case.refresh_from_db()

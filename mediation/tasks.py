@@ -16,6 +16,7 @@ def session_notify_parties(
     already announced meanwhile is left alone. Marked and recorded on the case when every message is done."""
     from django.utils import timezone
 
+    from cases.models import EventAction
     from cases.services import case_event_record
     from core.actors import SYSTEM
     from notices.services import notice_session_scheduled
@@ -39,7 +40,7 @@ def session_notify_parties(
     if updated:
         case_event_record(
             case=session.case,
-            action="session_parties_notified",
+            action=EventAction.SESSION_PARTIES_NOTIFIED,
             actor=SYSTEM,
             data={"session": session_id, **sent},
         )

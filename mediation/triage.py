@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from cases.models import Case, CaseEvent, Colour, Hold, Track
+from cases.models import Case, CaseEvent, Colour, EventAction, Hold, Track
 from core.models import Centre
 
 from .models import TriageRule, TriageRuleSet
@@ -124,7 +124,7 @@ def _group_risk_marked(ids: list[int]) -> set[int]:
         return set()
     # The cases the centre coloured (each has the event) stay red, also while a new case joining the
     # cluster has re-opened the flag for review; a dismissed flag no longer holds them.
-    events = CaseEvent.objects.filter(case_id__in=ids, action="group_risk_flagged")
+    events = CaseEvent.objects.filter(case_id__in=ids, action=EventAction.GROUP_RISK_FLAGGED)
     coloured = set(events.values_list("case_id", flat=True))
     if not coloured:
         return set()

@@ -21,11 +21,10 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases import events as case_events
-from cases.models import Case
+from cases.models import Case, EventAction
 from cases.permissions import actor_reaches_case
 from cases.selectors import cases_visible_to
-from cases.services import case_event_record
+from cases.services import case_event_record, cases_change_bulk
 from core.actors import SYSTEM, actor_role
 from core.crypto import keyed_hash
 from core.identifiers import IdentifierError, mask_phone, normalize_id_number
@@ -231,7 +230,7 @@ def notice_send(*, case: Case, kind: str, actor: Any, subject: str = "") -> Noti
     if created:
         case_event_record(
             case=case,
-            action="notice_queued",
+            action=EventAction.NOTICE_QUEUED,
             actor=actor,
             data={
                 "notice": notice.pk,
@@ -312,9 +311,9 @@ def notices_send_bulk(*, case_ids: Iterable[int], kind: str, actor: Any) -> Noti
             status=S.QUEUED, failure_reason="", failed_at=None, batch=batch
         )
         queued_case_ids = [n.case_id for n in new] + retry_ids
-        _events_bulk(
-            queued_case_ids,
-            action="notice_queued",
+        cases_change_bulk(
+            case_ids=queued_case_ids,
+            action=EventAction.NOTICE_QUEUED,
             actor=actor,
             data={"kind": kind, "version": version, "batch": batch.pk},
         )
@@ -327,28 +326,6 @@ def notices_send_bulk(*, case_ids: Iterable[int], kind: str, actor: Any) -> Noti
         _queue_on_commit(notice_ids, batch_id=batch.pk)
     batch.refresh_from_db()
     return batch
-
-
-def _events_bulk(case_ids: Sequence[int], *, action: str, actor: Any, data: dict[str, Any]) -> int:
-    """One event on each case's chain, set-based: lock the cases in id order, append, move the heads."""
-    if not case_ids:
-        return 0
-    rows = (
-        Case.objects.select_for_update()
-        .filter(pk__in=list(case_ids))
-        .order_by("pk")
-        .values_list("pk", "event_seq", "event_head", "stage")
-    )
-    heads = [(pk, seq, head, stage, stage) for pk, seq, head, stage in rows]
-    return case_events.append_events_bulk(
-        heads,
-        action=action,
-        actor_id=_actor_id(actor),
-        actor_role=actor_role(actor) or "",
-        reason="",
-        data=data,
-        at=timezone.now(),
-    )
 
 
 # --- rendering -----------------------------------------------------------------------------------------
@@ -576,7 +553,7 @@ def _record_outcomes(notice_id: int, outcomes: list[ChannelOutcome], *, final_tr
             notice.status, notice.sent_at = S.SENT, now
             case_event_record(
                 case=notice.case,
-                action="notice_sent",
+                action=EventAction.NOTICE_SENT,
                 actor=SYSTEM,
                 data={
                     "notice": notice.pk,
@@ -607,7 +584,7 @@ def _mark_delivered(notice: Notice, at: datetime) -> None:
             notice.status = S.DELIVERED
         case_event_record(
             case=notice.case,
-            action="notice_delivered",
+            action=EventAction.NOTICE_DELIVERED,
             actor=SYSTEM,
             data={"notice": notice.pk, "kind": notice.kind},
         )
@@ -618,7 +595,7 @@ def _fail(notice: Notice, reason: str) -> None:
     notice.save(update_fields=["status", "failure_reason", "failed_at", "updated_at"])
     case_event_record(
         case=notice.case,
-        action="notice_failed",
+        action=EventAction.NOTICE_FAILED,
         actor=SYSTEM,
         reason=reason[:500],
         data={"notice": notice.pk, "kind": notice.kind},
@@ -740,10 +717,13 @@ def post_batch_mark_mailed(*, batch: PostBatch, actor: Any) -> PostBatch:
     notices = Notice.objects.filter(post_batch=batch, status=S.RENDERED)
     case_ids = list(notices.values_list("case_id", flat=True))
     batch_ids = set(notices.exclude(batch__isnull=True).values_list("batch_id", flat=True))
-    notices.update(status=S.SENT, sent_at=now, updated_at=now)
-    _events_bulk(
-        case_ids, action="notice_sent", actor=actor, data={"channels": [Channel.POST], "post_batch": batch.pk}
+    cases_change_bulk(  # the cases first (their events), then the notices that belong to them
+        case_ids=case_ids,
+        action=EventAction.NOTICE_SENT,
+        actor=actor,
+        data={"channels": [Channel.POST], "post_batch": batch.pk},
     )
+    notices.update(status=S.SENT, sent_at=now, updated_at=now)
     batch.status, batch.mailed_at = PostBatch.Status.MAILED, now
     batch.save(update_fields=["status", "mailed_at", "updated_at"])
     for batch_id in batch_ids:
@@ -844,7 +824,7 @@ def notice_record_opened(*, notice: Notice, ip: str | None, user_agent: str) -> 
     )
     case_event_record(
         case=notice.case,
-        action="notice_opened",
+        action=EventAction.NOTICE_OPENED,
         actor=SYSTEM,
         data={"notice": notice.pk, "kind": notice.kind, "ip": ip or ""},
     )

@@ -9,14 +9,14 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases import events
 from cases.errors import ActionForbidden, CaseActionError
-from cases.models import OPEN_STAGES, Case, Colour
+from cases.models import OPEN_STAGES, Case, Colour, EventAction
+from cases.services import cases_change_bulk
 from core.actors import SYSTEM, actor_role
 from core.models import Centre, Organisation, Role
 from core.uploads import UploadRefused, upload_check
@@ -351,33 +351,19 @@ def group_risk_flag_apply(*, flag: GroupRiskFlag, actor: Any) -> int:
     kind = GroupRiskFlag.Kind(flag.kind)
     with translation.override("zh-hans"):
         reason = f"{kind.label}: {flag.key}"
-    changed = 0
-    for start in range(0, len(ids), CHUNK):
-        with transaction.atomic():
-            locked = (
-                Case.objects.filter(pk__in=ids[start : start + CHUNK], stage__in=OPEN_STAGES)
-                .exclude(colour=Colour.RED)
-                .select_for_update()
-                .values_list("pk", "event_seq", "event_head", "stage")
-            )
-            heads = [(pk, seq, head, stage, stage) for pk, seq, head, stage in locked]
-            pks = [h[0] for h in heads]
-            now = timezone.now()
-            Case.objects.filter(pk__in=pks).update(colour=Colour.RED, updated_at=now)
-            events.append_events_bulk(
-                heads,
-                action="group_risk_flagged",
-                actor_id=_uid(actor),
-                actor_role=actor_role(actor) or "",
-                reason=reason,
-                data={"flag": flag.pk, "kind": flag.kind, "key": flag.key},
-                at=now,
-            )
-            changed += len(pks)
+    changed = cases_change_bulk(
+        case_ids=ids,
+        action=EventAction.GROUP_RISK_FLAGGED,
+        actor=actor,
+        reason=reason,
+        data={"flag": flag.pk, "kind": flag.kind, "key": flag.key},
+        changes={"colour": Colour.RED},
+        filter_q=Q(stage__in=OPEN_STAGES) & ~Q(colour=Colour.RED),
+    )
     GroupRiskFlag.objects.filter(pk=flag.pk).update(
         status=GroupRiskFlag.Status.APPLIED, decided_by_id=_uid(actor), decided_at=timezone.now()
     )
-    return changed
+    return len(changed)
 
 
 def group_risk_flag_dismiss(*, flag: GroupRiskFlag, actor: Any) -> None:

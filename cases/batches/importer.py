@@ -15,7 +15,6 @@ inline. A crash or a killed worker rolls the transaction back: no case of the ba
 
 from __future__ import annotations
 
-import hashlib
 import json
 import queue
 import re
@@ -23,7 +22,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -32,8 +31,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.events import event_hash
-from cases.models import Batch, BatchError, Case, Colour, Stage, Track
+from cases.events import EventHasher, append_events_staged
+from cases.models import Batch, BatchError, Case, Colour, EventAction, Stage, Track
 from cases.services import CASE_CODE_ALPHABET
 from core.actors import SYSTEM, actor_role
 from core.crypto import encrypt, keyed_hash
@@ -265,63 +264,29 @@ def _context(batch: Batch, attempt: int) -> _Context:
         committee_id=routes["committee"],
         court_id=routes["court"],
     )
-    # The platform receives the batch's cases (the uploader is on the batch) and triages them.
+    # The uploader's creditor hands the cases in (the first event is theirs); the platform triages them.
+    uploader = batch.created_by
     ctx.hash_received = EventHasher(
-        action="received", seq=1, from_stage="", to_stage=Stage.RECEIVED, data={"batch": batch.pk}, at=ctx.now
+        action=EventAction.RECEIVED,
+        seq=1,
+        from_stage="",
+        to_stage=Stage.RECEIVED,
+        actor_id=uploader.pk if uploader is not None else None,
+        actor_role=actor_role(uploader) or "",
+        data={"batch": batch.pk},
+        at=ctx.now,
     )
     ctx.hash_triage = EventHasher(
-        action="triage", seq=2, from_stage=Stage.RECEIVED, to_stage=Stage.TRIAGED, data={}, at=ctx.now
+        action=EventAction.TRIAGE,
+        seq=2,
+        from_stage=Stage.RECEIVED,
+        to_stage=Stage.TRIAGED,
+        actor_id=None,
+        actor_role=actor_role(SYSTEM) or "",
+        data={},
+        at=ctx.now,
     )
     return ctx
-
-
-class EventHasher:
-    """cases.events.event_hash for many events that differ only in case id and previous hash, fast.
-
-    The canonical JSON body is built once around a placeholder id, as event_hash builds it; each call
-    fills the id in. The first call is checked against event_hash itself, so the two cannot drift apart.
-    """
-
-    _PLACEHOLDER = 918273645546372819
-
-    def __init__(
-        self, *, action: str, seq: int, from_stage: str, to_stage: str, data: dict[str, Any], at: datetime
-    ) -> None:
-        self.fields: dict[str, Any] = {
-            "seq": seq,
-            "action": action,
-            "from_stage": str(from_stage),
-            "to_stage": str(to_stage),
-            "actor_id": None,
-            "actor_role": actor_role(SYSTEM) or "",
-            "reason": "",
-            "data": data,
-            "created_at": at,
-        }
-        payload = {
-            "case": self._PLACEHOLDER,
-            "seq": seq,
-            "action": action,
-            "from": str(from_stage),
-            "to": str(to_stage),
-            "actor": None,
-            "role": self.fields["actor_role"],
-            "reason": "",
-            "data": data,
-            "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-        }
-        body = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-        self._before, _found, self._after = body.partition(f'"case":{self._PLACEHOLDER}')
-        self._checked = False
-
-    def __call__(self, case_id: int, prev_hash: str) -> str:
-        body = f'{self._before}"case":{case_id}{self._after}'
-        digest = hashlib.sha256((prev_hash + "\n" + body).encode("utf-8")).hexdigest()
-        if not self._checked:
-            if digest != event_hash(prev_hash=prev_hash, case_id=case_id, **self.fields):
-                raise RuntimeError("EventHasher disagrees with cases.events.event_hash")
-            self._checked = True
-        return digest
 
 
 # --- reading: stream, validate, hand over chunks ---
@@ -694,10 +659,6 @@ CLASHING_CODES = f"""
     WHERE (SELECT 1 FROM cases_case c WHERE c.code = s.code LIMIT 1) IS NOT NULL
        OR s.code IN (SELECT code FROM {STAGE_TABLE} GROUP BY code HAVING COUNT(*) > 1)"""  # noqa: S608
 REDRAW_CODE = f"UPDATE {STAGE_TABLE} SET code = %s WHERE id = %s"  # noqa: S608
-EVENT_INSERT = """
-    INSERT INTO cases_caseevent (case_id, seq, action, from_stage, to_stage, actor_id, actor_role, reason,
-        data, created_at, prev_hash, hash)
-    SELECT s.id, %s, %s, %s, %s, NULL, %s, '', {data}, %s, {prev}, {this} FROM batch_stage s"""
 
 
 def write_cases(ctx: _Context, n: int) -> None:
@@ -709,21 +670,13 @@ def write_cases(ctx: _Context, n: int) -> None:
         cursor.execute(DEBTOR_INSERT, [now, now, ctx.centre.pk, ctx.centre.pk])
         _redraw_clashing_codes(cursor)
         _insert_cases(cursor, ctx, now, n)
-        data = "CAST(%s AS jsonb)" if pg else "%s"
-        for hasher, prev, this in (
-            (ctx.hash_received, "''", "s.hash1"),
-            (ctx.hash_triage, "s.hash1", "s.hash2"),
-        ):
-            f = hasher.fields
-            params = [
-                f["seq"],
-                f["action"],
-                f["from_stage"],
-                f["to_stage"],
-                f["actor_role"],
-                json.dumps(f["data"]),
-            ]
-            cursor.execute(EVENT_INSERT.format(data=data, prev=prev, this=this), [*params, now])
+        # The first two events of every staged case, hashed as the rows were read (cases.events).
+        append_events_staged(
+            cursor, table=STAGE_TABLE, hasher=ctx.hash_received, prev="''", this="hash1", at=now
+        )
+        append_events_staged(
+            cursor, table=STAGE_TABLE, hasher=ctx.hash_triage, prev="hash1", this="hash2", at=now
+        )
 
 
 def _redraw_clashing_codes(cursor: Any) -> None:

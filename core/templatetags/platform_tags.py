@@ -1,14 +1,13 @@
 """Template helpers for the staff pages: money, labels of stored codes, query strings."""
 
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from django import template
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Stage
+from cases.models import Stage, event_action_label
 from core.models import Role
 from core.money import format_yuan
 
@@ -23,19 +22,6 @@ STAGE_PHASES = {
     Stage.IN_ENFORCEMENT: "enforce", Stage.ENFORCEMENT_SUSPENDED: "enforce",
     Stage.PERFORMED: "repair", Stage.CREDIT_REPAIR: "repair", Stage.CLOSED: "done", Stage.WITHDRAWN: "done",
 }  # fmt: skip
-
-# Event actions that are not transitions of the state machine.
-OTHER_ACTIONS = {
-    "received": _("Case received"),
-    "hold_placed": _("Hold placed"),
-    "hold_lifted": _("Hold lifted"),
-}
-
-
-@cache
-def _transition_labels() -> dict[str, Any]:
-    transitions = Case._meta.get_field("stage").get_all_transitions(Case)  # type: ignore[attr-defined]
-    return {t.name: t.custom.get("label", t.name) for t in transitions}
 
 
 @register.filter
@@ -67,7 +53,7 @@ def role_label(value: str) -> Any:
 
 @register.filter
 def action_label(value: str) -> Any:
-    return OTHER_ACTIONS.get(value) or _transition_labels().get(value, value)
+    return event_action_label(value)
 
 
 @register.simple_tag(takes_context=True)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
-from cases.models import Case, CaseEvent, Deadline, Stage
+from cases.models import Case, CaseEvent, Deadline, Stage, event_action_label
 from cases.selectors import case_events
 from core.models import Role
 from core.money import format_yuan
@@ -23,36 +23,6 @@ from mediation.models import Settlement
 
 K = Deadline.Kind
 PO = PaymentOrder.Status
-# Event actions that are not transitions.
-EVENT_LABELS = {
-    "received": _("Case received"),
-    "hold_placed": _("Hold placed"),
-    "hold_lifted": _("Hold lifted"),
-    "filed": _("Filed in court"),
-    "payment_order_accepted": _("Payment order accepted"),
-    "payment_order_issued": _("Payment order issued"),
-    "payment_order_served": _("Payment order served"),
-    "payment_order_objection": _("Objection to the payment order"),
-    "hearing_scheduled": _("Hearing scheduled"),
-    "enforcement_measure": _("Enforcement measure"),
-    "dishonest_listed": _("Put on the dishonest list"),
-    "notice_queued": _("Notice queued"),
-    "notice_sent": _("Notice sent"),
-    "notice_delivered": _("Notice delivered"),
-    "notice_opened": _("Notice opened"),
-    "notice_failed": _("Notice failed"),
-    "settlement_drafted": _("Settlement drafted"),
-    "settlement_offered": _("Settlement offered to the debtor"),
-    "settlement_accepted_by_debtor": _("Settlement accepted by the debtor"),
-    "contact_logged": _("Contact logged"),
-    "session_scheduled": _("Mediation session scheduled"),
-    "session_parties_notified": _("Parties told of the mediation session"),
-    "session_recorded": _("Mediation session recorded"),
-    "objection_filed": _("Objection filed"),
-    "objection_decided": _("Objection decided"),
-    "hardship_requested": _("Hardship relief requested"),
-    "hardship_decided": _("Hardship relief decided"),
-}
 SOON_DAYS = 7
 
 # --- small display helpers ------------------------------------------------------------------------
@@ -185,13 +155,7 @@ class CourtFile:
 
 
 def transition_label(action: str) -> str:
-    if action in EVENT_LABELS:
-        return str(EVENT_LABELS[action])
-    method = getattr(Case, action, None)
-    meta = getattr(method, "_django_fsm", None)
-    if meta is None:
-        return action
-    return str(next(iter(meta.transitions.values())).custom.get("label", action))
+    return event_action_label(action)
 
 
 def case_facts(case: Case) -> list[tuple[Any, Any]]:

@@ -208,3 +208,17 @@ def test_a_case_code_already_taken_is_drawn_again(world, tmp_path, run_import, m
     assert result.data["accepted"] == 5 and len(calls) >= 2
     codes = list(Case.objects.filter(batch_id=result.data["batch"]).values_list("code", flat=True))
     assert taken not in codes and len(set(codes)) == 5
+
+
+def test_an_uploaded_cases_first_event_names_the_uploading_user(world, tmp_path, web_upload):
+    _page, batch = web_upload(write_csv(tmp_path / "u.csv", [good_row(2), good_row(3)]))
+    assert batch is not None and batch.status == Batch.Status.DONE and batch.accepted == 2
+    first = list(
+        CaseEvent.objects.filter(case__batch=batch, seq=1).values_list("action", "actor_id", "actor_role")
+    )
+    assert first == [("received", world.creditor1.pk, "creditor_staff")] * 2
+    second = set(
+        CaseEvent.objects.filter(case__batch=batch, seq=2).values_list("action", "actor_id", "actor_role")
+    )
+    assert second == {("triage", None, "system")}
+    assert list(verify_chains()) == []
