@@ -30,6 +30,7 @@ from cases.services import (
     case_event_record,
     case_transition,
     cases_bulk_transition,
+    cases_lock,
     deadline_hook,
     deadline_open,
 )
@@ -74,15 +75,14 @@ def lock_case_then(row: Row) -> Row:
 
 def case_lock(*, case_id: int) -> None:
     """Take the Case row lock before anything that belongs to the case, or a court number, is locked."""
-    Case.objects.select_for_update().only("pk").get(pk=case_id)
+    cases_lock(case_ids=[case_id])
 
 
-def cases_lock(*, case_ids: Iterable[int], visible: QuerySet[Case] | None = None) -> dict[int, Case]:
-    """Lock many cases in primary-key order (the first step of a bulk court service); those out of reach
-    (not in `visible`) are left out. Call inside a transaction."""
-    base = visible if visible is not None else Case.objects.all()
-    locked = base.filter(pk__in=list(case_ids)).select_for_update(of=("self",)).order_by("pk")
-    return {case.pk: case for case in locked}
+def cases_locked(*, case_ids: Iterable[int], visible: QuerySet[Case] | None = None) -> dict[int, Case]:
+    """Lock many cases in primary-key order (cases.services.cases_lock: the first step of a bulk court
+    service) and read them; those out of reach (not in `visible`) are left out. Call inside a transaction."""
+    locked = [row.pk for row in cases_lock(case_ids=case_ids, base=visible)]
+    return Case.objects.in_bulk(locked)
 
 
 # --- case numbers ---------------------------------------------------------------------------------
@@ -315,7 +315,7 @@ def _cases_each(
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         with transaction.atomic():
-            cases = cases_lock(case_ids=chunk, visible=visible)
+            cases = cases_locked(case_ids=chunk, visible=visible)
             reviewed = review(cases) if review is not None else {pk: ("", case) for pk, case in cases.items()}
             for pk in chunk:
                 if pk not in cases:

@@ -37,6 +37,7 @@ from cases.services import (
 from core.actors import SYSTEM, SystemActor, actor_role
 from core.models import Centre, Role
 from core.money import AmountError, format_yuan, parse_yuan
+from core.uploads import UploadRefused, upload_check
 from core.workdays import WorkingCalendar
 from courts.models import Enforcement
 from mediation.models import Instalment
@@ -81,12 +82,6 @@ STEP_EVENTS: dict[str, EventAction] = {
 # The notice that reminds a debtor of a missed instalment (a dedicated kind can replace it later).
 REMINDER_KIND = "debt_collection"
 CERTIFICATE_KIND = "credit_repair_certificate"
-# Evidence types by their first bytes (the name and the browser's content type are not trusted).
-EVIDENCE_TYPES = (
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"%PDF-", "application/pdf", ".pdf"),
-)
 
 
 def _forbidden() -> ActionForbidden:
@@ -785,22 +780,15 @@ def repairs_advance_pending() -> dict[str, int]:
 
 
 def _evidence_kind(uploaded: UploadedFile) -> tuple[str, str]:
-    size = uploaded.size or 0
-    if size > rules.EVIDENCE_MAX_BYTES:
-        raise EvidenceRefused(
-            _("%(name)s is larger than 10 MB.") % {"name": uploaded.name}, code="evidence_too_large"
+    """The verified type and extension of an evidence file (core.uploads: by its bytes, no active PDFs)."""
+    try:
+        checked = upload_check(uploaded, max_bytes=rules.EVIDENCE_MAX_BYTES)
+    except UploadRefused as exc:
+        code = {"file_too_large": "evidence_too_large", "file_empty": "evidence_empty"}.get(
+            exc.code, "evidence_type"
         )
-    if size == 0:
-        raise EvidenceRefused(_("%(name)s is empty.") % {"name": uploaded.name}, code="evidence_empty")
-    uploaded.seek(0)
-    head = uploaded.read(8)
-    uploaded.seek(0)
-    for magic, content_type, ext in EVIDENCE_TYPES:
-        if head.startswith(magic):
-            return content_type, ext
-    raise EvidenceRefused(
-        _("%(name)s is not a JPEG, PNG or PDF file.") % {"name": uploaded.name}, code="evidence_type"
-    )
+        raise EvidenceRefused(exc.message, code=code) from exc
+    return checked.content_type, f".{checked.extension}"
 
 
 def credit_objection_file(*, case: Case, statement: str, evidence: list) -> CreditObjection:

@@ -18,7 +18,7 @@ from .conftest import actions, freeze_today
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-PDF = b"%PDF-1.7\n" + b"0" * 64
+PDF = b"%PDF-1.7\n" + b"0" * 64 + b"\n%%EOF\n"
 
 
 def upload(name, data, content_type="application/octet-stream"):
@@ -54,6 +54,8 @@ def test_an_objection_with_evidence_opens_the_20_day_limit_and_keeps_the_files_p
         ("virus.pdf", b"MZ\x90\x00" + b"\x00" * 32, "evidence_type"),
         ("note.png", b"just text pretending", "evidence_type"),
         ("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "evidence_too_large"),
+        ("reply.html", b"%PDF-1.4\n<html><script>alert(1)</script></html>", "evidence_type"),
+        ("auto.pdf", b"%PDF-1.4\n<< /OpenAction 3 0 R >>\n%%EOF", "evidence_active_content"),
     ],
 )
 def test_evidence_that_is_not_jpeg_png_or_pdf_or_too_large_is_refused_and_nothing_is_kept(

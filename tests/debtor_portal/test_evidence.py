@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from core.models import Role
 from core.services import centre_staff_organisation, staff_user_create
-from mediation.evidence import sniff
+from core.uploads import sniff as sniff_type
 from mediation.models import EvidenceFile
 from tests.factories import PASSWORD
 
@@ -74,6 +74,11 @@ def test_staff_who_reach_the_case_read_them_and_the_creditor_never_sees_hardship
     )
     assert staff_client(other_admin).get(url(hardship_file)).status_code == 404
     assert staff_client(world.admin).get(url(hardship_file)).status_code == 200
+
+
+def sniff(head: bytes) -> str | None:
+    file_type = sniff_type(head)
+    return file_type.content_type if file_type else None
 
 
 def test_types_are_known_by_their_first_bytes():
