@@ -784,9 +784,11 @@ def _evidence_kind(uploaded: UploadedFile) -> tuple[str, str]:
     try:
         checked = upload_check(uploaded, max_bytes=rules.EVIDENCE_MAX_BYTES)
     except UploadRefused as exc:
-        code = {"file_too_large": "evidence_too_large", "file_empty": "evidence_empty"}.get(
-            exc.code, "evidence_type"
-        )
+        code = {
+            "file_too_large": "evidence_too_large",
+            "file_empty": "evidence_empty",
+            "file_active_content": "evidence_active_content",
+        }.get(exc.code, "evidence_type")
         raise EvidenceRefused(exc.message, code=code) from exc
     return checked.content_type, f".{checked.extension}"
 

@@ -145,20 +145,20 @@ class CaseView:
         return None
 
 
-def debtor_cases(*, debtor: Debtor) -> QuerySet[Case]:
-    """All of this person's cases at this centre, whichever creditor brought them."""
+def debtor_cases(*, debtor: Debtor, case_ids: list[int]) -> QuerySet[Case]:
+    """The cases of this person the session may see (debtor_portal.session.session_case_ids)."""
     return (
-        Case.objects.filter(debtor_id=debtor.pk, centre_id=debtor.centre_id)
+        Case.objects.filter(debtor_id=debtor.pk, centre_id=debtor.centre_id, pk__in=case_ids)
         .select_related("creditor", "centre")
         .defer("phone")
         .order_by("-created_at", "-pk")
     )
 
 
-def debtor_case_get(*, debtor: Debtor, pk: Any) -> Case:
-    """One of the debtor's cases, or 404 (another person's case does not exist for them)."""
+def debtor_case_get(*, debtor: Debtor, case_ids: list[int], pk: Any) -> Case:
+    """One of the session's cases, or 404 (a case the session has not proven does not exist for it)."""
     try:
-        return debtor_cases(debtor=debtor).get(pk=pk)
+        return debtor_cases(debtor=debtor, case_ids=case_ids).get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
@@ -214,8 +214,8 @@ def case_view(case: Case) -> CaseView:
     )
 
 
-def debtor_overview(*, debtor: Debtor) -> list[CaseView]:
-    return [case_view(case) for case in debtor_cases(debtor=debtor)]
+def debtor_overview(*, debtor: Debtor, case_ids: list[int]) -> list[CaseView]:
+    return [case_view(case) for case in debtor_cases(debtor=debtor, case_ids=case_ids)]
 
 
 def notice_of_case(*, case: Case, pk: Any) -> Any:

@@ -36,13 +36,33 @@ def window_seconds() -> int:
 
 
 def limits() -> dict[str, int]:
-    """Failures allowed per window before a lockout, per scope (settings, with defaults)."""
+    """Attempts allowed per window before a lockout, per scope (settings, with defaults).
+
+    Failures are counted per case AND client, so a stranger who knows a printed case code locks out only
+    itself; the per-case ceiling is softer (many clients together) so the real debtor is not locked out by
+    one guesser. Codes sent are limited per case and per phone, so nobody can flood a phone.
+    """
     return {
-        "case": _setting("DEBTOR_MAX_FAILURES_PER_CASE", 5),
-        "phone": _setting("DEBTOR_MAX_ATTEMPTS_PER_PHONE", 5),
+        "case_client": _setting("DEBTOR_MAX_FAILURES_PER_CASE_AND_CLIENT", 5),
+        "case": _setting("DEBTOR_MAX_FAILURES_PER_CASE", 30),
         "ip": _setting("DEBTOR_MAX_FAILURES_PER_IP", 10),
+        "send_case": _setting("DEBTOR_MAX_CODES_PER_CASE", 5),
+        "phone": _setting("DEBTOR_MAX_CODES_PER_PHONE", 5),
         "come_forward_ip": _setting("DEBTOR_MAX_COME_FORWARD_PER_IP", 5),
     }
+
+
+def _case_client(case_code: str, ip: str | None) -> str:
+    return f"{case_code}|{ip or '-'}"
+
+
+def _failure_scopes(case_code: str, ip: str | None) -> tuple[tuple[str, str | None], ...]:
+    return (("case_client", _case_client(case_code, ip)), ("case", case_code), ("ip", ip))
+
+
+def _failure_record(case_code: str, ip: str | None) -> None:
+    for scope, value in _failure_scopes(case_code, ip):
+        attempt_record(scope, value)
 
 
 def code_max_age_seconds() -> int:
@@ -96,6 +116,12 @@ def attempts_clear(scope: str, value: str) -> None:
     cache.delete_many([f"{_key(scope, value)}:n", f"{_key(scope, value)}:since"])
 
 
+def failures_clear(case_code: str, ip: str | None) -> None:
+    """The debtor got in: the case's failures (and this client's on it) no longer count."""
+    attempts_clear("case", case_code)
+    attempts_clear("case_client", _case_client(case_code, ip))
+
+
 def wait_minutes(seconds: int) -> int:
     return max(1, -(-seconds // 60))
 
@@ -133,15 +159,14 @@ def _identify(*, code_key: str, found: tuple[int, str] | None, id_number: str, i
     matches = hmac.compare_digest(given, expected)
     if case_id is not None and matches and well_formed:
         return Identified(case_id=case_id)
-    attempt_record("case", code_key)
-    attempt_record("ip", ip)
+    _failure_record(code_key, ip)
     return Identified()
 
 
 def debtor_identify_by_code(*, case_code: str, id_number: str, ip: str | None) -> Identified:
     """Step one from the case code printed on every notice, with the ID number."""
     code = normalize_case_code(case_code)
-    wait = attempts_wait(("case", code), ("ip", ip))
+    wait = attempts_wait(*_failure_scopes(code, ip))
     if wait:
         return Identified(wait=wait)
     found = Case.objects.filter(code=code).values_list("pk", "debtor__id_hash").first()
@@ -150,7 +175,7 @@ def debtor_identify_by_code(*, case_code: str, id_number: str, ip: str | None) -
 
 def debtor_identify_by_case(*, case: Case, id_number: str, ip: str | None) -> Identified:
     """Step one from a notice link (the link names the case): the ID number only; same counters."""
-    wait = attempts_wait(("case", case.code), ("ip", ip))
+    wait = attempts_wait(*_failure_scopes(case.code, ip))
     if wait:
         return Identified(wait=wait)
     found = Case.objects.filter(pk=case.pk).values_list("pk", "debtor__id_hash").first()
@@ -181,9 +206,17 @@ def _code_hash(purpose: str, binding: str, code: str) -> str:
 
 
 def _phone_of(case_id: int) -> tuple[str, str]:
-    """The phone on file for the case (else the debtor's), and the case code, for the SMS."""
-    case = Case.objects.select_related("debtor").only("code", "phone", "debtor__phone").get(pk=case_id)
-    return case.phone or case.debtor.phone, case.code
+    """The phone on file for this case, as its own creditor supplied it, and the case code, for the SMS.
+
+    Never another case's or the person's "usual" number: a code proves only what this case's creditor
+    holds (a number another creditor supplied must not open this case).
+    """
+    case = Case.objects.only("code", "phone").get(pk=case_id)
+    return case.phone, case.code
+
+
+def phone_of_case(case_id: int) -> str:
+    return _phone_of(case_id)[0]
 
 
 def _sms_text(purpose: str, case_code: str, code: str) -> str:
@@ -203,7 +236,7 @@ def _sms_text(purpose: str, case_code: str, code: str) -> str:
 def one_time_code_send(*, case_id: int, purpose: str, binding: str, ip: str | None) -> SentCode:
     """Send a fresh code to the phone on file; the caller keeps its keyed hash in the session."""
     phone, case_code = _phone_of(case_id)
-    wait = attempts_wait(("case", case_code), ("phone", phone), ("ip", ip))
+    wait = attempts_wait(*_failure_scopes(case_code, ip), ("send_case", case_code), ("phone", phone))
     if wait:
         raise CodeNotSent(
             _("Too many attempts. Please try again in %(minutes)d minutes.")
@@ -213,6 +246,7 @@ def one_time_code_send(*, case_id: int, purpose: str, binding: str, ip: str | No
     if not phone:
         raise CodeNotSent(_("There is no phone number on file for this case. Please contact the centre."))
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    attempt_record("send_case", case_code)
     attempt_record("phone", phone)
     try:
         sms_backend().send(
@@ -240,8 +274,8 @@ def one_time_code_check(
     *, case_id: int, purpose: str, binding: str, code: str, pending: dict[str, Any], ip: str | None
 ) -> CodeChecked:
     """Compare the code typed with the one sent (kept hashed in ``pending``); failures are counted."""
-    phone, case_code = _phone_of(case_id)
-    wait = attempts_wait(("case", case_code), ("phone", phone), ("ip", ip))
+    _phone, case_code = _phone_of(case_id)
+    wait = attempts_wait(*_failure_scopes(case_code, ip))
     if wait:
         return CodeChecked(ok=False, wait=wait)
     stored = str(pending.get("code_hash") or _DUMMY_HASH)
@@ -251,9 +285,7 @@ def one_time_code_check(
     ok = hmac.compare_digest(_code_hash(purpose, binding, typed), stored) and fresh and tries_left
     if ok:
         return CodeChecked(ok=True)
-    attempt_record("case", case_code)
-    attempt_record("phone", phone)
-    attempt_record("ip", ip)
+    _failure_record(case_code, ip)
     void = not fresh or int(pending.get("tries", 0)) + 1 >= code_max_tries()
     return CodeChecked(ok=False, void=void)
 

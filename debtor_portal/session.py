@@ -1,6 +1,10 @@
 """A short session bound to one debtor at one centre: no account, no password, gone after 15 idle minutes.
 
-Identification (services.py) ends in `debtor_session_start`; every debtor page asks `debtor_from_session`.
+Identification (services.py) ends in `debtor_session_join`; every debtor page asks `debtor_from_session`
+and shows only `session_case_ids`. A session holds only what it has proven: each case joins by its own
+case code or notice link, the ID number and a one-time code sent to the phone that case's creditor holds.
+Another case of the same person is shown only when its own phone on file is a phone this session proved:
+no single creditor's data (a phone number it supplied) can open another creditor's case.
 """
 
 import time
@@ -9,7 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from cases.models import Debtor
+from cases.models import Case, Debtor
+from core.crypto import keyed_hash
+from core.identifiers import IdentifierError, normalize_phone
 
 SESSION_KEY = "debtor_session"
 PENDING_KEY = "debtor_pending"
@@ -26,17 +32,64 @@ def max_seconds() -> int:
     return int(getattr(settings, "DEBTOR_SESSION_MAX_SECONDS", 2 * 60 * 60))
 
 
-def debtor_session_start(request: HttpRequest, debtor: Debtor) -> None:
-    """Bind this browser to one debtor; a new session key so that an earlier one cannot be reused."""
+def phone_proof(phone: str) -> str:
+    """What the session keeps of a phone it proved: a keyed hash, never the number."""
+    if not phone:
+        return ""
+    try:
+        phone = normalize_phone(phone)
+    except IdentifierError:
+        phone = phone.strip()
+    return keyed_hash(f"debtor-phone:{phone}")
+
+
+def debtor_session_join(request: HttpRequest, *, case: Case, phone: str) -> None:
+    """This case joins the session (its code and ID number matched, the code sent to `phone` came back).
+
+    A session of another person is replaced; a new session key either way, so that an earlier one cannot
+    be reused.
+    """
     request.session.pop(PENDING_KEY, None)
+    state = request.session.get(SESSION_KEY)
+    same_person = isinstance(state, dict) and state.get("debtor") == case.debtor_id
+    cases = list(state.get("cases", [])) if same_person else []
+    phones = list(state.get("phones", [])) if same_person else []
+    if case.pk not in cases:
+        cases.append(case.pk)
+    proof = phone_proof(phone)
+    if proof and proof not in phones:
+        phones.append(proof)
     request.session.cycle_key()
     now = time.time()
     request.session[SESSION_KEY] = {
-        "debtor": debtor.pk,
-        "centre": debtor.centre_id,
-        "started": now,
+        "debtor": case.debtor_id,
+        "centre": case.centre_id,
+        "cases": cases,
+        "phones": phones,
+        "started": state.get("started", now) if same_person else now,
         "expires": now + idle_seconds(),
     }
+
+
+def session_case_ids(request: HttpRequest, debtor: Debtor) -> list[int]:
+    """The cases this session may see: those it joined, and the person's other cases at this centre whose
+    own phone on file is one the session proved (decrypted here, a handful per person)."""
+    state = request.session.get(SESSION_KEY)
+    if not isinstance(state, dict) or state.get("debtor") != debtor.pk:
+        return []
+    joined = [int(pk) for pk in state.get("cases", [])]
+    proven = set(state.get("phones", []))
+    visible = list(
+        Case.objects.filter(pk__in=joined, debtor_id=debtor.pk, centre_id=debtor.centre_id).values_list(
+            "pk", flat=True
+        )
+    )
+    if proven:
+        others = Case.objects.filter(debtor_id=debtor.pk, centre_id=debtor.centre_id).exclude(pk__in=joined)
+        for pk, phone in others.values_list("pk", "phone"):
+            if phone and phone_proof(phone) in proven:
+                visible.append(pk)
+    return visible
 
 
 def debtor_session_end(request: HttpRequest) -> None:

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 
 from cases.errors import CaseActionError
 from cases.models import Case, Debtor
+from core.clients import client_ip
 from core.uploads import stored_file_response
 from mediation import debtor_services, evidence
 from mediation.services import settlement_debtor_accept
@@ -41,19 +42,20 @@ from .session import (
     SIGN_KEY,
     debtor_from_session,
     debtor_session_end,
-    debtor_session_start,
+    debtor_session_join,
     idle_seconds,
     pending_clear,
     pending_get,
     pending_set,
     session_binding,
+    session_case_ids,
 )
 
 IDENTIFY = "identify"
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)
 
 
 def _locked(request: HttpRequest, wait: int) -> HttpResponse:
@@ -156,7 +158,7 @@ class NoticeStartView(View):
         if notice is None:
             return self._refused(request, why)
         debtor = debtor_from_session(request)
-        if debtor is not None and notice.case.debtor_id == debtor.pk:
+        if debtor is not None and notice.case_id in session_case_ids(request, debtor):
             notice_record_opened(
                 notice=notice, ip=_ip(request), user_agent=request.headers.get("User-Agent", "")
             )
@@ -242,8 +244,8 @@ class CodeView(View):
 
     def _bind(self, request: HttpRequest, pending: dict[str, Any]) -> HttpResponse:
         case = Case.objects.select_related("debtor").get(pk=pending["case"])
-        debtor_session_start(request, case.debtor)
-        services.attempts_clear("case", case.code)
+        debtor_session_join(request, case=case, phone=services.phone_of_case(case.pk))
+        services.failures_clear(case.code, _ip(request))
         notice_id = int(pending.get("notice") or 0)
         notice = Notice.objects.filter(pk=notice_id, case=case).first() if notice_id else None
         if notice is not None:
@@ -269,6 +271,7 @@ class DebtorView(View):
     """A page for an identified debtor only; otherwise back to identification."""
 
     debtor: Debtor
+    case_ids: list[int]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         debtor = debtor_from_session(request)
@@ -276,10 +279,11 @@ class DebtorView(View):
             messages.info(request, _("For your security, please identify yourself again."))
             return redirect("debtor:start")
         self.debtor = debtor
+        self.case_ids = session_case_ids(request, debtor)
         return super().dispatch(request, *args, **kwargs)
 
     def case(self, pk: Any) -> Case:
-        return selectors.debtor_case_get(debtor=self.debtor, pk=pk)
+        return selectors.debtor_case_get(debtor=self.debtor, case_ids=self.case_ids, pk=pk)
 
     def render(self, request: HttpRequest, template: str, **context: Any) -> HttpResponse:
         context.setdefault("debtor", self.debtor)
@@ -293,7 +297,7 @@ class CasesView(DebtorView):
         return self.render(
             request,
             "cases.html",
-            views=selectors.debtor_overview(debtor=self.debtor),
+            views=selectors.debtor_overview(debtor=self.debtor, case_ids=self.case_ids),
             credit_objection=services.credit_objection_service() is not None,
             idle_minutes=idle_seconds() // 60,
         )
@@ -550,7 +554,9 @@ class EvidenceView(View):
             debtor = debtor_from_session(request)
             if debtor is None:
                 raise Http404
-            item = evidence.evidence_of_debtor(debtor=debtor, pk=pk)
+            item = evidence.evidence_of_debtor(
+                debtor=debtor, case_ids=session_case_ids(request, debtor), pk=pk
+            )
         return stored_file_response(evidence.evidence_open(item), filename=evidence.evidence_filename(item))
 
 

@@ -128,11 +128,11 @@ def evidence_filename(evidence: EvidenceFile) -> str:
 # --- who may read a file --------------------------------------------------------------------------------
 
 
-def evidence_of_debtor(*, debtor: Debtor, pk: Any) -> EvidenceFile:
-    """A file on one of this debtor's cases, or 404."""
+def evidence_of_debtor(*, debtor: Debtor, case_ids: list[int], pk: Any) -> EvidenceFile:
+    """A file on one of the cases this debtor's session has proven (case_ids), or 404."""
     try:
         return EvidenceFile.objects.select_related("case").get(
-            pk=pk, case__debtor_id=debtor.pk, case__centre_id=debtor.centre_id
+            pk=pk, case__debtor_id=debtor.pk, case__centre_id=debtor.centre_id, case_id__in=case_ids
         )
     except (EvidenceFile.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc

@@ -26,9 +26,14 @@ def _normalised(body: bytes, typed_code: str) -> str:
     return text.replace(typed_code, "CODE")
 
 
-def test_case_code_id_number_and_code_show_all_of_the_persons_cases_at_the_centre(world, english):
+def test_case_code_id_number_and_code_show_the_case_and_those_on_the_proven_phone(world, english):
     mine = world.case(debtor_name="李四")
-    same_person = world.case(creditor=world.cf, id_number=mine.debtor.id_number, debtor_name="李四")
+    # The same person at another creditor, with the same phone on file: proven by the same code.
+    same_phone = world.case(
+        creditor=world.cf, id_number=mine.debtor.id_number, debtor_name="李四", phone=mine.phone
+    )
+    # The same person at a third creditor with another phone: not proven by this session.
+    other_phone = world.case(creditor=world.cf, id_number=mine.debtor.id_number, debtor_name="李四")
     someone_else = world.case()
     response = english.post(START, {"case_code": mine.code.lower(), "id_number": mine.debtor.id_number})
     assert response.status_code == 302 and response["Location"] == CODE
@@ -39,9 +44,22 @@ def test_case_code_id_number_and_code_show_all_of_the_persons_cases_at_the_centr
     response = english.post(CODE, {"step": "code", "code": last_code()})
     assert response.status_code == 302
     page = english.get(CASES).content.decode()
-    assert mine.code in page and same_person.code in page and someone_else.code not in page
+    assert mine.code in page and same_phone.code in page
+    assert other_phone.code not in page and someone_else.code not in page
     assert "示范银行" in page and "示范消费金融" in page
-    assert "2 cases" in page
+    assert "2 cases are open on this page" in page
+    assert "Add a case with its case code" in page  # more cases may exist, and how to add one
+
+
+def test_a_second_creditors_case_joins_with_its_own_code_and_phone(world, english):
+    mine = world.case(debtor_name="李四")
+    other = world.case(creditor=world.cf, id_number=mine.debtor.id_number, debtor_name="李四")
+    identify(english, mine)
+    assert other.code not in english.get(CASES).content.decode()
+    identify(english, other)
+    assert sms.outbox[-1]["to"] == other.phone_masked
+    page = english.get(CASES).content.decode()
+    assert mine.code in page and other.code in page
 
 
 def test_nothing_is_shown_before_identification(world, client):
@@ -120,7 +138,7 @@ def test_lockout_per_ip_across_case_codes_and_it_ends_after_the_window(world, cl
 
 
 def test_codes_sent_to_one_phone_are_limited(world, english, settings):
-    settings.DEBTOR_MAX_ATTEMPTS_PER_PHONE = 2
+    settings.DEBTOR_MAX_CODES_PER_PHONE = 2
     case = world.case()
     english.post(START, {"case_code": case.code, "id_number": case.debtor.id_number})
     english.post(CODE, {"step": "resend"})
@@ -128,8 +146,20 @@ def test_codes_sent_to_one_phone_are_limited(world, english, settings):
     response = english.post(CODE, {"step": "resend"}, follow=True)
     assert len(sms.outbox) == 2
     assert "Too many attempts" in response.content.decode()
+    # The code already sent still works: a limit on sending never locks the person out of it.
     response = english.post(CODE, {"step": "code", "code": last_code()})
-    assert response.status_code == 429
+    assert response.status_code == 302
+
+
+def test_codes_sent_for_one_case_are_limited_whatever_the_phone(world, english, settings):
+    settings.DEBTOR_MAX_CODES_PER_CASE = 2
+    settings.DEBTOR_MAX_CODES_PER_PHONE = 10
+    case = world.case()
+    english.post(START, {"case_code": case.code, "id_number": case.debtor.id_number})
+    english.post(CODE, {"step": "resend"})
+    response = english.post(CODE, {"step": "resend"}, follow=True)
+    assert len(sms.outbox) == 2
+    assert "Too many attempts" in response.content.decode()
 
 
 def test_a_wrong_code_does_not_identify_and_a_code_dies_after_three_tries(world, english):

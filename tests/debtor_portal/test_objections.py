@@ -60,7 +60,7 @@ def test_a_file_that_is_not_really_an_image_or_too_large_is_refused(world, engli
     case = world.case()
     identify(english, case)
     page = object_(english, case, files=[fake_image()])
-    assert page.status_code == 200 and "is not a photo (JPEG or PNG) or a PDF" in page.content.decode()
+    assert page.status_code == 200 and "is not an accepted file (JPEG, PNG, PDF)" in page.content.decode()
     settings.DEBTOR_EVIDENCE_MAX_BYTES = 10
     page = object_(english, case, files=[photo()])
     assert "larger than" in page.content.decode()
