@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "credit_repair",
     "notices",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
