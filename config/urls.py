@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cases.views import CentreOverviewView
 from courts.admin import court_site
 
 urlpatterns = [
     path("", include("core.urls")),
+    # Not in cases.urls: the page keeps its unnamespaced name "centre".
+    path("centre/", CentreOverviewView.as_view(), name="centre"),
     path("cases/", include("cases.urls")),
     path("notices/", include("notices.urls")),
     path("portal/batches/", include("cases.batches.urls")),
