@@ -24,6 +24,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -519,9 +520,9 @@ def _sqlite_without_fsync() -> Iterator[None]:
 class CentreStaff:
     centre: Centre
     court: Organisation
-    mediator: Any  # the people's mediation committee's (the court's invited mediator is found on the case)
-    judge: Any
-    clerk: Any  # longyan has no clerk: its judge does the clerk's work
+    mediator: User  # the people's mediation committee's (the court's invited mediator is found on the case)
+    judge: User
+    clerk: User  # longyan has no clerk: its judge does the clerk's work
 
 
 def _yuan(amount: Decimal) -> str:
@@ -548,7 +549,7 @@ class DemoSeeder:
         }
         self.payment_refs: Counter[str] = Counter()
 
-    def users_by_name(self, username: str) -> Any:
+    def users_by_name(self, username: str) -> User:
         return next(u for u in self.users.values() if u.username == username)
 
     # --- helpers ------------------------------------------------------------------------------------
@@ -560,10 +561,10 @@ class DemoSeeder:
         """A fresh copy: the services update rows in place, so an object held since the last step is stale."""
         return Case.objects.select_related("centre", "court", "creditor").get(pk=plan.case_id)
 
-    def creditor(self, plan: CasePlan) -> Any:
+    def creditor(self, plan: CasePlan) -> User:
         return self.creditor_users[plan.creditor.code]
 
-    def mediator(self, case: Case) -> Any:
+    def mediator(self, case: Case) -> User:
         if case.mediator_id is None:
             raise CommandError(f"case {case.code} has no mediator")
         return self.users[case.mediator_id]
