@@ -42,6 +42,7 @@ GIVEN = (
     "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红玉梅飞鹏宇浩然欣怡子轩思雨晨阳婷雪琳博文斌凯"
 )
 RARE = "喆堃玥昇珺赟"  # seen in names, outside GB2312: these fall back to the system font
+RARE_EVERY = 50  # one name in this many carries a rare character
 STREETS = [
     "中山路",
     "温陵路",
@@ -98,7 +99,7 @@ def letters(n: int, seal_url: str) -> list[tuple[str, str]]:
     out = []
     for i in range(n):
         given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-        if i % 50 == 49:
+        if i % RARE_EVERY == RARE_EVERY - 1:
             given = given[:-1] + rng.choice(RARE)
         name = rng.choice(SURNAMES) + given
         doc = documents.sample_document_context(centre_name="泉州信用修复中心", kind=Kind.DEBT_COLLECTION)

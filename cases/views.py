@@ -15,8 +15,8 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from cases.templatetags.case_tags import action_label
 from core.models import Role
-from core.templatetags.platform_tags import action_label
 from core.views import StaffRequiredMixin
 
 from . import selectors, services

@@ -1,7 +1,10 @@
 """Who is acting: a staff user with a membership, or the platform itself (periodic tasks, imports)."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias, Union
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 @dataclass(frozen=True)
@@ -17,9 +20,14 @@ class SystemActor:
 
 SYSTEM = SystemActor()
 
+# What a service's `actor` is: a staff user (AUTH_USER_MODEL is Django's User) or the platform. A Union,
+# not `|`, so that the alias also works at run time while User is imported for the type checker only.
+Actor: TypeAlias = Union["User", SystemActor]
 
-def actor_role(actor: Any) -> str | None:
-    """The role an actor acts in: 'system', a membership role, or None for a user with no membership."""
+
+def actor_role(actor: "Actor | AnonymousUser | None") -> str | None:
+    """The role an actor acts in: 'system', a membership role, or None for a user with no membership
+    (an anonymous request user included)."""
     if actor is None or isinstance(actor, SystemActor):
         return "system"
     membership = getattr(actor, "membership", None)

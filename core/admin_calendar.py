@@ -48,7 +48,8 @@ def calendar_warnings(centres: Iterable[Centre] | None = None, today=None) -> li
     return warnings
 
 
-class CalendarWarningMixin:
+# A ModelAdmin itself, not a bare mixin, so that super().changelist_view is known to exist.
+class CalendarWarningMixin(admin.ModelAdmin):
     centre_lookup = "centre__id__exact"
 
     def changelist_view(self, request, extra_context=None):

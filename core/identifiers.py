@@ -43,6 +43,8 @@ MESSAGES: dict[str, Promise] = {
 ID_NUMBER_WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 # GB 11643-1999: check character for (weighted sum mod 11) = 0..10.
 ID_NUMBER_CHECK_CHARS = "10X98765432"
+ID_NUMBER_LENGTH = 18  # GB 11643: 17 digits and a check character
+MOBILE_LENGTH = 11
 # Why: birth years before 1900 do not occur on live ID cards; earlier years signal a typo.
 ID_NUMBER_MIN_BIRTH_YEAR = 1900
 
@@ -81,7 +83,7 @@ def _is_spreadsheet_number(value: object) -> bool:
 
 def id_number_check_char(first17: str) -> str:
     """Check character for the first 17 digits of a resident ID number (GB 11643)."""
-    if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
+    if len(first17) != ID_NUMBER_LENGTH - 1 or not first17.isascii() or not first17.isdigit():
         raise IdentifierError(ID_NUMBER_INVALID)
     total = sum(int(digit) * weight for digit, weight in zip(first17, ID_NUMBER_WEIGHTS, strict=True))
     return ID_NUMBER_CHECK_CHARS[total % 11]
@@ -159,7 +161,7 @@ def _mask_middle(value: str) -> str:
 
 def mask_id_number(id18: str) -> str:
     """Mask an ID number for display (PIPL 28: sensitive data): "3505**********123X"."""
-    if len(id18) == 18:
+    if len(id18) == ID_NUMBER_LENGTH:
         return id18[:4] + "*" * 10 + id18[-4:]
     return _mask_middle(id18)
 
@@ -196,7 +198,7 @@ def normalize_phone(value: object) -> str:
 
 def mask_phone(phone: str) -> str:
     """Mask a mobile number for display: "139****1111"."""
-    if len(phone) == 11:
+    if len(phone) == MOBILE_LENGTH:
         return phone[:3] + "****" + phone[-4:]
     return _mask_middle(phone)
 

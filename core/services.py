@@ -1,12 +1,15 @@
 """Creating tenants and staff: centres (with their calendar), organisations, users with a role."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .models import ROLE_ORGANISATION_KIND, Centre, Membership, Organisation, Role
 from .workdays import calendar_seed_from_package
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @transaction.atomic
@@ -45,7 +48,7 @@ def staff_user_create(
     role: str,
     first_name: str = "",
     region_codes: str = "",
-) -> Any:
+) -> "User":
     """A staff login with exactly one membership; the role must fit the organisation's kind."""
     if ROLE_ORGANISATION_KIND[Role(role)] != organisation.kind:
         raise ValueError(f"role {role} does not belong to a {organisation.kind} organisation")

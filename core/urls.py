@@ -1,8 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from cases.views import CentreOverviewView
-
 from . import views
 
 urlpatterns = [
@@ -10,5 +8,4 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz/", views.healthz, name="healthz"),
-    path("centre/", CentreOverviewView.as_view(), name="centre"),
 ]

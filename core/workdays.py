@@ -10,6 +10,7 @@ so that the caller can flag the deadline (``calendar_warning``) instead of faili
 
 from __future__ import annotations
 
+from calendar import SATURDAY
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -67,7 +68,7 @@ def _centre_id(centre: Centre | int) -> int:
 
 
 def _is_weekend(d: date) -> bool:
-    return d.weekday() >= 5
+    return d.weekday() >= SATURDAY
 
 
 def _holiday_name_zh(holiday: object) -> str:
@@ -265,7 +266,7 @@ class WorkingCalendar:
     def for_centre(cls, centre: Centre | int) -> WorkingCalendar:
         return cls(_centre_id(centre))
 
-    def _load(self) -> None:
+    def _load(self) -> tuple[dict[date, bool], frozenset[int]]:
         self._exceptions = {
             day: kind == CalendarDay.Kind.WORKDAY
             for day, kind in CalendarDay.objects.filter(centre_id=self.centre_id).values_list("day", "kind")
@@ -273,18 +274,19 @@ class WorkingCalendar:
         self._data_years = frozenset(
             CalendarYear.objects.filter(centre_id=self.centre_id).values_list("year", flat=True)
         )
+        return self._exceptions, self._data_years
 
     @property
     def exceptions(self) -> dict[date, bool]:
         if self._exceptions is None:
-            self._load()
-        return self._exceptions  # type: ignore[return-value]
+            return self._load()[0]
+        return self._exceptions
 
     @property
     def data_years(self) -> frozenset[int]:
         if self._data_years is None:
-            self._load()
-        return self._data_years  # type: ignore[return-value]
+            return self._load()[1]
+        return self._data_years
 
     def has_data(self, year: int) -> bool:
         return year in self.data_years

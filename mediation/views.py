@@ -19,10 +19,10 @@ from django.views import View
 from cases.errors import CaseActionError
 from cases.models import Colour, Stage, Track
 from cases.selectors import case_get, cases_visible_to
+from cases.templatetags.case_tags import STAGE_PHASES
 from core.models import Membership, Role
 from core.money import format_yuan
 from core.redirects import redirect_next
-from core.templatetags.platform_tags import STAGE_PHASES
 from core.views import StaffRequiredMixin
 
 from . import selectors, services

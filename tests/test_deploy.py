@@ -29,6 +29,7 @@ def test_check_deploy_is_clean_with_production_settings():
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,  # the return code is asserted below, with the output as the message
     )
 
     output = result.stdout + result.stderr

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "oversight",
     "dashboards",
     "debtor_portal",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ KNOWN_PLACEHOLDERS = frozenset(
     }
 )
 SECRET_KEY_MIN_LENGTH = 50  # Django's deployment check asks for 50 characters
+FIELD_KEY_BYTES = 32  # AES-256
 
 
 def _secret(name: str) -> str:
@@ -42,7 +43,7 @@ try:
     _key_length = len(base64.b64decode(FIELD_ENCRYPTION_KEY, validate=True))
 except (binascii.Error, ValueError):
     _key_length = 0
-if _key_length != 32:
+if _key_length != FIELD_KEY_BYTES:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be base64 of 32 random bytes.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 # seed_demo refuses to run: production never holds demonstration users or cases.

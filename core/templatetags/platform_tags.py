@@ -1,27 +1,17 @@
-"""Template helpers for the staff pages: money, labels of stored codes, query strings."""
+"""Template helpers for the staff pages: money, role labels, query strings (a case's codes: case_tags)."""
 
 from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.http import QueryDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Stage, event_action_label
 from core.models import Role
 from core.money import format_yuan
 
 register = template.Library()
-
-# Badge colour groups: where a stage sits in the funnel 调 -> 诉 -> 执 -> 消.
-STAGE_PHASES = {
-    Stage.RECEIVED: "intake", Stage.TRIAGED: "intake",
-    Stage.IN_MEDIATION: "mediate", Stage.COURT_MEDIATION: "mediate", Stage.SETTLED: "mediate",
-    Stage.CONFIRMATION_REQUESTED: "court", Stage.CONFIRMED: "court", Stage.PAYMENT_ORDER: "court",
-    Stage.IN_LITIGATION: "court", Stage.ENFORCEABLE: "enforce", Stage.PERFORMING: "enforce",
-    Stage.IN_ENFORCEMENT: "enforce", Stage.ENFORCEMENT_SUSPENDED: "enforce",
-    Stage.PERFORMED: "repair", Stage.CREDIT_REPAIR: "repair", Stage.CLOSED: "done", Stage.WITHDRAWN: "done",
-}  # fmt: skip
 
 
 @register.filter
@@ -35,25 +25,10 @@ def absolute(value: int) -> int:
 
 
 @register.filter
-def stage_label(value: str) -> Any:
-    return Stage(value).label if value in Stage.values else value
-
-
-@register.filter
-def stage_phase(value: str) -> str:
-    return STAGE_PHASES.get(value, "intake")  # type: ignore[call-overload]
-
-
-@register.filter
-def role_label(value: str) -> Any:
+def role_label(value: str) -> str | Promise:
     if value == "system":
         return _("Platform")
     return Role(value).label if value in Role.values else value
-
-
-@register.filter
-def action_label(value: str) -> Any:
-    return event_action_label(value)
 
 
 @register.simple_tag(takes_context=True)

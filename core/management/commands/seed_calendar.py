@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 from core.models import Centre
 from core.workdays import calendar_seed_from_package, years_without_data
 
+_YEARS_AS_RANGE = 3  # from three consecutive years on, "2024-2026" reads better than a list
+
 
 def _years_text(years: list[int]) -> str:
     if not years:
         return "none"
-    if years == list(range(years[0], years[-1] + 1)) and len(years) > 2:
+    if years == list(range(years[0], years[-1] + 1)) and len(years) >= _YEARS_AS_RANGE:
         return f"{years[0]}-{years[-1]}"
     return ", ".join(map(str, years))
 

@@ -22,10 +22,10 @@ from decimal import Decimal
 from itertools import cycle
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError
+from django.contrib.auth.models import User
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -520,9 +520,9 @@ def _sqlite_without_fsync() -> Iterator[None]:
 class CentreStaff:
     centre: Centre
     court: Organisation
-    mediator: Any  # the people's mediation committee's (the court's invited mediator is found on the case)
-    judge: Any
-    clerk: Any  # longyan has no clerk: its judge does the clerk's work
+    mediator: User  # the people's mediation committee's (the court's invited mediator is found on the case)
+    judge: User
+    clerk: User  # longyan has no clerk: its judge does the clerk's work
 
 
 def _yuan(amount: Decimal) -> str:
@@ -549,7 +549,7 @@ class DemoSeeder:
         }
         self.payment_refs: Counter[str] = Counter()
 
-    def users_by_name(self, username: str) -> Any:
+    def users_by_name(self, username: str) -> User:
         return next(u for u in self.users.values() if u.username == username)
 
     # --- helpers ------------------------------------------------------------------------------------
@@ -561,10 +561,10 @@ class DemoSeeder:
         """A fresh copy: the services update rows in place, so an object held since the last step is stale."""
         return Case.objects.select_related("centre", "court", "creditor").get(pk=plan.case_id)
 
-    def creditor(self, plan: CasePlan) -> Any:
+    def creditor(self, plan: CasePlan) -> User:
         return self.creditor_users[plan.creditor.code]
 
-    def mediator(self, case: Case) -> Any:
+    def mediator(self, case: Case) -> User:
         if case.mediator_id is None:
             raise CommandError(f"case {case.code} has no mediator")
         return self.users[case.mediator_id]
@@ -1054,157 +1054,160 @@ class DemoSeeder:
                 services.hold_lift(hold=hold, actor=actor, reason=lift_reason)
 
 
-class Command(BaseCommand):
-    help = "Create the demo centres, organisations and staff, and a few hundred cases in every stage."
+def tenants_create() -> dict[str, CentreStaff]:
+    """The two centres, their creditors, committees and courts, and the staff logins."""
+    centres: dict[str, Centre] = {
+        spec.code: centre_create(code=spec.code, name=spec.name, region_code=spec.region)
+        for spec in (QUANZHOU, LONGYAN)
+    }
+    qz, ly = centres["quanzhou"], centres["longyan"]
+    K = Organisation.Kind  # noqa: N806
+    orgs = {
+        spec.code: organisation_create(
+            centre=centres[centre],
+            kind=K.CREDITOR,
+            code=spec.code,
+            name=spec.name,
+            region_code=centres[centre].region_code,
+        )
+        for centre, specs in CREDITORS.items()
+        for spec in specs
+    }
+    orgs["qz-committee"] = organisation_create(
+        centre=qz,
+        kind=K.COMMITTEE,
+        code="qz-committee",
+        name="泉州市鲤城区人民调解委员会",
+        region_code="350502",
+    )
+    orgs["ly-committee"] = organisation_create(
+        centre=ly,
+        kind=K.COMMITTEE,
+        code="ly-committee",
+        name="龙岩市新罗区人民调解委员会",
+        region_code="350802",
+    )
+    orgs["qz-court"] = organisation_create(
+        centre=qz,
+        kind=K.COURT,
+        code="qz-court",
+        name="泉州市鲤城区人民法院",
+        region_code="350502",
+        court_number_prefix="闽0502",
+        letterhead="福建省泉州市鲤城区人民法院",
+    )
+    orgs["ly-court"] = organisation_create(
+        centre=ly,
+        kind=K.COURT,
+        code="ly-court",
+        name="龙岩市新罗区人民法院",
+        region_code="350802",
+        court_number_prefix="闽0802",
+        letterhead="福建省龙岩市新罗区人民法院",
+    )
+    # The courts' invited mediators (特邀调解) take the court-mediation stage.
+    orgs["qz-court-committee"] = organisation_create(
+        centre=qz,
+        kind=K.COMMITTEE,
+        code="qz-court-committee",
+        name="泉州市鲤城区人民法院特邀调解委员会",
+        region_code="350502",
+        invited_by_court=orgs["qz-court"],
+    )
+    orgs["ly-court-committee"] = organisation_create(
+        centre=ly,
+        kind=K.COMMITTEE,
+        code="ly-court-committee",
+        name="龙岩市新罗区人民法院特邀调解委员会",
+        region_code="350802",
+        invited_by_court=orgs["ly-court"],
+    )
+    orgs["quanzhou-centre"] = centre_staff_organisation(qz)
+    # One PBKDF2 hash for the logins that share the demo password: saves seconds on every fresh seed.
+    hashed = make_password(PASSWORD)
+    for username, first_name, *_ in STAFF:
+        get_user_model().objects.get_or_create(
+            username=username, defaults={"first_name": first_name, "password": hashed}
+        )
+    users = {
+        username: staff_user_create(
+            username=username, password=PASSWORD, organisation=orgs[org], role=role, first_name=first_name
+        )
+        for username, first_name, org, role in STAFF
+    }
+    return {
+        "quanzhou": CentreStaff(
+            qz,
+            orgs["qz-court"],
+            users["mediator1"],
+            users["judge1"],
+            users["clerk1"],
+        ),
+        "longyan": CentreStaff(
+            ly,
+            orgs["ly-court"],
+            users["mediator2"],
+            users["judge2"],
+            users["judge2"],
+        ),
+    }
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEMO_DATA_ALLOWED:
-            raise CommandError("Demo data is never written under production settings (DEMO_DATA_ALLOWED).")
-        started = time.monotonic()
-        rng = random.Random(SEED)
-        plans = plan_centre(rng, QUANZHOU, QUANZHOU_STAGES) + plan_centre(rng, LONGYAN, LONGYAN_STAGES)
-        refs = [p.values["external_ref"] for p in plans]
-        if Case.objects.filter(
-            creditor__code__in=[c.code for cs in CREDITORS.values() for c in cs], external_ref__in=refs
-        ).exists():
-            self.stdout.write("demo data already present")
-            return
-        # One transaction: the stage notifications, court documents and notices run once it commits
-        # (in-process without REDIS_URL, else in the Celery worker).
-        with _sqlite_without_fsync(), transaction.atomic():
-            staff = self._tenants()
-            DemoSeeder(rng, plans, staff).run()
-            written = time.monotonic()
-        self._summary(time.monotonic() - started, time.monotonic() - written)
 
-    def _tenants(self) -> dict[str, CentreStaff]:
-        centres: dict[str, Centre] = {
-            spec.code: centre_create(code=spec.code, name=spec.name, region_code=spec.region)
-            for spec in (QUANZHOU, LONGYAN)
-        }
-        qz, ly = centres["quanzhou"], centres["longyan"]
-        K = Organisation.Kind  # noqa: N806
-        orgs = {
-            spec.code: organisation_create(
-                centre=centres[centre],
-                kind=K.CREDITOR,
-                code=spec.code,
-                name=spec.name,
-                region_code=centres[centre].region_code,
-            )
-            for centre, specs in CREDITORS.items()
-            for spec in specs
-        }
-        orgs["qz-committee"] = organisation_create(
-            centre=qz,
-            kind=K.COMMITTEE,
-            code="qz-committee",
-            name="泉州市鲤城区人民调解委员会",
-            region_code="350502",
-        )
-        orgs["ly-committee"] = organisation_create(
-            centre=ly,
-            kind=K.COMMITTEE,
-            code="ly-committee",
-            name="龙岩市新罗区人民调解委员会",
-            region_code="350802",
-        )
-        orgs["qz-court"] = organisation_create(
-            centre=qz,
-            kind=K.COURT,
-            code="qz-court",
-            name="泉州市鲤城区人民法院",
-            region_code="350502",
-            court_number_prefix="闽0502",
-            letterhead="福建省泉州市鲤城区人民法院",
-        )
-        orgs["ly-court"] = organisation_create(
-            centre=ly,
-            kind=K.COURT,
-            code="ly-court",
-            name="龙岩市新罗区人民法院",
-            region_code="350802",
-            court_number_prefix="闽0802",
-            letterhead="福建省龙岩市新罗区人民法院",
-        )
-        # The courts' invited mediators (特邀调解) take the court-mediation stage.
-        orgs["qz-court-committee"] = organisation_create(
-            centre=qz,
-            kind=K.COMMITTEE,
-            code="qz-court-committee",
-            name="泉州市鲤城区人民法院特邀调解委员会",
-            region_code="350502",
-            invited_by_court=orgs["qz-court"],
-        )
-        orgs["ly-court-committee"] = organisation_create(
-            centre=ly,
-            kind=K.COMMITTEE,
-            code="ly-court-committee",
-            name="龙岩市新罗区人民法院特邀调解委员会",
-            region_code="350802",
-            invited_by_court=orgs["ly-court"],
-        )
-        orgs["quanzhou-centre"] = centre_staff_organisation(qz)
-        # One PBKDF2 hash for the logins that share the demo password: saves seconds on every fresh seed.
-        hashed = make_password(PASSWORD)
-        for username, first_name, *_ in STAFF:
-            get_user_model().objects.get_or_create(
-                username=username, defaults={"first_name": first_name, "password": hashed}
-            )
-        users = {
-            username: staff_user_create(
-                username=username, password=PASSWORD, organisation=orgs[org], role=role, first_name=first_name
-            )
-            for username, first_name, org, role in STAFF
-        }
-        return {
-            "quanzhou": CentreStaff(
-                qz,
-                orgs["qz-court"],
-                users["mediator1"],
-                users["judge1"],
-                users["clerk1"],
-            ),
-            "longyan": CentreStaff(
-                ly,
-                orgs["ly-court"],
-                users["mediator2"],
-                users["judge2"],
-                users["judge2"],
-            ),
-        }
+@dataclass(frozen=True)
+class DemoSeeded:
+    seconds: float  # the whole run
+    after_commit: float  # of it, the notifications, court documents and notices run once the data commits
 
-    def _summary(self, seconds: float, after_commit: float) -> None:
-        counts = Counter(Case.objects.values_list("centre__code", "stage"))
-        held = Counter(Case.objects.filter(on_hold=True).values_list("centre__code", flat=True))
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data created in {seconds:.1f} s ({after_commit:.1f} s of it after the commit: "
-                "notifications, court documents and notices)."
-            )
-        )
-        self.stdout.write(f"{'stage':<24}{'quanzhou':>10}{'longyan':>10}")
-        for stage in Stage:
-            self.stdout.write(
-                f"{stage.value:<24}{counts[('quanzhou', stage)]:>10}{counts[('longyan', stage)]:>10}"
-            )
-        self.stdout.write(f"{'on hold':<24}{held['quanzhou']:>10}{held['longyan']:>10}")
-        records = {
-            "triage results": TriageResult.objects.count(),
-            "contact attempts": ContactAttempt.objects.count(),
-            "mediation sessions": MediationSession.objects.count(),
-            "effective settlements": Settlement.objects.filter(status=Settlement.Status.EFFECTIVE).count(),
-            "court filings": Filing.objects.count(),
-            "payment orders": PaymentOrder.objects.count(),
-            "suits": Suit.objects.count(),
-            "enforcements": Enforcement.objects.count(),
-            "payments": Payment.objects.count(),
-            "breaches": Breach.objects.count(),
-            "credit repair records": RepairRecord.objects.count(),
-            "certificates": RepairRecord.objects.filter(certificate__isnull=False).count(),
-            "notices": Notice.objects.count(),
-        }
-        self.stdout.write("\nRecords: " + ", ".join(f"{n} {name}" for name, n in records.items()))
-        self.stdout.write(f"\nLogins (password {PASSWORD}):")
-        for username, first_name, org, role in STAFF:
-            self.stdout.write(f"  {username:<15} {first_name:<4} {role.label} · {org}")
+
+def demo_plans() -> tuple[random.Random, list[CasePlan]]:
+    """The planned cases of both centres, and the generator the seeding goes on drawing from."""
+    rng = random.Random(SEED)
+    return rng, plan_centre(rng, QUANZHOU, QUANZHOU_STAGES) + plan_centre(rng, LONGYAN, LONGYAN_STAGES)
+
+
+def demo_present(plans: list[CasePlan]) -> bool:
+    refs = [p.values["external_ref"] for p in plans]
+    return Case.objects.filter(
+        creditor__code__in=[c.code for cs in CREDITORS.values() for c in cs], external_ref__in=refs
+    ).exists()
+
+
+def demo_seed() -> DemoSeeded | None:
+    """Seed the demo once: None when its contract numbers already exist (nothing is changed)."""
+    started = time.monotonic()
+    rng, plans = demo_plans()
+    if demo_present(plans):
+        return None
+    # One transaction: the stage notifications, court documents and notices run once it commits
+    # (in-process without REDIS_URL, else in the Celery worker).
+    with _sqlite_without_fsync(), transaction.atomic():
+        staff = tenants_create()
+        DemoSeeder(rng, plans, staff).run()
+        written = time.monotonic()
+    return DemoSeeded(seconds=time.monotonic() - started, after_commit=time.monotonic() - written)
+
+
+def demo_stage_counts() -> tuple[Counter[tuple[str, str]], Counter[str]]:
+    """Cases per (centre code, stage), and cases on hold per centre code."""
+    counts = Counter(Case.objects.values_list("centre__code", "stage"))
+    held = Counter(Case.objects.filter(on_hold=True).values_list("centre__code", flat=True))
+    return counts, held
+
+
+def demo_record_counts() -> dict[str, int]:
+    """How many of each domain record the demo's histories left."""
+    return {
+        "triage results": TriageResult.objects.count(),
+        "contact attempts": ContactAttempt.objects.count(),
+        "mediation sessions": MediationSession.objects.count(),
+        "effective settlements": Settlement.objects.filter(status=Settlement.Status.EFFECTIVE).count(),
+        "court filings": Filing.objects.count(),
+        "payment orders": PaymentOrder.objects.count(),
+        "suits": Suit.objects.count(),
+        "enforcements": Enforcement.objects.count(),
+        "payments": Payment.objects.count(),
+        "breaches": Breach.objects.count(),
+        "credit repair records": RepairRecord.objects.count(),
+        "certificates": RepairRecord.objects.filter(certificate__isnull=False).count(),
+        "notices": Notice.objects.count(),
+    }

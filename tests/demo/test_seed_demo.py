@@ -17,7 +17,6 @@ from django.utils import timezone
 from cases.events import verify_chains
 from cases.models import Case, CaseEvent, Colour, Debtor, Hold, Stage
 from core.identifiers import normalize_id_number, normalize_phone
-from core.management.commands import seed_demo
 from core.models import Centre, Organisation
 from courts.models import (
     ConfirmationDecision,
@@ -30,15 +29,16 @@ from courts.models import (
 )
 from credit_repair.models import Breach, Payment, RepairRecord
 from credit_repair.selectors import case_ledger
+from demo import scenarios
 from mediation.models import ContactAttempt, MediationSession, Settlement, TriageResult
 from notices.channels import sms
 from notices.models import Notice
 
 
-def plans() -> list[seed_demo.CasePlan]:
-    rng = random.Random(seed_demo.SEED)
-    return seed_demo.plan_centre(rng, seed_demo.QUANZHOU, seed_demo.QUANZHOU_STAGES) + seed_demo.plan_centre(
-        rng, seed_demo.LONGYAN, seed_demo.LONGYAN_STAGES
+def plans() -> list[scenarios.CasePlan]:
+    rng = random.Random(scenarios.SEED)
+    return scenarios.plan_centre(rng, scenarios.QUANZHOU, scenarios.QUANZHOU_STAGES) + scenarios.plan_centre(
+        rng, scenarios.LONGYAN, scenarios.LONGYAN_STAGES
     )
 
 
@@ -56,8 +56,8 @@ def test_plan_is_deterministic_and_realistic():
         assert 2024 <= values["overdue_since"].year <= 2025
         assert 2 <= len(values["debtor_name"]) <= 3
     # every way into a stage is taken in both centres where the centre has enough cases for it
-    paths = seed_demo._paths()
-    for centre, stages in (("quanzhou", seed_demo.QUANZHOU_STAGES), ("longyan", seed_demo.LONGYAN_STAGES)):
+    paths = scenarios._paths()
+    for centre, stages in (("quanzhou", scenarios.QUANZHOU_STAGES), ("longyan", scenarios.LONGYAN_STAGES)):
         taken = {(p.target, tuple(p.steps)) for p in first if p.centre == centre}
         for stage, variants in paths.items():
             for steps in variants[: stages[stage]]:
