@@ -2,7 +2,7 @@
 
 import calendar as _calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from core.workdays import WorkingCalendar
 
@@ -25,9 +25,9 @@ PERIODS: dict[str, Period] = {
         rules.PAYMENT_ORDER_OBJECTION_DAYS, "days", "CPL 227; Interp. 431, 436"
     ),
     K.SUIT_DECLINE: Period(rules.SUIT_DECLINE_DAYS, "days", "CPL 228 (224); Interp. 438-439"),
-    K.ENFORCEMENT_APPLICATION: Period(rules.ENFORCEMENT_APPLICATION_YEARS * 12, "months", "CPL 250 (246)"),
+    K.ENFORCEMENT_APPLICATION: Period(rules.ENFORCEMENT_APPLICATION_YEARS, "years", "CPL 250 (246)"),
     K.ENFORCEMENT_COMPLETION: Period(rules.ENFORCEMENT_COMPLETION_MONTHS, "months", "SPC enforcement rules"),
-    K.ENFORCEMENT_RECHECK: Period(rules.ENFORCEMENT_RECHECK_MONTHS, "months", "Interp. 517; 2016 rules"),
+    K.ENFORCEMENT_RECHECK: Period(rules.ENFORCEMENT_RECHECK_MONTHS, "months", "SPC 2016 终本 rules"),
     K.RECORD_REMOVAL: Period(rules.RECORD_REMOVAL_WORKING_DAYS, "working_days", "SPC 2017 rules art. 10"),
     K.CREDIT_OBJECTION_ANSWER: Period(rules.CREDIT_OBJECTION_ANSWER_DAYS, "days", "Credit Reporting Reg. 25"),
 }
@@ -60,13 +60,44 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, _calendar.monthrange(year, month)[1]))
 
 
-def due_date(*, kind: str, start: date, work_calendar: WorkingCalendar) -> DueDate:
-    """The last day of a period starting the day after `start` (CPL 85); a last day off work rolls forward."""
-    period = PERIODS[kind]
+def due_date(
+    *, kind: str | None = None, start: date, work_calendar: WorkingCalendar, period: Period | None = None
+) -> DueDate:
+    """The one due-date function: the last day of a period (a deadline kind's, or any ``period``).
+
+    CPL 85¶2: the day of the event (``start``) does not count; months and years end on the same-numbered
+    day (the month's last day when it has none).  CPL 85¶3: a last day off work rolls forward to the next
+    working day.  ``calendar_warning``: the result rests on a year whose official schedule is not confirmed.
+    """
+    if period is None:
+        if kind is None:
+            raise TypeError("due_date needs a deadline kind or a period")
+        period = PERIODS[kind]
     if period.unit == "working_days":
         result = work_calendar.add_working_days(start, period.amount)
-    elif period.unit == "months":
-        result = work_calendar.add_calendar_days(start, (add_months(start, period.amount) - start).days)
-    else:
+    elif period.unit in ("months", "years"):
+        months = period.amount * (12 if period.unit == "years" else 1)
+        result = work_calendar.add_calendar_days(start, (add_months(start, months) - start).days)
+    elif period.unit == "days":
         result = work_calendar.add_calendar_days(start, period.amount)
+    else:
+        raise ValueError(f"unknown period unit {period.unit!r}")
     return DueDate(result.due, bool(result.years_without_data))
+
+
+def due_date_for_centre(
+    *, centre_id: int, start: date, kind: str | None = None, period: Period | None = None
+) -> DueDate:
+    """``due_date`` on a centre's calendar (read once per call; pass a WorkingCalendar when looping)."""
+    return due_date(
+        kind=kind, start=start, period=period, work_calendar=WorkingCalendar.for_centre(centre_id)
+    )
+
+
+def earliest_start_still_due(*, kind: str, today: date, work_calendar: WorkingCalendar) -> date:
+    """The earliest start whose period (``due_date``) has not ended by ``today``: a period that started on
+    or after it is still running.  Lets a query select "still in time" without raw day arithmetic."""
+    start = today
+    while due_date(kind=kind, start=start - timedelta(days=1), work_calendar=work_calendar).due_on >= today:
+        start -= timedelta(days=1)
+    return start

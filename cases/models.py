@@ -18,7 +18,6 @@ from core.models import Centre, Organisation, TimeStampedModel
 
 from .conditions import (
     confirmation_window_open,
-    enforcement_application_in_time,
     has_enforceable_title,
     has_settlement,
     no_active_hold,
@@ -438,7 +437,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         field=stage,
         source=[S.ENFORCEABLE, S.PERFORMING],
         target=S.IN_ENFORCEMENT,
-        conditions=[no_active_hold, has_enforceable_title, enforcement_application_in_time],
+        conditions=[no_active_hold, has_enforceable_title],
         permission=roles_allowed(CREDITOR, CLERK, JUDGE),
         custom={"label": _("Apply for enforcement")},
     )

@@ -47,5 +47,5 @@ class Period:
     """A time limit: so many calendar days, working days or months from a start date."""
 
     amount: int
-    unit: str  # "days", "working_days", "months"
+    unit: str  # "days", "working_days", "months", "years"
     source: str

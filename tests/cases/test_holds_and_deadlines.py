@@ -101,13 +101,14 @@ def test_record_removal_across_national_day_2026_counts_the_adjusted_saturday(wo
     assert removal.due_on == date(2026, 10, 10) and not removal.calendar_warning
 
 
-def test_deadline_falling_in_2027_counts_weekends_only_and_warns(world, monkeypatch):
+def test_deadline_falling_in_2027_keeps_statutory_holidays_and_warns(world, monkeypatch):
     case = in_mediation(world)
     freeze_today(monkeypatch, date(2026, 12, 30))
     services.case_transition(case=case, transition="record_full_performance", actor=world.creditor1)
     removal = case.deadlines.get(kind=Deadline.Kind.RECORD_REMOVAL)
-    # Dec 31 (Thu), Jan 1 2027 (Fri, no official data yet: counted as working), Jan 4 (Mon).
-    assert removal.due_on == date(2027, 1, 4) and removal.calendar_warning
+    # Dec 31 (Thu); Jan 1 2027 is New Year's Day even without the year's notice (全国年节及纪念日放假办法
+    # art. 2); Jan 4 (Mon), Jan 5 (Tue). The year is not confirmed: the deadline warns.
+    assert removal.due_on == date(2027, 1, 5) and removal.calendar_warning
 
 
 def test_full_numbers_only_for_roles_that_need_them_and_logged(world):
