@@ -3,6 +3,10 @@
 import calendar as _calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from core.workdays import WorkingCalendar
 
@@ -101,3 +105,49 @@ def earliest_start_still_due(*, kind: str, today: date, work_calendar: WorkingCa
     while due_date(kind=kind, start=start - timedelta(days=1), work_calendar=work_calendar).due_on >= today:
         start -= timedelta(days=1)
     return start
+
+
+@dataclass(frozen=True)
+class DueForAction:
+    auto: QuerySet[Deadline]  # the consequence may fire: every year it rests on is confirmed
+    needs_person: QuerySet[Deadline]  # rests on an unconfirmed year: a person confirms first
+
+
+def deadlines_due_for_action(*, today: date) -> DueForAction:
+    """Limits whose last day has passed and that no hold pauses, split by whether a machine may act.
+
+    DOMAIN.md "unconfirmed year": no automatic consequence (lapse, taking effect, escalation, filing) on a
+    deadline computed on a year whose official schedule is not confirmed (``calendar_warning``); such a
+    limit stays open and goes to a person's queue.
+    """
+    due = Deadline.objects.filter(status=Deadline.Status.OPEN, paused_since__isnull=True, due_on__lt=today)
+    return DueForAction(
+        auto=due.filter(calendar_warning=False), needs_person=due.filter(calendar_warning=True)
+    )
+
+
+def deadlines_hold_for_person(deadlines: QuerySet[Deadline]) -> int:
+    """Mark limits that wait for a person (set-based, idempotent); returns how many were newly marked."""
+    return deadlines.filter(needs_review=False).update(
+        needs_review=True, review_reason=Deadline.ReviewReason.CALENDAR_UNCONFIRMED, updated_at=timezone.now()
+    )
+
+
+def deadline_confirm_by_person(*, deadline: Deadline, actor: Any, due_on: date | None = None) -> Deadline:
+    """A person has checked the last day against the official schedule (and corrected it if need be): the
+    limit no longer waits, and the periodic task acts on it like any other. Recorded on the case."""
+    from .services import case_event_record
+
+    data = {"deadline": deadline.pk, "kind": deadline.kind, "due_on": str(due_on or deadline.due_on)}
+    case_event_record(case=deadline.case, action="deadline_confirmed", actor=actor, data=data)
+    fields: dict[str, Any] = {
+        "calendar_warning": False,
+        "needs_review": False,
+        "review_reason": "",
+        "updated_at": timezone.now(),
+    }
+    if due_on is not None:
+        fields["due_on"] = due_on
+    Deadline.objects.filter(pk=deadline.pk).update(**fields)
+    deadline.refresh_from_db()
+    return deadline

@@ -612,6 +612,15 @@ class Deadline(TimeStampedModel):
         EXPIRED = "expired", _("Expired")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class ReviewReason(models.TextChoices):
+        CALENDAR_UNCONFIRMED = (
+            "calendar_unconfirmed",
+            _(
+                "The period runs into a year whose official holiday schedule is not confirmed: a person "
+                "confirms the last day before any consequence applies."
+            ),
+        )
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="deadlines")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     starts_on = models.DateField(_("starts on"))
@@ -625,6 +634,11 @@ class Deadline(TimeStampedModel):
     paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
     held_days = models.PositiveIntegerField(_("days held"), default=0)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # DOMAIN.md "unconfirmed year": no automatic consequence; the limit waits in a person's queue.
+    needs_review = models.BooleanField(_("awaits a person"), default=False, db_index=True)
+    review_reason = models.CharField(
+        _("why a person decides"), max_length=32, choices=ReviewReason.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("deadline")

@@ -29,6 +29,7 @@ OTHER_ACTIONS = {
     "received": _("Case received"),
     "hold_placed": _("Hold placed"),
     "hold_lifted": _("Hold lifted"),
+    "deadline_confirmed": _("Deadline confirmed by a person"),
 }
 
 

@@ -115,3 +115,48 @@ def test_due_date_refuses_an_unknown_unit(world, unit):
     cal = WorkingCalendar.for_centre(world.qz)
     with pytest.raises(ValueError, match=unit):
         due_date(period=Period(1, unit, "-"), start=date(2026, 11, 2), work_calendar=cal)
+
+
+# --- unconfirmed years: no automatic consequence ------------------------------------------------------
+
+
+def in_mediation(world) -> Case:
+    case = world.case()
+    services.case_transition(case=case, transition="triage", actor=None)
+    services.case_transition(case=case, transition="start_mediation", actor=world.mediator1)
+    case.refresh_from_db()
+    return case
+
+
+def test_no_automatic_consequence_on_a_deadline_in_an_unconfirmed_year(world, monkeypatch):
+    freeze(monkeypatch, date(2026, 12, 1))
+    warned, plain = in_mediation(world), in_mediation(world)
+    freeze(monkeypatch, date(2027, 1, 5))
+    Deadline.objects.filter(case=plain).update(due_on=date(2027, 1, 4), calendar_warning=False)
+    Deadline.objects.filter(case=warned).update(due_on=date(2027, 1, 4), calendar_warning=True)
+
+    counts = services.deadlines_act_on_due(today=date(2027, 1, 5))
+
+    assert counts["needs_person"] == 1 and counts["expired"] == 1
+    warned.refresh_from_db()
+    plain.refresh_from_db()
+    assert plain.stage == Stage.COURT_MEDIATION  # the confirmed one escalated as before
+    assert warned.stage == Stage.IN_MEDIATION  # the unconfirmed one waits
+    row = warned.deadlines.get(kind=K.MEDIATION_WINDOW)
+    assert row.status == Deadline.Status.OPEN and row.needs_review
+    assert row.review_reason == Deadline.ReviewReason.CALENDAR_UNCONFIRMED
+    assert "not confirmed" in row.get_review_reason_display()
+
+    # The next run leaves it waiting (and does not count it again).
+    assert services.deadlines_act_on_due(today=date(2027, 1, 6))["needs_person"] == 0
+    warned.refresh_from_db()
+    assert warned.stage == Stage.IN_MEDIATION
+
+    # A person confirms the day: the consequence follows on the next run, and the case records who.
+    from cases.deadlines import deadline_confirm_by_person
+
+    deadline_confirm_by_person(deadline=row, actor=world.admin)
+    services.deadlines_act_on_due(today=date(2027, 1, 6))
+    warned.refresh_from_db()
+    assert warned.stage == Stage.COURT_MEDIATION
+    assert warned.events.filter(action="deadline_confirmed").count() == 1
