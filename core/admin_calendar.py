@@ -39,9 +39,11 @@ def calendar_warnings(centres: Iterable[Centre] | None = None, today=None) -> li
         warnings.append(
             ngettext(
                 "No official holiday data for %(years)s (centre %(centre)s): deadlines in that year count "
-                "weekends only. Import the calendar once the State Council publishes it.",
+                "weekends and statutory holidays only, and wait for a person before any consequence. Import "
+                "the complete schedule once the State Council publishes it.",
                 "No official holiday data for %(years)s (centre %(centre)s): deadlines in those years count "
-                "weekends only. Import the calendar once the State Council publishes it.",
+                "weekends and statutory holidays only, and wait for a person before any consequence. Import "
+                "the complete schedule once the State Council publishes it.",
                 len(missing),
             )
             % {"years": ", ".join(map(str, missing)), "centre": centre}

@@ -59,7 +59,9 @@ def test_held_deadline_is_not_acted_on_and_is_extended_by_the_days_held(world):
     hold = services.hold_place(case=case, kind="objection", actor=world.admin)
     # The hold began 12 days ago; the window would have run out meanwhile without the hold.
     Deadline.objects.filter(pk=window.pk).update(paused_since=timezone.now() - timedelta(days=12))
-    Deadline.objects.filter(pk=window.pk).update(due_on=timezone.localdate() - timedelta(days=2))
+    Deadline.objects.filter(pk=window.pk).update(
+        due_on=timezone.localdate() - timedelta(days=2), calendar_warning=False
+    )
     assert services.deadlines_act_on_due()["expired"] == 0
     services.hold_lift(hold=hold, actor=world.admin)
     window.refresh_from_db()
@@ -82,7 +84,9 @@ def test_two_holds_resume_only_when_both_are_lifted(world):
 
 def test_expired_deadlines_are_marked_by_the_periodic_task(world):
     case = in_mediation(world)
-    Deadline.objects.filter(case=case).update(due_on=timezone.localdate() - timedelta(days=1))
+    Deadline.objects.filter(case=case).update(
+        due_on=timezone.localdate() - timedelta(days=1), calendar_warning=False
+    )
     assert services.deadlines_act_on_due()["expired"] == 1
     window = case.deadlines.get(status=Deadline.Status.EXPIRED)
     assert window.kind == Deadline.Kind.MEDIATION_WINDOW

@@ -451,7 +451,8 @@ def test_admin_warning_text(seeded):
     texts = admin_calendar.calendar_warnings([seeded], today=date(2026, 5, 1))
     assert texts == [
         "No official holiday data for 2027, 2028 (centre 泉州): deadlines in those years count weekends "
-        "only. Import the calendar once the State Council publishes it."
+        "and statutory holidays only, and wait for a person before any consequence. Import the complete "
+        "schedule once the State Council publishes it."
     ]
     calendar_import_rows(
         centre=seeded, rows=[(date(2028, 1, 1), "holiday", "元旦")]
@@ -459,8 +460,9 @@ def test_admin_warning_text(seeded):
     assert admin_calendar.calendar_warnings([seeded], today=date(2026, 5, 1)) == texts
     calendar_import_rows(centre=seeded, rows=official_schedule(2028), complete=True)
     assert admin_calendar.calendar_warnings([seeded], today=date(2026, 5, 1)) == [
-        "No official holiday data for 2027 (centre 泉州): deadlines in that year count weekends only. "
-        "Import the calendar once the State Council publishes it."
+        "No official holiday data for 2027 (centre 泉州): deadlines in that year count weekends and "
+        "statutory holidays only, and wait for a person before any consequence. Import the complete "
+        "schedule once the State Council publishes it."
     ]
 
 
