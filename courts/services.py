@@ -450,7 +450,7 @@ def suits_open_after_objection(case_ids: list[int]) -> int:
             filing=f,
             procedure=(p := suit_procedure_for(cases[f.case_id])),
             filed_on=today,
-            decide_by=suit_decide_by(p, today),
+            decide_by=suit_decide_by(p, today, cases[f.case_id].centre_id),
         )
         for f in filings
     )
@@ -460,7 +460,11 @@ def suits_open_after_objection(case_ids: list[int]) -> int:
 # --- suits ----------------------------------------------------------------------------------------
 
 # CPL 168, 164, 152: small claims 2 months, summary 3 months, ordinary 6 months from filing.
-TRIAL_MONTHS = {Suit.Procedure.SMALL_CLAIMS: 2, Suit.Procedure.SUMMARY: 3, Suit.Procedure.ORDINARY: 6}
+TRIAL_MONTHS = {
+    Suit.Procedure.SMALL_CLAIMS: rules.SMALL_CLAIMS_TRIAL_MONTHS,
+    Suit.Procedure.SUMMARY: rules.SUMMARY_TRIAL_MONTHS,
+    Suit.Procedure.ORDINARY: rules.ORDINARY_TRIAL_MONTHS,
+}
 
 
 def suit_procedure_for(case: Case) -> str:
@@ -469,8 +473,11 @@ def suit_procedure_for(case: Case) -> str:
     return Suit.Procedure.SMALL_CLAIMS if case.claimed_total <= threshold else Suit.Procedure.SUMMARY
 
 
-def suit_decide_by(procedure: str, filed_on: date) -> date:
-    return add_months(filed_on, TRIAL_MONTHS[Suit.Procedure(procedure)])
+def suit_decide_by(procedure: str, filed_on: date, centre_id: int) -> date:
+    """The trial limit's last day, by the one due-date function (CPL 85)."""
+    months = TRIAL_MONTHS[Suit.Procedure(procedure)]
+    period = rules.Period(months, "months", "CPL 168, 164, 152")
+    return due_date_for_centre(centre_id=centre_id, start=filed_on, period=period).due_on
 
 
 @transaction.atomic
@@ -486,7 +493,7 @@ def suit_file(*, case: Case, actor: Any, procedure: str | None = None) -> Suit:
         filing=filing,
         procedure=procedure,
         filed_on=today,
-        decide_by=suit_decide_by(procedure, today),
+        decide_by=suit_decide_by(procedure, today, case.centre_id),
     )
     case_event_record(
         case=case, action="filed", actor=actor, data={"number": filing.number, "procedure": procedure}
@@ -679,9 +686,7 @@ def enforcement_list_dishonest(*, enforcement: Enforcement, actor: Any, grounds:
     return enforcement
 
 
-# SPC 2016 终本 rules: the current round may end only after an asset search and more than 3 months after
-# filing (Interp. 517 says when the round may end, not the 3 months).
-SUSPENSION_MIN_MONTHS = 3
+SUSPENSION_MIN_MONTHS = rules.ENFORCEMENT_SUSPENSION_MIN_MONTHS  # SPC 2016 终本 rules
 
 
 @transaction.atomic
