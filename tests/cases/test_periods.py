@@ -145,7 +145,7 @@ def test_no_automatic_consequence_on_a_deadline_in_an_unconfirmed_year(world, mo
     row = warned.deadlines.get(kind=K.MEDIATION_WINDOW)
     assert row.status == Deadline.Status.OPEN and row.needs_review
     assert row.review_reason == Deadline.ReviewReason.CALENDAR_UNCONFIRMED
-    assert "not confirmed" in row.get_review_reason_display()
+    assert "尚未确认" in row.get_review_reason_display()  # Chinese is the default language
 
     # The next run leaves it waiting (and does not count it again).
     assert services.deadlines_act_on_due(today=date(2027, 1, 6))["needs_person"] == 0
