@@ -131,23 +131,26 @@ def late_performance_interest(
     part is paid, or ``on``. Payments go to the title debt first, oldest due first, and lower the base from
     their date; a payment before a due date leaves no interest on what it paid.
     """
-    parts = [[due_on, Decimal(amount)] for due_on, amount in sorted(dues)]
-    part_days = Decimal(0)  # Σ amount × days
+    due_dates: list[date] = []
+    unpaid: list[Decimal] = []
+    for due_on, amount in sorted(dues):
+        due_dates.append(due_on)
+        unpaid.append(Decimal(amount))
+    part_days = Decimal(0)  # Σ amount × days late
     index = 0
-    for paid_on, paid in sorted(payments):
+    for paid_on, amount_paid in sorted(payments):
         if paid_on > on:
             break
-        paid = Decimal(paid)
-        while paid > 0 and index < len(parts):
-            due_on, unpaid = parts[index]
-            share = min(paid, unpaid)
-            part_days += share * max((paid_on - due_on).days, 0)
-            parts[index][1] = unpaid - share
+        paid = Decimal(amount_paid)
+        while paid > 0 and index < len(unpaid):
+            share = min(paid, unpaid[index])
+            part_days += share * max((paid_on - due_dates[index]).days, 0)
+            unpaid[index] -= share
             paid -= share
-            if parts[index][1] == 0:
+            if unpaid[index] == 0:
                 index += 1
-    for due_on, unpaid in parts[index:]:
-        part_days += unpaid * max((on - due_on).days, 0)
+    for due_on, rest in zip(due_dates[index:], unpaid[index:], strict=True):
+        part_days += rest * max((on - due_on).days, 0)
     return (part_days * rules.LATE_PERFORMANCE_DAILY_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
