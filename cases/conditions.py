@@ -2,14 +2,11 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from .rules import CONFIRMATION_APPLICATION_DAYS, ENFORCEMENT_APPLICATION_YEARS
 
 
 @dataclass(frozen=True)
@@ -30,17 +27,70 @@ no_active_hold = Condition(
     message=_("the case is on hold"),
 )
 
-# CPL 205 (201): joint application within 30 days of the agreement taking effect.
+
+def confirmation_application_due_on(case: Any) -> Any:
+    """The last day to apply jointly for confirmation: the case's deadline row (holds included) or, without
+    one, the one due-date function from the day the agreement took effect (CPL 205 (201); CPL 85)."""
+    from .deadlines import due_date_for_centre
+    from .models import Deadline
+
+    if case.settlement_effective_on is None:
+        return None
+    row = (
+        Deadline.objects.filter(
+            case_id=case.pk,
+            kind=Deadline.Kind.CONFIRMATION_APPLICATION,
+            starts_on=case.settlement_effective_on,
+        )
+        .exclude(status=Deadline.Status.CANCELLED)
+        .order_by("-pk")
+        .values_list("due_on", flat=True)
+        .first()
+    )
+    if row is not None:
+        return row
+    return due_date_for_centre(
+        centre_id=case.centre_id,
+        kind=Deadline.Kind.CONFIRMATION_APPLICATION,
+        start=case.settlement_effective_on,
+    ).due_on
+
+
+def _confirmation_window_q() -> Q:
+    """The same test for many cases: the deadline row when there is one, else the computed last day."""
+    from core.models import Centre
+    from core.workdays import WorkingCalendar
+
+    from .deadlines import earliest_start_still_due
+    from .models import Deadline
+
+    today = timezone.localdate()
+    rows = Deadline.objects.filter(
+        case_id=OuterRef("pk"),
+        kind=Deadline.Kind.CONFIRMATION_APPLICATION,
+        starts_on=OuterRef("settlement_effective_on"),
+    ).exclude(status=Deadline.Status.CANCELLED)
+    computed = Q(pk__in=[])
+    for centre_id in Centre.objects.values_list("pk", flat=True):
+        earliest = earliest_start_still_due(
+            kind=Deadline.Kind.CONFIRMATION_APPLICATION,
+            today=today,
+            work_calendar=WorkingCalendar.for_centre(centre_id),
+        )
+        computed |= Q(centre_id=centre_id, settlement_effective_on__gte=earliest)
+    return Q(settlement_effective_on__isnull=False) & (
+        Q(Exists(rows.filter(due_on__gte=today))) | (~Q(Exists(rows)) & computed)
+    )
+
+
+# CPL 205 (201): joint application within 30 days of the agreement taking effect; CPL 85 counts the days.
 confirmation_window_open = Condition(
     name="confirmation_window_open",
     predicate=lambda case: (
         case.settlement_effective_on is not None
-        and timezone.localdate()
-        <= case.settlement_effective_on + timedelta(days=CONFIRMATION_APPLICATION_DAYS)
+        and timezone.localdate() <= confirmation_application_due_on(case)
     ),
-    q=lambda: Q(
-        settlement_effective_on__gte=timezone.localdate() - timedelta(days=CONFIRMATION_APPLICATION_DAYS)
-    ),
+    q=_confirmation_window_q,
     message=_("the 30-day window to apply for judicial confirmation has passed"),
 )
 
@@ -53,25 +103,8 @@ has_enforceable_title = Condition(
 )
 
 
-def _two_years_before(today: Any) -> Any:
-    try:
-        return today.replace(year=today.year - ENFORCEMENT_APPLICATION_YEARS)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - ENFORCEMENT_APPLICATION_YEARS, day=28)
-
-
-# CPL 250 (246): enforcement is applied for within 2 years of the last day of the performance period.
-enforcement_application_in_time = Condition(
-    name="enforcement_application_in_time",
-    predicate=lambda case: (
-        case.performance_due_on is None or case.performance_due_on >= _two_years_before(timezone.localdate())
-    ),
-    q=lambda: (
-        Q(performance_due_on__isnull=True)
-        | Q(performance_due_on__gte=_two_years_before(timezone.localdate()))
-    ),
-    message=_("more than 2 years have passed since the performance period ended (CPL 250)"),
-)
+# CPL 250 (246) and Interp. 481: an enforcement application after the 2 years is still accepted; the court
+# warns (courts.enforcement_figures.enforcement_application_warning), so the period is not a condition here.
 
 has_settlement = Condition(
     name="has_settlement",

@@ -18,7 +18,6 @@ from core.models import Centre, Organisation, TimeStampedModel
 
 from .conditions import (
     confirmation_window_open,
-    enforcement_application_in_time,
     has_enforceable_title,
     has_settlement,
     no_active_hold,
@@ -109,6 +108,7 @@ class EventAction(models.TextChoices):
     RECEIVED = "received", _("Case received")
     HOLD_PLACED = "hold_placed", _("Hold placed")
     HOLD_LIFTED = "hold_lifted", _("Hold lifted")
+    DEADLINE_CONFIRMED = "deadline_confirmed", _("Deadline confirmed by a person")
     RETRIAGED = "retriaged", _("Triaged again under new rules")
     GROUP_RISK_FLAGGED = "group_risk_flagged", _("Marked as a group risk")
     FILED = "filed", _("Filed in court")
@@ -519,7 +519,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         field=stage,
         source=[S.ENFORCEABLE, S.PERFORMING],
         target=S.IN_ENFORCEMENT,
-        conditions=[no_active_hold, has_enforceable_title, enforcement_application_in_time],
+        conditions=[no_active_hold, has_enforceable_title],
         permission=roles_allowed(CREDITOR, CLERK, JUDGE),
         custom={"label": E.APPLY_ENFORCEMENT.label},
     )
@@ -694,6 +694,15 @@ class Deadline(TimeStampedModel):
         EXPIRED = "expired", _("Expired")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class ReviewReason(models.TextChoices):
+        CALENDAR_UNCONFIRMED = (
+            "calendar_unconfirmed",
+            _(
+                "The period runs into a year whose official holiday schedule is not confirmed: a person "
+                "confirms the last day before any consequence applies."
+            ),
+        )
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="deadlines")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     starts_on = models.DateField(_("starts on"))
@@ -707,6 +716,11 @@ class Deadline(TimeStampedModel):
     paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
     held_days = models.PositiveIntegerField(_("days held"), default=0)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # DOMAIN.md "unconfirmed year": no automatic consequence; the limit waits in a person's queue.
+    needs_review = models.BooleanField(_("awaits a person"), default=False, db_index=True)
+    review_reason = models.CharField(
+        _("why a person decides"), max_length=32, choices=ReviewReason.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("deadline")

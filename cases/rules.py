@@ -24,10 +24,17 @@ PAYMENT_ORDER_OBJECTION_DAYS = 15
 SUIT_DECLINE_DAYS = 7
 # CPL 250 (246): enforcement is applied for within 2 years of the last day of the performance period.
 ENFORCEMENT_APPLICATION_YEARS = 2
-# SPC enforcement rules: enforcement completed within 6 months of filing.
+# SPC enforcement-work rules 63: enforcement completed within 6 months of filing.
 ENFORCEMENT_COMPLETION_MONTHS = 6
-# Interp. 517; 2016 rules: after termination of the current round (终本) the court re-checks every 6 months.
+# SPC 2016 终本 rules (S): after termination of the current round the court re-checks every 6 months.
 ENFORCEMENT_RECHECK_MONTHS = 6
+# SPC 2016 终本 rules (S): the current round ends only more than 3 months after filing (Interp. 517 says when
+# it may end: an asset search found nothing, and the creditor signs or the president approves).
+ENFORCEMENT_SUSPENSION_MIN_MONTHS = 3
+# CPL 168: small claims decided within 2 months of filing (+1); CPL 164: summary 3 (+1); CPL 152: ordinary 6.
+SMALL_CLAIMS_TRIAL_MONTHS = 2
+SUMMARY_TRIAL_MONTHS = 3
+ORDINARY_TRIAL_MONTHS = 6
 # CPL 264 (260): late-performance interest is 0.0175% of the unpaid amount per day.
 LATE_PERFORMANCE_DAILY_RATE = Decimal("0.000175")
 # SPC 2017 dishonest-list rules art. 10: removal within 3 working days of full performance.
@@ -47,5 +54,5 @@ class Period:
     """A time limit: so many calendar days, working days or months from a start date."""
 
     amount: int
-    unit: str  # "days", "working_days", "months"
+    unit: str  # "days", "working_days", "months", "years"
     source: str

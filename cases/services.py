@@ -18,7 +18,13 @@ from core.workdays import WorkingCalendar
 
 from . import events
 from .conditions import Condition
-from .deadlines import STAGE_DEADLINES, SURVIVES_STAGE_EXIT, due_date
+from .deadlines import (
+    STAGE_DEADLINES,
+    SURVIVES_STAGE_EXIT,
+    deadlines_due_for_action,
+    deadlines_hold_for_person,
+    due_date,
+)
 from .errors import MESSAGES, ActionForbidden, TransitionRefused
 from .models import Case, CaseEvent, Deadline, Debtor, EventAction, Hold
 from .permissions import actor_reaches_case
@@ -642,8 +648,9 @@ def deadlines_act_on_due(*, today: date | None = None) -> dict[str, int]:
     The limits are marked expired first, then the consequences run on their cases.
     """
     today = today or timezone.localdate()
-    due = Deadline.objects.filter(status=Deadline.Status.OPEN, paused_since__isnull=True, due_on__lt=today)
-    rows = list(due.values_list("pk", "case_id", "kind"))
+    selection = deadlines_due_for_action(today=today)  # a limit on an unconfirmed year waits for a person
+    held_for_person = deadlines_hold_for_person(selection.needs_person)
+    rows = list(selection.auto.values_list("pk", "case_id", "kind"))
     now = timezone.now()
     expired = 0
     for start in range(0, len(rows), CHUNK):
@@ -651,7 +658,7 @@ def deadlines_act_on_due(*, today: date | None = None) -> dict[str, int]:
         expired += Deadline.objects.filter(pk__in=pks, status=Deadline.Status.OPEN).update(
             status=Deadline.Status.EXPIRED, closed_at=now, updated_at=now
         )
-    counts: dict[str, int] = {"expired": expired}
+    counts: dict[str, int] = {"expired": expired, "needs_person": held_for_person}
     for kind, (transition, reason) in DEADLINE_CONSEQUENCES.items():
         case_ids = [case_id for _pk, case_id, k in rows if k == kind]
         if case_ids:

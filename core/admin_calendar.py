@@ -2,7 +2,8 @@
 
 Call ``register(site)`` from core/admin.py.  Both changelists warn about the coming years (this year to
 this year + 2) for which a centre has no official holiday data.  Adding, changing or deleting a day here
-marks its year as the centre's own data, so that a later package seed leaves the edit alone.
+makes a confirmed year the centre's own data, so that a later package seed leaves the edit alone; it never
+confirms a year (only importing the complete official schedule does).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.models import CalendarDay, CalendarYear, Centre
-from core.workdays import mark_years_imported
+from core.workdays import mark_years_edited
 
 UPCOMING_YEARS = 3  # this year and the next two
 
@@ -38,9 +39,11 @@ def calendar_warnings(centres: Iterable[Centre] | None = None, today=None) -> li
         warnings.append(
             ngettext(
                 "No official holiday data for %(years)s (centre %(centre)s): deadlines in that year count "
-                "weekends only. Import the calendar once the State Council publishes it.",
+                "weekends and statutory holidays only, and wait for a person before any consequence. Import "
+                "the complete schedule once the State Council publishes it.",
                 "No official holiday data for %(years)s (centre %(centre)s): deadlines in those years count "
-                "weekends only. Import the calendar once the State Council publishes it.",
+                "weekends and statutory holidays only, and wait for a person before any consequence. Import "
+                "the complete schedule once the State Council publishes it.",
                 len(missing),
             )
             % {"years": ", ".join(map(str, missing)), "centre": centre}
@@ -101,18 +104,18 @@ class CalendarDayAdmin(CalendarWarningMixin, admin.ModelAdmin):
         if change and form is not None and "day" in form.changed_data and form.initial.get("day"):
             years.add(form.initial["day"].year)
         super().save_model(request, obj, form, change)
-        mark_years_imported(obj.centre_id, years)
+        mark_years_edited(obj.centre_id, years)
 
     def delete_model(self, request, obj):
         centre_id, year = obj.centre_id, obj.day.year
         super().delete_model(request, obj)
-        mark_years_imported(centre_id, [year])
+        mark_years_edited(centre_id, [year])
 
     def delete_queryset(self, request, queryset):
         touched = {(centre_id, day.year) for centre_id, day in queryset.values_list("centre_id", "day")}
         super().delete_queryset(request, queryset)
         for centre_id, year in sorted(touched):
-            mark_years_imported(centre_id, [year])
+            mark_years_edited(centre_id, [year])
 
 
 def register(site: admin.AdminSite) -> None:

@@ -4,8 +4,11 @@ Each centre keeps its own calendar table.  ``CalendarDay`` rows are the exceptio
 (a public holiday on a weekday, a working Saturday or Sunday); ``CalendarYear`` says which years have data
 and where it came from.  The table is seeded from the ``chinese_calendar`` package for the years it knows
 (2004-2026 in 1.11.0) and completed by the centre (CSV import or admin) once the State Council publishes
-the next year's arrangement.  A year without data counts weekends only; the arithmetic reports such years
-so that the caller can flag the deadline (``calendar_warning``) instead of failing.
+the next year's arrangement.  A year without official data (not confirmed) still knows its statutory
+holidays (``statutory_holidays``); only its make-up days and adjusted working weekends are unknown.  The
+arithmetic reports such years so that the caller can flag the deadline (``calendar_warning``) and no
+automatic consequence fires on it.  Only the package seed or the import of a complete official schedule
+confirms a year; editing single days never does.
 """
 
 from __future__ import annotations
@@ -61,6 +64,56 @@ KIND_ALIASES = {
 }
 
 _NAME_MAX_LENGTH: int = CalendarDay._meta.get_field("name").max_length or 60
+
+
+# 全国年节及纪念日放假办法 (2024 rev.) arts. 2, 6, 7: the holidays every year has, whatever the State
+# Council's yearly notice adds (make-up days, adjusted working weekends).  Lunar dates: (month, day).
+STATUTORY_SOLAR_HOLIDAYS = (
+    ((1, 1), "元旦"),
+    ((5, 1), "劳动节"),
+    ((5, 2), "劳动节"),
+    ((10, 1), "国庆节"),
+    ((10, 2), "国庆节"),
+    ((10, 3), "国庆节"),
+)
+STATUTORY_LUNAR_HOLIDAYS = (
+    ((1, 1), "春节"),
+    ((1, 2), "春节"),
+    ((1, 3), "春节"),
+    ((5, 5), "端午节"),
+    ((8, 15), "中秋节"),
+)
+STATUTORY_SPRING_FESTIVAL_EVE = "春节"  # 除夕, the day before lunar 1/1 (since the 2024 revision)
+STATUTORY_SOLAR_TERM_HOLIDAY = ("清明", "清明节")
+
+
+def statutory_holidays(year: int) -> dict[date, str]:
+    """The statutory public holidays of ``year`` (date -> Chinese name), weekends included.
+
+    全国年节及纪念日放假办法 (2024 rev.) arts. 2, 6, 7: 1 Jan; 除夕-初三; 清明; 1-2 May; 端午; 中秋; 1-3 Oct.
+    """
+    from lunardate import LunarDate
+
+    days = {date(year, m, d): name for (m, d), name in STATUTORY_SOLAR_HOLIDAYS}
+    for (m, d), name in STATUTORY_LUNAR_HOLIDAYS:
+        days[LunarDate(year, m, d).to_solar_date()] = name
+    days[LunarDate(year, 1, 1).to_solar_date() - timedelta(days=1)] = STATUTORY_SPRING_FESTIVAL_EVE
+    days[_qingming(year)] = STATUTORY_SOLAR_TERM_HOLIDAY[1]
+    return {d: name for d, name in sorted(days.items())}
+
+
+def _qingming(year: int) -> date:
+    """The day of the 清明 solar term (4 or 5 April)."""
+    import chinese_calendar
+
+    try:
+        terms = chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 10))
+    except (NotImplementedError, KeyError, IndexError, ValueError):
+        terms = []
+    for day, name in terms:
+        if name == STATUTORY_SOLAR_TERM_HOLIDAY[0]:
+            return day
+    raise ValueError(f"no 清明 solar term known for {year}")
 
 
 def _centre_id(centre: Centre | int) -> int:
@@ -170,9 +223,15 @@ def normalise_kind(value: object) -> str:
     return kind
 
 
-def calendar_import_rows(*, centre: Centre | int, rows: Iterable[tuple[date, str, str]]) -> int:
-    """Upsert a centre's calendar rows (date, kind, name) and mark their years ``IMPORTED``.
+def calendar_import_rows(
+    *, centre: Centre | int, rows: Iterable[tuple[date, str, str]], complete: bool = False
+) -> int:
+    """Upsert a centre's calendar rows (date, kind, name); ``complete`` confirms their years.
 
+    ``complete`` says the rows are the State Council's complete schedule for every year they touch: those
+    years are marked ``IMPORTED`` (confirmed), after checking that every statutory holiday on a weekday is
+    listed as a holiday.  Without it the rows are written but no year becomes confirmed (an already
+    confirmed year becomes the centre's own, so a package seed leaves the edit alone).
     Rows are checked first; nothing is written when one is invalid (ValueError naming the row).  A row
     for a date already in the table replaces its kind and name.  Returns the number of rows written.
     """
@@ -209,6 +268,8 @@ def calendar_import_rows(*, centre: Centre | int, rows: Iterable[tuple[date, str
     if not parsed:
         return 0
     years = sorted({d.year for d in parsed})
+    if complete:
+        _check_schedule_complete(parsed)
     with transaction.atomic():
         CalendarDay.objects.bulk_create(
             [CalendarDay(centre_id=centre_id, day=d, kind=k, name=n) for d, (k, n) in parsed.items()],
@@ -217,12 +278,33 @@ def calendar_import_rows(*, centre: Centre | int, rows: Iterable[tuple[date, str
             update_fields=["kind", "name"],
             batch_size=500,
         )
-        mark_years_imported(centre_id, years)
+        if complete:
+            mark_years_imported(centre_id, years)
+        else:
+            mark_years_edited(centre_id, years)
     return len(parsed)
 
 
+def _check_schedule_complete(parsed: dict[date, tuple[str, str]]) -> None:
+    """A complete official schedule lists every statutory holiday that falls on a weekday as a holiday."""
+    for year in sorted({d.year for d in parsed}):
+        missing = [
+            d
+            for d in statutory_holidays(year)
+            if not _is_weekend(d) and parsed.get(d, ("", ""))[0] != CalendarDay.Kind.HOLIDAY
+        ]
+        if missing:
+            raise ValueError(
+                _(
+                    "The %(year)s schedule is not complete: the statutory holidays %(dates)s are missing, "
+                    "so the year cannot be confirmed."
+                )
+                % {"year": year, "dates": ", ".join(d.isoformat() for d in missing)}
+            )
+
+
 def mark_years_imported(centre: Centre | int, years: Iterable[int]) -> None:
-    """Mark years as the centre's own data (a later package seed leaves them alone)."""
+    """Confirm years: the centre imported their complete official schedule (a package seed leaves them)."""
     centre_id = _centre_id(centre)
     for year in sorted(set(years)):
         CalendarYear.objects.update_or_create(
@@ -230,8 +312,16 @@ def mark_years_imported(centre: Centre | int, years: Iterable[int]) -> None:
         )
 
 
+def mark_years_edited(centre: Centre | int, years: Iterable[int]) -> None:
+    """The centre edited single days: a confirmed year becomes its own data (a package seed leaves it
+    alone); a year not confirmed stays unconfirmed, since single rows never confirm a year."""
+    CalendarYear.objects.filter(centre_id=_centre_id(centre), year__in=set(years)).update(
+        source=CalendarYear.Source.IMPORTED
+    )
+
+
 def years_without_data(centre: Centre | int, years: Iterable[int]) -> list[int]:
-    """The given years for which the centre's calendar has no holiday data, ascending."""
+    """The given years the centre's calendar has not confirmed (no official schedule), ascending."""
     wanted = set(years)
     if not wanted:
         return []
@@ -261,6 +351,7 @@ class WorkingCalendar:
         self.centre_id = centre_id
         self._exceptions: dict[date, bool] | None = None  # day -> is working
         self._data_years: frozenset[int] | None = None
+        self._statutory: dict[int, dict[date, str]] = {}
 
     @classmethod
     def for_centre(cls, centre: Centre | int) -> WorkingCalendar:
@@ -291,11 +382,26 @@ class WorkingCalendar:
     def has_data(self, year: int) -> bool:
         return year in self.data_years
 
+    def is_confirmed(self, year: int) -> bool:
+        """Whether the year's official schedule is known (package seed or complete import)."""
+        return self.has_data(year)
+
     def is_working_day(self, d: date) -> bool:
         working = self.exceptions.get(d)
         if working is not None:
             return working
-        return not _is_weekend(d)
+        if _is_weekend(d):
+            return False
+        # A year without its official schedule still has its statutory holidays; only 调休 is unknown.
+        return self.has_data(d.year) or d not in self._statutory_holidays(d.year)
+
+    def _statutory_holidays(self, year: int) -> dict[date, str]:
+        if year not in self._statutory:
+            try:
+                self._statutory[year] = statutory_holidays(year)
+            except ValueError:  # beyond the lunar tables (2100 on): weekends only
+                self._statutory[year] = {}
+        return self._statutory[year]
 
     def next_working_day(self, d: date) -> date:
         """``d`` itself if it is a working day, else the first working day after it."""

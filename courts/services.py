@@ -8,8 +8,8 @@ order, suit, enforcement) in primary-key order, then the court's number sequence
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
-from cases.deadlines import add_months
+from cases.deadlines import add_months, due_date_for_centre
 from cases.errors import MESSAGES, ActionForbidden, CaseActionError
 from cases.models import Case, Deadline, EventAction, Stage
 from cases.permissions import actor_reaches_case
@@ -37,6 +37,12 @@ from cases.services import (
 from core.actors import SYSTEM, actor_role
 from core.models import Organisation
 
+from .enforcement_figures import (
+    enforceable_title_of,
+    enforcement_application_deadlines_sync,
+    enforcement_application_warning,
+    late_performance_interest,
+)
 from .models import (
     CaseNumberSequence,
     ConfirmationDecision,
@@ -602,9 +608,11 @@ def payment_order_decline_suit(*, case: Case, actor: Any, reason: str) -> None:
 @deadline_hook(K.PAYMENT_ORDER_OBJECTION)
 def payment_orders_take_effect(case_ids: list[int]) -> int:
     """No valid objection in 15 days: the orders are effective (the case moved to enforceable)."""
-    return PaymentOrder.objects.filter(
+    count = PaymentOrder.objects.filter(
         case_id__in=case_ids, status=PaymentOrder.Status.SERVED, case__stage=Stage.ENFORCEABLE
     ).update(status=PaymentOrder.Status.EFFECTIVE, ended_on=timezone.localdate())
+    enforcement_application_deadlines_sync(case_ids)
+    return count
 
 
 @deadline_hook(K.PAYMENT_ORDER_SERVICE)
@@ -631,7 +639,7 @@ def suits_open_after_objection(case_ids: list[int]) -> int:
             filing=f,
             procedure=(p := suit_procedure_for(cases[f.case_id])),
             filed_on=today,
-            decide_by=suit_decide_by(p, today),
+            decide_by=suit_decide_by(p, today, cases[f.case_id].centre_id),
         )
         for f in filings
     )
@@ -640,8 +648,12 @@ def suits_open_after_objection(case_ids: list[int]) -> int:
 
 # --- suits ----------------------------------------------------------------------------------------
 
-# CPL 165, 164, 152: small claims 2 months, summary 3 months, ordinary 6 months from filing.
-TRIAL_MONTHS = {Suit.Procedure.SMALL_CLAIMS: 2, Suit.Procedure.SUMMARY: 3, Suit.Procedure.ORDINARY: 6}
+# CPL 168, 164, 152: small claims 2 months, summary 3 months, ordinary 6 months from filing.
+TRIAL_MONTHS = {
+    Suit.Procedure.SMALL_CLAIMS: rules.SMALL_CLAIMS_TRIAL_MONTHS,
+    Suit.Procedure.SUMMARY: rules.SUMMARY_TRIAL_MONTHS,
+    Suit.Procedure.ORDINARY: rules.ORDINARY_TRIAL_MONTHS,
+}
 
 
 def suit_procedure_for(case: Case) -> str:
@@ -650,8 +662,11 @@ def suit_procedure_for(case: Case) -> str:
     return Suit.Procedure.SMALL_CLAIMS if case.claimed_total <= threshold else Suit.Procedure.SUMMARY
 
 
-def suit_decide_by(procedure: str, filed_on: date) -> date:
-    return add_months(filed_on, TRIAL_MONTHS[Suit.Procedure(procedure)])
+def suit_decide_by(procedure: str, filed_on: date, centre_id: int) -> date:
+    """The trial limit's last day, by the one due-date function (CPL 85)."""
+    months = TRIAL_MONTHS[Suit.Procedure(procedure)]
+    period = rules.Period(months, "months", "CPL 168, 164, 152")
+    return due_date_for_centre(centre_id=centre_id, start=filed_on, period=period).due_on
 
 
 @transaction.atomic
@@ -668,7 +683,7 @@ def suit_file(*, case: Case, actor: Any, procedure: str | None = None) -> Suit:
         filing=filing,
         procedure=procedure,
         filed_on=today,
-        decide_by=suit_decide_by(procedure, today),
+        decide_by=suit_decide_by(procedure, today, case.centre_id),
     )
     case_event_record(
         case=case,
@@ -692,12 +707,31 @@ def suit_schedule_hearing(*, suit: Suit, actor: Any, hearing_at: Any) -> Suit:
 
 
 @transaction.atomic
-def suit_record_judgment(*, suit: Suit, actor: Any, amount: Decimal, performance_days: int = 10) -> Suit:
-    """The judgment takes effect: amount awarded and performance period; the case becomes enforceable."""
+def suit_record_judgment(
+    *, suit: Suit, actor: Any, amount: Decimal, performance_days: int = 10, judgment_on: date | None = None
+) -> Suit:
+    """The judgment takes effect: amount awarded and performance period; the case becomes enforceable.
+
+    A judgment is not dated before its hearing. The performance period ends by the one due-date function
+    (CPL 85) and is the title's last day of performance, from which the application period runs."""
     suit = lock_case_then(suit)
-    today = timezone.localdate()
-    suit.judgment_on, suit.judgment_amount = today, amount
-    suit.performance_due_on = today + timedelta(days=performance_days)
+    judgment_on = judgment_on or timezone.localdate()
+    if suit.hearing_at is not None and judgment_on < timezone.localtime(suit.hearing_at).date():
+        raise CourtError(
+            _("The judgment cannot be dated %(judgment)s, before the hearing on %(hearing)s.")
+            % {
+                "judgment": judgment_on.isoformat(),
+                "hearing": timezone.localtime(suit.hearing_at).date().isoformat(),
+            },
+            code="judgment_before_hearing",
+        )
+    performance = due_date_for_centre(
+        centre_id=suit.case.centre_id,
+        start=judgment_on,
+        period=rules.Period(performance_days, "days", "judgment's performance period"),
+    )
+    suit.judgment_on, suit.judgment_amount = judgment_on, amount
+    suit.performance_due_on = performance.due_on
     suit.save()
     case_transition(
         case=suit.case,
@@ -706,6 +740,7 @@ def suit_record_judgment(*, suit: Suit, actor: Any, amount: Decimal, performance
         performance_due_on=suit.performance_due_on,
         data={"amount": str(amount)},
     )
+    enforcement_application_deadlines_sync([suit.case_id])
     _render_later("judgment", suit.pk)
     return suit
 
@@ -713,33 +748,59 @@ def suit_record_judgment(*, suit: Suit, actor: Any, amount: Decimal, performance
 # --- enforcement ----------------------------------------------------------------------------------
 
 
-def late_performance_interest(unpaid: Decimal, days_late: int) -> Decimal:
-    """CPL 264 (260): doubled interest for late performance is 0.0175% of the unpaid amount per day."""
-    if days_late <= 0 or unpaid <= 0:
-        return Decimal("0.00")
-    return (unpaid * rules.LATE_PERFORMANCE_DAILY_RATE * days_late).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP
-    )
-
-
-def enforcement_application_deadline(performance_due_on: date) -> date:
-    """CPL 250 (246): 2 years from the last day of the performance period."""
-    return add_months(performance_due_on, rules.ENFORCEMENT_APPLICATION_YEARS * 12)
-
-
 @transaction.atomic
 def enforcement_apply(*, case: Case, actor: Any, amount: Decimal | None = None) -> Enforcement:
+    """Enforce the title's amount less what has been paid on it (CPL 206, 227¶3; SPC 2014 interp. 1), never
+    the claim; a request for more is refused. An application after the 2 years is accepted with a warning
+    (CPL 250; Interp. 481). The returned enforcement carries ``make_up`` and ``application_warning``."""
+    title = enforceable_title_of(case)
+    if title is None:
+        raise CourtError(
+            _(
+                "No record of the enforceable title's amount "
+                "(confirmation ruling, payment order or judgment)."
+            ),
+            code="no_title_record",
+        )
+    outstanding = title.outstanding
+    if outstanding <= 0:
+        raise CourtError(_("The enforceable title has been paid in full: nothing to enforce."), code="paid")
+    if amount is not None and amount > outstanding:
+        raise CourtError(
+            _(
+                "%(amount)s is more than the title leaves to pay: %(title_amount)s in the title, "
+                "%(paid)s paid, %(outstanding)s outstanding."
+            )
+            % {
+                "amount": amount,
+                "title_amount": title.amount,
+                "paid": title.paid,
+                "outstanding": outstanding,
+            },
+            code="more_than_title",
+        )
+    today = timezone.localdate()
+    warning = enforcement_application_warning(title=title, centre_id=case.centre_id, today=today)
     case_transition(case=case, transition="apply_enforcement", actor=actor)
     case.refresh_from_db()
     filing = filing_create(case=case, filing_type=FilingType.ENFORCEMENT)
     enforcement = Enforcement.objects.create(
         case=case,
         filing=filing,
-        applied_on=timezone.localdate(),
-        amount=amount or case.claimed_total,
-        performance_due_on=case.performance_due_on,
+        applied_on=today,
+        amount=amount or outstanding,
+        performance_due_on=title.last_performance_day,
     )
-    case_event_record(case=case, action=EventAction.FILED, actor=actor, data={"number": filing.number})
+    make_up = {**title.make_up(), "enforced": str(enforcement.amount)}
+    case_event_record(
+        case=case,
+        action=EventAction.FILED,
+        actor=actor,
+        reason=warning,
+        data={"number": filing.number, **make_up, "late_application": bool(warning)},
+    )
+    enforcement.make_up = make_up  # type: ignore[attr-defined]
+    enforcement.application_warning = warning  # type: ignore[attr-defined]
     return enforcement
 
 
@@ -757,14 +818,24 @@ class EnforcementFigures:
 
 
 def enforcement_figures(enforcement: Enforcement, today: date | None = None) -> EnforcementFigures:
+    """What is enforced, received and unpaid, and the late-performance interest on the title's dues (CPL 264):
+    the title's instalments or its one due on the enforcement's last day of performance, less the payments
+    on the title and what enforcement has collected, each from its date."""
     today = today or timezone.localdate()
     received = enforcement_received(enforcement)
     unpaid = max(enforcement.amount - received, Decimal("0.00"))
     due = enforcement.performance_due_on or enforcement.applied_on
     days_late = max((today - due).days, 0)
-    return EnforcementFigures(
-        enforcement.amount, received, unpaid, days_late, late_performance_interest(unpaid, days_late)
-    )
+    title = enforceable_title_of(enforcement.case)
+    collected = [(m.taken_on, m.amount_received) for m in enforcement.measures.all() if m.amount_received]
+    if title is not None and len(title.dues) > 1:
+        dues, payments = list(title.dues), [*title.payments, *collected]
+    elif title is not None:
+        dues, payments = [(due, title.amount)], [*title.payments, *collected]
+    else:
+        dues, payments = [(due, enforcement.amount)], collected
+    interest = late_performance_interest(dues=dues, payments=payments, on=today)
+    return EnforcementFigures(enforcement.amount, received, unpaid, days_late, interest)
 
 
 @transaction.atomic
@@ -812,8 +883,7 @@ def enforcement_list_dishonest(*, enforcement: Enforcement, actor: Any, grounds:
     return enforcement
 
 
-# Interp. 517: the current round may end (终本) only after an asset search and more than 3 months on.
-SUSPENSION_MIN_MONTHS = 3
+SUSPENSION_MIN_MONTHS = rules.ENFORCEMENT_SUSPENSION_MIN_MONTHS  # SPC 2016 终本 rules
 
 
 @transaction.atomic
@@ -826,7 +896,7 @@ def enforcement_suspend(*, enforcement: Enforcement, actor: Any, reason: str) ->
         )
     if today <= add_months(enforcement.applied_on, SUSPENSION_MIN_MONTHS):
         raise CourtError(
-            _("The current round can end only more than 3 months after filing (Interp. 517)."),
+            _("The current round can end only more than 3 months after filing (SPC 2016 rules on 终本)."),
             code="too_early",
         )
     case_transition(case=enforcement.case, transition="suspend_enforcement", actor=actor, reason=reason)

@@ -483,3 +483,12 @@ def enforcements_of(case_ids: list[int]) -> dict[int, tuple[bool, bool]]:
             was_restricted or restricted,
         )
     return result
+
+
+def payments_on_title(case_id: int, since: date) -> list[tuple[date, Decimal]]:
+    """The debtor's payments on a case from ``since`` (the court's enforcement figures read them)."""
+    return list(
+        Payment.objects.filter(case_id=case_id, paid_on__gte=since)
+        .order_by("paid_on", "pk")
+        .values_list("paid_on", "amount")
+    )

@@ -59,7 +59,9 @@ def test_held_deadline_is_not_acted_on_and_is_extended_by_the_days_held(world):
     hold = services.hold_place(case=case, kind="objection", actor=world.admin)
     # The hold began 12 days ago; the window would have run out meanwhile without the hold.
     Deadline.objects.filter(pk=window.pk).update(paused_since=timezone.now() - timedelta(days=12))
-    Deadline.objects.filter(pk=window.pk).update(due_on=timezone.localdate() - timedelta(days=2))
+    Deadline.objects.filter(pk=window.pk).update(
+        due_on=timezone.localdate() - timedelta(days=2), calendar_warning=False
+    )
     assert services.deadlines_act_on_due()["expired"] == 0
     services.hold_lift(hold=hold, actor=world.admin)
     window.refresh_from_db()
@@ -82,7 +84,9 @@ def test_two_holds_resume_only_when_both_are_lifted(world):
 
 def test_expired_deadlines_are_marked_by_the_periodic_task(world):
     case = in_mediation(world)
-    Deadline.objects.filter(case=case).update(due_on=timezone.localdate() - timedelta(days=1))
+    Deadline.objects.filter(case=case).update(
+        due_on=timezone.localdate() - timedelta(days=1), calendar_warning=False
+    )
     assert services.deadlines_act_on_due()["expired"] == 1
     window = case.deadlines.get(status=Deadline.Status.EXPIRED)
     assert window.kind == Deadline.Kind.MEDIATION_WINDOW
@@ -101,13 +105,14 @@ def test_record_removal_across_national_day_2026_counts_the_adjusted_saturday(wo
     assert removal.due_on == date(2026, 10, 10) and not removal.calendar_warning
 
 
-def test_deadline_falling_in_2027_counts_weekends_only_and_warns(world, monkeypatch):
+def test_deadline_falling_in_2027_keeps_statutory_holidays_and_warns(world, monkeypatch):
     case = in_mediation(world)
     freeze_today(monkeypatch, date(2026, 12, 30))
     services.case_transition(case=case, transition="record_full_performance", actor=world.creditor1)
     removal = case.deadlines.get(kind=Deadline.Kind.RECORD_REMOVAL)
-    # Dec 31 (Thu), Jan 1 2027 (Fri, no official data yet: counted as working), Jan 4 (Mon).
-    assert removal.due_on == date(2027, 1, 4) and removal.calendar_warning
+    # Dec 31 (Thu); Jan 1 2027 is New Year's Day even without the year's notice (全国年节及纪念日放假办法
+    # art. 2); Jan 4 (Mon), Jan 5 (Tue). The year is not confirmed: the deadline warns.
+    assert removal.due_on == date(2027, 1, 5) and removal.calendar_warning
 
 
 def test_full_numbers_only_for_roles_that_need_them_and_logged(world):

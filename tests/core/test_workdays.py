@@ -1,4 +1,4 @@
-"""Working days per centre: package seed (2004-2026), imported years, weekends-only years with a warning.
+"""Working days per centre: package seed (2004-2026), imported years, unconfirmed years with a warning.
 
 Expected dates come from chinese_calendar 1.11.0's 2026 data (State Council notice for 2026):
 National Day and the holiday after it run Thu 2026-10-01 to Wed 2026-10-07; Sun 2026-09-20 and
@@ -26,6 +26,7 @@ from core.workdays import (
     calendar_seed_from_package,
     package_exception_days,
     package_has_data,
+    statutory_holidays,
     years_without_data,
 )
 
@@ -36,6 +37,11 @@ urlpatterns = [path("admin/", test_site.urls)]
 
 HOLIDAY = CalendarDay.Kind.HOLIDAY
 WORKDAY = CalendarDay.Kind.WORKDAY
+
+
+def official_schedule(year):
+    """A complete schedule for a year: its statutory holidays on weekdays (no make-up days, no 调休)."""
+    return [(d, "holiday", name) for d, name in statutory_holidays(year).items() if d.weekday() < 5]
 
 
 @pytest.fixture
@@ -109,22 +115,24 @@ def test_seed_is_per_centre(centre):
     assert not CalendarDay.objects.filter(centre=other).exists()
     assert not WorkingCalendar.for_centre(other).has_data(2026)
     assert WorkingCalendar.for_centre(other).is_working_day(date(2026, 10, 8))
-    assert WorkingCalendar.for_centre(other).is_working_day(date(2026, 10, 1)) is True  # weekends only
+    # Without the centre's 2026 data the statutory holiday is still off; its 调休 day 10-10 is unknown.
+    assert WorkingCalendar.for_centre(other).is_working_day(date(2026, 10, 1)) is False
+    assert WorkingCalendar.for_centre(other).is_working_day(date(2026, 10, 10)) is False
 
 
 def test_seed_does_not_overwrite_imported_year(centre):
-    # The centre owns 2026: it keeps 10-08 as a local holiday and has no row for 10-02.
-    calendar_import_rows(
-        centre=centre,
-        rows=[(date(2026, 10, 1), "holiday", "国庆节"), (date(2026, 10, 8), "holiday", "本地假日")],
-    )
+    # The centre owns 2026: its complete schedule without the 调休 Saturdays, plus 10-08 as a local holiday.
+    rows = [r for r in package_exception_days(2026) if r[1] == HOLIDAY] + [
+        (date(2026, 10, 8), "holiday", "本地假日")
+    ]
+    calendar_import_rows(centre=centre, rows=rows, complete=True)
     assert calendar_seed_from_package(centre=centre, years=[2025, 2026]) == [2025]
 
     year = CalendarYear.objects.get(centre=centre, year=2026)
     assert year.source == CalendarYear.Source.IMPORTED
     assert CalendarDay.objects.get(centre=centre, day=date(2026, 10, 8)).name == "本地假日"
-    assert not CalendarDay.objects.filter(centre=centre, day=date(2026, 10, 2)).exists()
-    assert CalendarDay.objects.filter(centre=centre, day__year=2026).count() == 2
+    assert not CalendarDay.objects.filter(centre=centre, day=date(2026, 10, 10)).exists()
+    assert CalendarDay.objects.filter(centre=centre, day__year=2026).count() == len(rows)
     assert CalendarYear.objects.get(centre=centre, year=2025).source == CalendarYear.Source.PACKAGE
 
 
@@ -174,11 +182,12 @@ def test_working_days_event_day_does_not_count(seeded):
         cal.add_working_days(date(2026, 10, 12), -1)
 
 
-def test_working_days_into_2027_count_weekends_only_with_warning(seeded):
+def test_working_days_into_2027_count_weekends_and_statutory_holidays_with_warning(seeded):
     cal = WorkingCalendar.for_centre(seeded)
-    # From Sun 2026-12-20: Dec 21-25 (5), Dec 28-31 (4), Fri 2027-01-01 (10), Jan 4-8 (11-15).
+    # From Sun 2026-12-20: Dec 21-25 (5), Dec 28-31 (4); Fri 2027-01-01 is New Year's Day even before any
+    # notice (全国年节及纪念日放假办法 art. 2); Jan 4-8 (10-14), Mon Jan 11 is the 15th.
     result = cal.add_working_days(date(2026, 12, 20), 15)
-    assert result.due == date(2027, 1, 8)
+    assert result.due == date(2027, 1, 11)
     assert result.years_without_data == (2027,)
     assert result.calendar_warning
     # A count staying inside 2026 carries no warning.
@@ -191,16 +200,53 @@ def test_working_days_reports_every_year_without_data(seeded):
     assert result.years_without_data == (2027, 2028)
 
 
-def test_import_2027_changes_result_and_clears_warning(seeded):
+def test_single_rows_never_confirm_a_year(seeded):
     assert years_without_data(seeded, [2027]) == [2027]
-    calendar_import_rows(centre=seeded, rows=[(date(2027, 1, 1), "holiday", "元旦")])
+    calendar_import_rows(centre=seeded, rows=[(date(2027, 1, 4), "holiday", "元旦补假")])
+    assert years_without_data(seeded, [2027]) == [2027]
+    assert not CalendarYear.objects.filter(centre=seeded, year=2027).exists()
+    cal = WorkingCalendar.for_centre(seeded)
+    # The row counts (Jan 4 off: Jan 5-8 are 10-13, 11-12 are 14-15) but the year stays unconfirmed.
+    assert cal.add_working_days(date(2026, 12, 20), 15) == WorkdayResult(date(2027, 1, 12), (2027,))
+
+
+def test_import_of_complete_2027_schedule_confirms_it_and_clears_warning(seeded):
+    rows = [*official_schedule(2027), (date(2027, 1, 4), "holiday", "元旦补假")]
+    calendar_import_rows(centre=seeded, rows=rows, complete=True)
     assert years_without_data(seeded, [2027]) == []
 
     cal = WorkingCalendar.for_centre(seeded)  # a new calendar reads the new rows
     result = cal.add_working_days(date(2026, 12, 20), 15)
-    # Jan 1 is now off: Jan 4-8 are 10-14, Mon Jan 11 is the 15th.
-    assert result == WorkdayResult(date(2027, 1, 11), ())
+    # Jan 1 and the make-up day Jan 4 are off: Jan 5-8 are 10-13, Mon Jan 11 the 14th, Jan 12 the 15th.
+    assert result == WorkdayResult(date(2027, 1, 12), ())
     assert CalendarYear.objects.get(centre=seeded, year=2027).source == CalendarYear.Source.IMPORTED
+
+
+def test_complete_import_refuses_a_schedule_missing_a_statutory_holiday(seeded):
+    rows = [r for r in official_schedule(2027) if r[0] != date(2027, 6, 9)]  # 端午 left out
+    with pytest.raises(ValueError, match="2027-06-09"):
+        calendar_import_rows(centre=seeded, rows=rows, complete=True)
+    assert years_without_data(seeded, [2027]) == [2027]
+    assert not CalendarDay.objects.filter(centre=seeded, day__year=2027).exists()
+
+
+def test_statutory_holidays_of_2027_before_any_notice(seeded):
+    # DOMAIN.md "year without official data": 1 Jan, 5-8 Feb (除夕-初三), 5 Apr, 1-2 May, 1-3 Oct; lunar
+    # 端午 (06-09) and 中秋 (09-15) converted.
+    off = {
+        date(2027, 1, 1), date(2027, 2, 5), date(2027, 2, 6), date(2027, 2, 7), date(2027, 2, 8),
+        date(2027, 4, 5), date(2027, 5, 1), date(2027, 5, 2), date(2027, 6, 9), date(2027, 9, 15),
+        date(2027, 10, 1), date(2027, 10, 2), date(2027, 10, 3),
+    }  # fmt: skip
+    assert set(statutory_holidays(2027)) == off
+    cal = WorkingCalendar.for_centre(seeded)
+    assert not cal.has_data(2027)
+    for d in off:
+        assert not cal.is_working_day(d), d
+    # The days either side of each holiday that fall on a weekday are working (no 调休 guessed).
+    for d in (date(2026, 12, 31), date(2027, 2, 4), date(2027, 2, 9), date(2027, 4, 6), date(2027, 6, 8),
+              date(2027, 6, 10), date(2027, 9, 14), date(2027, 9, 16), date(2027, 10, 4)):  # fmt: skip
+        assert cal.is_working_day(d), d
 
 
 def test_calendar_loads_once_per_instance(seeded, django_assert_num_queries):
@@ -227,14 +273,14 @@ def test_add_calendar_days_moves_off_holiday(seeded):
 
 def test_add_calendar_days_into_2027(seeded):
     cal = WorkingCalendar.for_centre(seeded)
-    # Without 2027 data, Fri 2027-01-01 is an ordinary weekday: the due date stays, with a warning.
-    assert cal.add_calendar_days(date(2026, 12, 17), 15) == WorkdayResult(date(2027, 1, 1), (2027,))
+    # Without 2027 data, Fri 2027-01-01 is still New Year's Day, then a weekend: Mon 01-04, with a warning.
+    assert cal.add_calendar_days(date(2026, 12, 17), 15) == WorkdayResult(date(2027, 1, 4), (2027,))
     # Due in 2026: no warning.
     assert cal.add_calendar_days(date(2026, 12, 1), 15) == WorkdayResult(date(2026, 12, 16), ())
 
-    calendar_import_rows(centre=seeded, rows=[(date(2027, 1, 1), "holiday", "元旦")])
+    calendar_import_rows(centre=seeded, rows=official_schedule(2027), complete=True)
     cal = WorkingCalendar.for_centre(seeded)
-    # Now Jan 1 is a holiday followed by a weekend: the period ends on Mon 01-04.
+    # The confirmed schedule: the same day, no warning.
     assert cal.add_calendar_days(date(2026, 12, 17), 15) == WorkdayResult(date(2027, 1, 4), ())
 
 
@@ -266,10 +312,10 @@ def test_import_upserts_rows(seeded):
     cal = WorkingCalendar.for_centre(seeded)
     assert not cal.is_working_day(date(2026, 10, 8))
     assert cal.is_working_day(date(2027, 2, 20))
+    # Edited rows make a confirmed year the centre's own, and never confirm an unknown one.
     assert dict(CalendarYear.objects.filter(centre=seeded).values_list("year", "source")) == {
         2025: CalendarYear.Source.PACKAGE,
         2026: CalendarYear.Source.IMPORTED,
-        2027: CalendarYear.Source.IMPORTED,
     }
 
 
@@ -309,6 +355,16 @@ def test_import_calendar_command(seeded, tmp_path, capsys):
     assert "Imported 3" in capsys.readouterr().out
     assert CalendarDay.objects.get(centre=seeded, day=date(2027, 2, 6)).kind == WORKDAY
     assert CalendarDay.objects.get(centre=seeded, day=date(2027, 2, 8)).name == "春节"
+    assert years_without_data(seeded, [2027]) == [2027]  # single rows: not confirmed
+
+    official = tmp_path / "2027-official.csv"
+    official.write_text(
+        "date,kind,name\n"
+        + "".join(f"{d.isoformat()},holiday,{n}\n" for d, _k, n in official_schedule(2027)),
+        encoding="utf-8",
+    )
+    call_command("import_calendar", str(official), "--centre", "qz", "--official")
+    assert "confirmed" in capsys.readouterr().out
     assert years_without_data(seeded, [2027]) == []
 
 
@@ -373,7 +429,8 @@ def test_admin_changelist_warns_about_years_without_data(seeded):
     this_year = date.today().year
     upcoming = range(this_year, this_year + 3)
     calendar_seed_from_package(centre=other, years=upcoming)
-    calendar_import_rows(centre=other, rows=[(date(y, 1, 1), "holiday", "元旦") for y in upcoming])
+    for y in upcoming:
+        calendar_import_rows(centre=other, rows=official_schedule(y), complete=True)
 
     request = _admin_request("/admin/core/calendarday/")
     response = site._registry[CalendarDay].changelist_view(request)
@@ -394,12 +451,18 @@ def test_admin_warning_text(seeded):
     texts = admin_calendar.calendar_warnings([seeded], today=date(2026, 5, 1))
     assert texts == [
         "No official holiday data for 2027, 2028 (centre 泉州): deadlines in those years count weekends "
-        "only. Import the calendar once the State Council publishes it."
+        "and statutory holidays only, and wait for a person before any consequence. Import the complete "
+        "schedule once the State Council publishes it."
     ]
-    calendar_import_rows(centre=seeded, rows=[(date(2028, 1, 1), "holiday", "元旦")])
+    calendar_import_rows(
+        centre=seeded, rows=[(date(2028, 1, 1), "holiday", "元旦")]
+    )  # one row: still unknown
+    assert admin_calendar.calendar_warnings([seeded], today=date(2026, 5, 1)) == texts
+    calendar_import_rows(centre=seeded, rows=official_schedule(2028), complete=True)
     assert admin_calendar.calendar_warnings([seeded], today=date(2026, 5, 1)) == [
-        "No official holiday data for 2027 (centre 泉州): deadlines in that year count weekends only. "
-        "Import the calendar once the State Council publishes it."
+        "No official holiday data for 2027 (centre 泉州): deadlines in that year count weekends and "
+        "statutory holidays only, and wait for a person before any consequence. Import the complete "
+        "schedule once the State Council publishes it."
     ]
 
 

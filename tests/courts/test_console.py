@@ -15,11 +15,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cases import services as case_services
+from cases.deadlines import due_date
 from cases.errors import MESSAGES
 from cases.models import Case, Deadline, Stage
+from cases.rules import Period
 from core.actors import SYSTEM
 from core.models import Role
 from core.services import staff_user_create
+from core.workdays import WorkingCalendar
 from courts import services as court
 from courts.models import (
     ConfirmationDecision,
@@ -339,7 +342,8 @@ def test_enforcement_queue_shows_the_figures(judge, world):
     content = judge.get(queue_url("enforcement")).content.decode()
 
     assert "¥10,600.00" in content and "¥4,000.00" in content and "¥6,600.00" in content
-    assert "¥115.50" in content  # 6,600 x 0.0175% x 100 days
+    # CPL 264 per unpaid part: the 4,000 collected today was late 100 days too: 10,600 x 0.0175% x 100.
+    assert "¥185.50" in content
     assert timezone.localdate().isoformat() in content  # listed on today
 
 
@@ -808,10 +812,20 @@ def test_suit_filing_hearing_and_judgment_through_the_console(judge, world):
     assert refused(act(judge, case, "suit_judgment", judgment))
     assert stage_of(case) == Stage.IN_LITIGATION
     judgment = {"suit_judgment-amount": "¥10,600.00", "suit_judgment-performance_days": "15"}
+    # A judgment is not dated before its hearing (next week): refused, the case stays in litigation.
+    assert refused(act(judge, case, "suit_judgment", judgment))
+    assert stage_of(case) == Stage.IN_LITIGATION
+    Suit.objects.filter(pk=suit.pk).update(hearing_at=timezone.now() - timedelta(hours=1))  # held today
     assert done(act(judge, case, "suit_judgment", judgment))
     suit.refresh_from_db()
     assert suit.judgment_amount == Decimal("10600.00")
-    assert suit.performance_due_on == timezone.localdate() + timedelta(days=15)
+    # 15 days from today, by the one due-date function (a last day off work rolls forward, CPL 85).
+    expected = due_date(
+        period=Period(15, "days", "CPL 85"),
+        start=timezone.localdate(),
+        work_calendar=WorkingCalendar.for_centre(case.centre_id),
+    ).due_on
+    assert suit.performance_due_on == expected
     assert stage_of(case) == Stage.ENFORCEABLE
 
 

@@ -1,7 +1,7 @@
 """Court rules: numbers, confirmation, payment orders with their windows, suits, enforcement."""
 
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -214,7 +214,9 @@ def test_written_objection_in_the_window_ends_the_order_and_turns_into_a_suit(wo
     order.refresh_from_db()
     assert objection.valid and order.status == PaymentOrder.Status.OBJECTED
     decline = order.case.deadlines.get(kind="suit_decline")
-    Deadline.objects.filter(pk=decline.pk).update(due_on=timezone.localdate() - timedelta(days=1))
+    Deadline.objects.filter(pk=decline.pk).update(
+        due_on=timezone.localdate() - timedelta(days=1), calendar_warning=False
+    )
     counts = case_services.deadlines_act_on_due()
     order.case.refresh_from_db()
     assert counts["file_suit"] == 1 and order.case.stage == Stage.IN_LITIGATION
@@ -257,7 +259,7 @@ def test_objections_that_do_not_count(world, form, late, ability_only, why):
 def test_no_objection_in_15_days_makes_the_order_effective(world):
     order = served_order(world, days_ago=16)
     Deadline.objects.filter(case=order.case, kind="payment_order_objection").update(
-        due_on=timezone.localdate() - timedelta(days=1)
+        due_on=timezone.localdate() - timedelta(days=1), calendar_warning=False
     )
     case_services.deadlines_act_on_due()
     order.refresh_from_db()
@@ -272,7 +274,7 @@ def test_order_not_served_in_30_days_lapses(world):
         order=services.payment_order_accept(order=order, actor=world.clerk1), actor=world.judge1
     )
     Deadline.objects.filter(case=case, kind="payment_order_service").update(
-        due_on=timezone.localdate() - timedelta(days=1)
+        due_on=timezone.localdate() - timedelta(days=1), calendar_warning=False
     )
     case_services.deadlines_act_on_due()
     order.refresh_from_db()
@@ -329,13 +331,21 @@ def test_judgment_then_enforcement_with_late_interest_and_dishonest_list(world):
 
 
 def test_late_interest_rule():
-    assert services.late_performance_interest(Decimal("10000"), 1) == Decimal("1.75")
-    assert services.late_performance_interest(Decimal("10000"), 0) == Decimal("0.00")
+    # CPL 264 per unpaid part and day; the worked example and both-sides pins are in
+    # test_enforcement_figures.py. The flat "unpaid x days" formula it replaces ignored when parts were paid.
+    due = date(2026, 3, 2)
+    dues = [(due, Decimal("10000"))]
+    assert services.late_performance_interest(dues=dues, payments=[], on=due + timedelta(days=1)) == Decimal(
+        "1.75"
+    )
+    assert services.late_performance_interest(dues=dues, payments=[], on=due) == Decimal("0.00")
 
 
 def test_termination_of_the_round_needs_a_search_and_three_months(world):
-    case = at(world, Stage.ENFORCEABLE)
-    Case.objects.filter(pk=case.pk).update(enforceable_title="judgment")
+    case = at(world, Stage.IN_LITIGATION)
+    suit = services.suit_file(case=case, actor=world.judge1)
+    services.suit_record_judgment(suit=suit, actor=world.judge1, amount=Decimal("10000.00"))
+    case.refresh_from_db()
     enforcement = services.enforcement_apply(case=case, actor=world.creditor1)
     with pytest.raises(CourtError):
         services.enforcement_suspend(enforcement=enforcement, actor=world.judge1, reason="无财产")
@@ -352,7 +362,9 @@ def test_termination_of_the_round_needs_a_search_and_three_months(world):
     case.refresh_from_db()
     assert case.stage == Stage.ENFORCEMENT_SUSPENDED
     recheck = case.deadlines.get(kind="enforcement_recheck", status="open")
-    Deadline.objects.filter(pk=recheck.pk).update(due_on=timezone.localdate() - timedelta(days=1))
+    Deadline.objects.filter(pk=recheck.pk).update(
+        due_on=timezone.localdate() - timedelta(days=1), calendar_warning=False
+    )
     case_services.deadlines_act_on_due()
     assert case.deadlines.filter(kind="enforcement_recheck", status="open").count() == 1
     services.enforcement_resume(enforcement=enforcement, actor=world.creditor1, reason="发现财产")

@@ -77,7 +77,9 @@ def test_the_objection_hold_pauses_the_deadlines_and_the_decision_resumes_them(w
     assert window.paused_since is not None
     # The window's last day passes while held: nothing happens to the case.
     Deadline.objects.filter(pk=window.pk).update(
-        due_on=timezone.localdate() - timedelta(days=1), paused_since=timezone.now() - timedelta(days=4)
+        due_on=timezone.localdate() - timedelta(days=1),
+        calendar_warning=False,
+        paused_since=timezone.now() - timedelta(days=4),
     )
     deadlines_act_on_due()
     case.refresh_from_db()

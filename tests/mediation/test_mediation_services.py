@@ -419,7 +419,7 @@ def test_expired_peoples_mediation_window_escalates_and_court_window_only_expire
         case=court, transition="escalate_to_court", actor=world.mediator1, reason="拒绝"
     )
     Deadline.objects.filter(case__in=[people, court], status="open").update(
-        due_on=timezone.localdate() - timedelta(days=1)
+        due_on=timezone.localdate() - timedelta(days=1), calendar_warning=False
     )
     counts = case_services.deadlines_act_on_due()
     people.refresh_from_db()

@@ -81,8 +81,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="CSV file with header date,kind,name")
         parser.add_argument("--centre", required=True, help="centre code")
+        parser.add_argument(
+            "--official",
+            action="store_true",
+            help="the file is the State Council's complete schedule for every year it lists: confirm them",
+        )
 
-    def handle(self, *args, file: Path, centre: str, **options):
+    def handle(self, *args, file: Path, centre: str, official: bool = False, **options):
         try:
             centre_obj = Centre.objects.get(code=centre)
         except Centre.DoesNotExist:
@@ -91,13 +96,18 @@ class Command(BaseCommand):
         if not rows:
             raise CommandError(_("%(path)s has no calendar rows.") % {"path": file})
         try:
-            count = calendar_import_rows(centre=centre_obj, rows=rows)
+            count = calendar_import_rows(centre=centre_obj, rows=rows, complete=official)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         years = sorted({d.year for d, _kind, _name in rows})
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {count} calendar rows for centre {centre_obj.code} "
-                f"(years {', '.join(map(str, years))}, now marked as the centre's own data)."
+                f"(years {', '.join(map(str, years))}, "
+                + (
+                    "confirmed as the official schedule)."
+                    if official
+                    else "not confirmed: use --official for a complete schedule)."
+                )
             )
         )
