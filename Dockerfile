@@ -36,7 +36,9 @@ RUN pip install --no-deps . && rm -rf build ./*.egg-info
 ARG BUILD_SECRET_KEY=collectstatic-only-build-step-value-not-used-at-run-time-0123456789
 ARG BUILD_FIELD_ENCRYPTION_KEY=Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1hLWtleS0zMmI=
 ARG BUILD_ALLOWED_HOSTS=localhost
+ARG BUILD_PUBLIC_BASE_URL=https://build.invalid
 RUN SECRET_KEY="$BUILD_SECRET_KEY" \
+    PUBLIC_BASE_URL="$BUILD_PUBLIC_BASE_URL" \
     FIELD_ENCRYPTION_KEY="$BUILD_FIELD_ENCRYPTION_KEY" \
     ALLOWED_HOSTS="$BUILD_ALLOWED_HOSTS" \
     sh -c 'set -e; \

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.actors import actor_role
 from core.workdays import WorkingCalendar
 
 from . import rules
@@ -133,11 +134,19 @@ def deadlines_hold_for_person(deadlines: QuerySet[Deadline]) -> int:
     )
 
 
+# Who checks a last day against the official schedule: the court's staff and the centre's administrators.
+DEADLINE_CONFIRMERS = frozenset({"judge", "clerk", "centre_admin"})
+
+
 def deadline_confirm_by_person(*, deadline: Deadline, actor: Any, due_on: date | None = None) -> Deadline:
     """A person has checked the last day against the official schedule (and corrected it if need be): the
     limit no longer waits, and the periodic task acts on it like any other. Recorded on the case."""
+    from .errors import MESSAGES, ActionForbidden
+    from .permissions import actor_reaches_case
     from .services import case_event_record
 
+    if actor_role(actor) not in DEADLINE_CONFIRMERS or not actor_reaches_case(actor, deadline.case):
+        raise ActionForbidden(MESSAGES["forbidden"])
     data = {"deadline": deadline.pk, "kind": deadline.kind, "due_on": str(due_on or deadline.due_on)}
     case_event_record(case=deadline.case, action=EventAction.DEADLINE_CONFIRMED, actor=actor, data=data)
     fields: dict[str, Any] = {

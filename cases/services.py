@@ -258,7 +258,10 @@ def cases_change_bulk(
     for start in range(0, len(ids), CHUNK):
         with transaction.atomic():
             rows = cases_lock(case_ids=ids[start : start + CHUNK], base=base, filter_q=filter_q)
-            appended = _change_locked(rows, action, actor, reason, data, data_per_case, changes, then)
+            appended = _change_locked(
+                rows, action=action, actor=actor, reason=reason, data=data, data_per_case=data_per_case,
+                changes=changes, then=then,
+            )  # fmt: skip
             done.extend(e.case_id for e in appended)
     if on_commit is not None and done:
         transaction.on_commit(lambda: on_commit(done))
@@ -267,6 +270,7 @@ def cases_change_bulk(
 
 def _change_locked(
     rows: list[LockedCase],
+    *,
     action: EventAction | str,
     actor: Any,
     reason: str,
@@ -501,7 +505,16 @@ def case_event_record(
     rows = cases_lock(case_ids=[case.pk])
     if not rows:
         raise Case.DoesNotExist
-    return _change_locked(rows, action, actor, reason, data, None, None, None)[0]
+    return _change_locked(
+        rows,
+        action=action,
+        actor=actor,
+        reason=reason,
+        data=data,
+        data_per_case=None,
+        changes=None,
+        then=None,
+    )[0]
 
 
 @transaction.atomic

@@ -61,7 +61,7 @@ def _payments(case_id: int, since: date) -> tuple[tuple[date, Decimal], ...]:
     return tuple(sorted(rows))
 
 
-def _title(kind: str, case: Case, amount: Decimal, effective_on: date, dues: list[tuple[date, Decimal]],
+def _title(*, kind: str, case: Case, amount: Decimal, effective_on: date, dues: list[tuple[date, Decimal]],
            paid_since: date) -> EnforceableTitle:  # fmt: skip
     dues = sorted(dues) or [(effective_on, amount)]
     return EnforceableTitle(
@@ -77,7 +77,7 @@ def _title(kind: str, case: Case, amount: Decimal, effective_on: date, dues: lis
 def enforceable_title_of(case: Case) -> EnforceableTitle | None:
     """The one reading of a case's enforceable title from the court's and the mediators' records; None when
     the case has no title or its record is missing."""
-    from mediation.models import Settlement
+    from mediation.selectors import effective_settlement
 
     from .models import ConfirmationDecision, PaymentOrder, Suit
 
@@ -86,18 +86,21 @@ def enforceable_title_of(case: Case) -> EnforceableTitle | None:
         if suit is None or suit.judgment_on is None or suit.judgment_amount is None:
             return None
         last_day = suit.performance_due_on or suit.judgment_on
-        return _title("judgment", case, suit.judgment_amount, suit.judgment_on,
-                      [(last_day, suit.judgment_amount)], suit.judgment_on)  # fmt: skip
+        return _title(
+            kind="judgment", case=case, amount=suit.judgment_amount, effective_on=suit.judgment_on,
+            dues=[(last_day, suit.judgment_amount)], paid_since=suit.judgment_on,
+        )  # fmt: skip
     if case.enforceable_title == "confirmation":
         decision = ConfirmationDecision.objects.filter(case=case, confirmed=True).order_by("-pk").first()
-        settlement = (
-            Settlement.objects.filter(case=case, status=Settlement.Status.EFFECTIVE).order_by("-pk").first()
-        )
+        settlement = effective_settlement(case)
         if decision is None or settlement is None:
             return None
         dues = list(settlement.instalments.values_list("due_on", "amount"))
         since = settlement.effective_on or decision.decided_on
-        return _title("confirmation", case, settlement.total, decision.decided_on, dues, since)
+        return _title(
+            kind="confirmation", case=case, amount=settlement.total, effective_on=decision.decided_on,
+            dues=dues, paid_since=since,
+        )  # fmt: skip
     if case.enforceable_title == "payment_order":
         order = (
             PaymentOrder.objects.filter(
@@ -117,8 +120,10 @@ def enforceable_title_of(case: Case) -> EnforceableTitle | None:
         )
         last_day = window or order.ended_on or order.served_on or order.applied_on
         effective_on = order.ended_on or last_day
-        return _title("payment_order", case, order.amount, effective_on, [(last_day, order.amount)],
-                      order.applied_on)  # fmt: skip
+        return _title(
+            kind="payment_order", case=case, amount=order.amount, effective_on=effective_on,
+            dues=[(last_day, order.amount)], paid_since=order.applied_on,
+        )  # fmt: skip
     return None
 
 

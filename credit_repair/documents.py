@@ -4,10 +4,10 @@ repaired, the retention rule). Registered with notices from CreditRepairConfig.r
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
 
 from cases.models import Case
+from core.links import public_base_url
 from notices.documents import chinese_date
 from notices.models import Kind
 from notices.registry import register_document
@@ -23,7 +23,7 @@ def certificate_document_context(*, case: Case) -> dict[str, Any]:
     record = RepairRecord.objects.filter(case=case).first()
     if record is None:
         return {}
-    base = str(getattr(settings, "NOTICE_PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    base = public_base_url()
     steps = {s.kind: s for s in record.steps.all()}
 
     def done(kind: str) -> str:

@@ -1,58 +1,41 @@
-"""The page a notice's signed link leads to (SMS or e-mail), behind a minimal identification: the ID
-number, then a code. The identification and the record of opening are notices' services.
-
-Views parse, call one selector or service, and render.
+"""The page a notice's signed link leads to (SMS, e-mail or PDF). There is one identification flow: a
+visitor whose session has not proven the notice's case is sent to the debtor pages' notice start
+(`debtor:notice`: the ID number, then a code sent to the phone that case's creditor holds); once the
+case has joined the session, this page shows the notice and records its opening.
 """
 
-from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from core.clients import client_ip
 from notices import links, services
-from notices.channels.base import ChannelError
 from notices.documents import DOCUMENT_TITLES, amount
 from notices.models import Kind, Notice
 from notices.views import pdf_response
 
-from .notice_forms import CodeForm, IdNumberForm
+from .session import debtor_from_session, session_case_ids
 
 # --- debtor --------------------------------------------------------------------------------------------
 
-SESSION_KEY = "notice_access"
-# How long an identification holds in this browser before the debtor must identify again.
-IDENTIFIED_FOR = timedelta(minutes=30)
-
-
 def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)
 
 
-def _access(request: HttpRequest, notice_id: int) -> dict[str, Any]:
-    return dict(request.session.get(SESSION_KEY, {}).get(str(notice_id), {}))
+def _session_sees(request: HttpRequest, notice: Notice) -> bool:
+    """Whether this browser's debtor session has proven the notice's case (debtor_portal.session)."""
+    debtor = debtor_from_session(request)
+    return debtor is not None and notice.case_id in session_case_ids(request, debtor)
 
 
-def _set_access(request: HttpRequest, notice_id: int, **values: Any) -> None:
-    state = dict(request.session.get(SESSION_KEY, {}))
-    state[str(notice_id)] = {**state.get(str(notice_id), {}), **values}
-    request.session[SESSION_KEY] = state
-
-
-def _identified(request: HttpRequest, notice_id: int) -> bool:
-    until = _access(request, notice_id).get("until", 0)
-    return bool(until) and until > timezone.now().timestamp()
-
-
-def _session_key(request: HttpRequest) -> str:
-    if not request.session.session_key:
-        request.session.save()
-    return str(request.session.session_key)
+def _to_identification(token: str) -> HttpResponse:
+    return redirect(reverse("debtor:notice", args=[token]))
 
 
 def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
@@ -81,15 +64,6 @@ def _notice_for(request: HttpRequest, token: str) -> tuple[Notice | None, HttpRe
     )
     if notice is None or not notice.sha256 or notice.status == Notice.Status.FAILED:
         return None, _refused(request, _("This notice is not available. Please contact its sender."), 404)
-    if not _identified(request, notice.pk) and services.identification_locked(notice=notice):
-        return None, _refused(
-            request,
-            _(
-                "Too many wrong entries. For your security this notice is locked for an "
-                "hour; try again later."
-            ),
-            429,
-        )
     return notice, None
 
 
@@ -102,70 +76,24 @@ def _debtor_page(
 
 @method_decorator(never_cache, name="dispatch")
 class NoticeOpenView(View):
-    """The page a signed link leads to: identify (ID number, then a code), then the notice."""
+    """The page a signed link leads to: the notice, once its case has joined the debtor's session."""
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         notice, refusal = _notice_for(request, token)
         if refusal or notice is None:
             return refusal  # type: ignore[return-value]
-        if _identified(request, notice.pk):
-            notice = services.notice_record_opened(
-                notice=notice, ip=_client_ip(request), user_agent=request.headers.get("User-Agent", "")
-            )
-            return _debtor_page(request, "notice.html", notice, token, doc=_summary(notice))
-        if _access(request, notice.pk).get("id_ok"):
-            return _debtor_page(request, "code.html", notice, token, form=CodeForm())
-        return _debtor_page(request, "identify.html", notice, token, form=IdNumberForm())
+        if not _session_sees(request, notice):
+            return _to_identification(token)
+        notice = services.notice_record_opened(
+            notice=notice, ip=_client_ip(request), user_agent=request.headers.get("User-Agent", "")
+        )
+        return _debtor_page(request, "notice.html", notice, token, doc=_summary(notice))
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         notice, refusal = _notice_for(request, token)
         if refusal or notice is None:
             return refusal  # type: ignore[return-value]
-        step = request.POST.get("step")
-        if step == "code" and _access(request, notice.pk).get("id_ok"):
-            return self._code(request, notice, token)
-        if step == "resend" and _access(request, notice.pk).get("id_ok"):
-            return self._send_code(request, notice, token)
-        return self._id_number(request, notice, token)
-
-    def _id_number(self, request: HttpRequest, notice: Notice, token: str) -> HttpResponse:
-        form = IdNumberForm(request.POST)
-        if form.is_valid() and services.debtor_identify(
-            notice=notice, id_number=form.cleaned_data["id_number"], ip=_client_ip(request)
-        ):
-            _set_access(request, notice.pk, id_ok=True)
-            return self._send_code(request, notice, token)
-        if form.is_valid():
-            form.add_error("id_number", _("This ID number does not match the addressee of the notice."))
-        return _debtor_page(request, "identify.html", notice, token, form=form)
-
-    def _send_code(self, request: HttpRequest, notice: Notice, token: str) -> HttpResponse:
-        try:
-            sent_to = services.one_time_code_send(notice=notice, session_key=_session_key(request))
-        except ChannelError:
-            return _debtor_page(
-                request,
-                "code.html",
-                notice,
-                token,
-                form=CodeForm(),
-                error=_("The code could not be sent just now. Please try again in a minute."),
-            )
-        return _debtor_page(request, "code.html", notice, token, form=CodeForm(), sent_to=sent_to)
-
-    def _code(self, request: HttpRequest, notice: Notice, token: str) -> HttpResponse:
-        form = CodeForm(request.POST)
-        if form.is_valid() and services.one_time_code_verify(
-            notice=notice,
-            session_key=_session_key(request),
-            code=form.cleaned_data["code"],
-            ip=_client_ip(request),
-        ):
-            _set_access(request, notice.pk, until=(timezone.now() + IDENTIFIED_FOR).timestamp())
-            return redirect("notices:open", token=token)
-        if form.is_valid():
-            form.add_error("code", _("This code is wrong or has expired."))
-        return _debtor_page(request, "code.html", notice, token, form=form)
+        return _to_identification(token)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -174,8 +102,8 @@ class NoticeOpenPdfView(View):
         notice, refusal = _notice_for(request, token)
         if refusal or notice is None:
             return refusal  # type: ignore[return-value]
-        if not _identified(request, notice.pk):
-            return redirect("notices:open", token=token)
+        if not _session_sees(request, notice):
+            return _to_identification(token)
         services.notice_record_opened(
             notice=notice, ip=_client_ip(request), user_agent=request.headers.get("User-Agent", "")
         )

@@ -50,8 +50,9 @@ def debtor_session_join(request: HttpRequest, *, case: Case, phone: str) -> None
     be reused.
     """
     request.session.pop(PENDING_KEY, None)
-    state = request.session.get(SESSION_KEY)
-    same_person = isinstance(state, dict) and state.get("debtor") == case.debtor_id
+    stored = request.session.get(SESSION_KEY)
+    state: dict[str, Any] = stored if isinstance(stored, dict) else {}
+    same_person = state.get("debtor") == case.debtor_id
     cases = list(state.get("cases", [])) if same_person else []
     phones = list(state.get("phones", [])) if same_person else []
     if case.pk not in cases:

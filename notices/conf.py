@@ -4,6 +4,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from core import links
+
 
 def sms_backend_path() -> str:
     return getattr(settings, "SMS_BACKEND", "notices.channels.sms.FileSmsBackend")
@@ -20,17 +22,8 @@ def link_max_age_days() -> int:
 
 
 def public_base_url() -> str:
-    """Absolute base of links sent to debtors (tasks have no request to build them from)."""
-    return str(getattr(settings, "NOTICE_PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
-
-
-def one_time_code_max_age_seconds() -> int:
-    return int(getattr(settings, "NOTICE_ONE_TIME_CODE_MAX_AGE_SECONDS", 600))
-
-
-def identification_max_failures() -> int:
-    """Failed ID-number or code entries per notice per hour before the page locks (guessing)."""
-    return int(getattr(settings, "NOTICE_IDENTIFICATION_MAX_FAILURES", 5))
+    """Absolute base of links sent to debtors (core.links: the one PUBLIC_BASE_URL)."""
+    return links.public_base_url()
 
 
 def bulk_chunk_size() -> int:

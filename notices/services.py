@@ -5,9 +5,7 @@ row is committed before a channel backend is called, and a channel that has a se
 called again, so a retried task never sends twice.
 """
 
-import hmac
 import logging
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,8 +24,7 @@ from cases.permissions import actor_reaches_case
 from cases.selectors import cases_visible_to
 from cases.services import case_event_record, cases_change_bulk
 from core.actors import SYSTEM, actor_role
-from core.crypto import keyed_hash
-from core.identifiers import IdentifierError, mask_phone, normalize_id_number
+from core.identifiers import mask_phone
 from core.models import Centre, Role
 
 from . import conf, documents, links, rendering
@@ -38,12 +35,10 @@ from .channels.sms import sms_backend
 from .models import (
     Channel,
     DeliveryAttempt,
-    IdentificationAttempt,
     Kind,
     Notice,
     NoticeBatch,
     NoticeTemplate,
-    OneTimeCode,
     PostBatch,
 )
 
@@ -52,7 +47,6 @@ S = Notice.Status
 SERVED = (S.SENT, S.DELIVERED, S.OPENED)
 # Why: an attempt still "started" after this long belongs to a worker that died mid-send.
 ATTEMPT_STALE_AFTER = timedelta(minutes=10)
-ONE_TIME_CODE_DIGITS = 6
 # Notices per print batch: one merged PDF the print shop can handle (and this process can hold in memory).
 POST_BATCH_MAX = 500
 
@@ -732,81 +726,8 @@ def post_batch_mark_mailed(*, batch: PostBatch, actor: Any) -> PostBatch:
 
 
 # --- the debtor opens a notice -------------------------------------------------------------------------
-# A minimal identification (ID number, then a one-time code to the case's phone); the debtor pages will
-# replace these functions with their own identification.
-
-
-def identification_locked(*, notice: Notice) -> bool:
-    """Too many wrong ID numbers or codes for this notice in the last hour: refuse (guessing)."""
-    since = timezone.now() - timedelta(hours=1)
-    failures = IdentificationAttempt.objects.filter(notice=notice, ok=False, at__gte=since).count()
-    return failures >= conf.identification_max_failures()
-
-
-def debtor_identify(*, notice: Notice, id_number: str, ip: str | None) -> bool:
-    """Whether the ID number typed is the debtor's: compared by keyed hash, never decrypted."""
-    try:
-        normalized = normalize_id_number(id_number)
-    except IdentifierError:
-        normalized = ""
-    expected = Case.objects.filter(pk=notice.case_id).values_list("debtor__id_hash", flat=True).get()
-    ok = bool(normalized) and hmac.compare_digest(keyed_hash(normalized), expected)
-    IdentificationAttempt.objects.create(
-        notice=notice, step=IdentificationAttempt.Step.ID_NUMBER, ok=ok, ip=ip
-    )
-    return ok
-
-
-def _code_hash(notice_id: int, session_key: str, code: str) -> str:
-    return keyed_hash(f"notice-code:{notice_id}:{session_key}:{code}")
-
-
-def one_time_code_send(*, notice: Notice, session_key: str) -> str:
-    """Send a fresh code for this notice and browser session; returns where it went (masked)."""
-    case = Case.objects.get(pk=notice.case_id)
-    code = f"{secrets.randbelow(10**ONE_TIME_CODE_DIGITS):0{ONE_TIME_CODE_DIGITS}d}"
-    now = timezone.now()
-    OneTimeCode.objects.filter(notice=notice, session_key=session_key, used_at__isnull=True).update(
-        used_at=now
-    )
-    OneTimeCode.objects.create(
-        notice=notice,
-        session_key=session_key,
-        code_hash=_code_hash(notice.pk, session_key, code),
-        expires_at=now + timedelta(seconds=conf.one_time_code_max_age_seconds()),
-    )
-    minutes = conf.one_time_code_max_age_seconds() // 60
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _(
-            "Your code to read the notice for case %(code)s is %(otp)s, valid for %(minutes)s minutes. "
-            "Do not give it to anyone."
-        ) % {"code": case.code, "otp": code, "minutes": minutes}
-    key = f"otp-{notice.pk}-{secrets.token_hex(6)}"
-    if case.phone:
-        sms_backend().send(to=case.phone, text=text, idempotency_key=key)
-        return mask_phone(case.phone)
-    if case.email:
-        send_email(to=case.email, subject=text[:60], body=text, idempotency_key=key)
-        return case.email
-    raise PermanentChannelError("no phone number or e-mail address to send a code to")
-
-
-def one_time_code_verify(*, notice: Notice, session_key: str, code: str, ip: str | None) -> bool:
-    now = timezone.now()
-    code = code.strip()
-    match = OneTimeCode.objects.filter(
-        notice=notice,
-        session_key=session_key,
-        used_at__isnull=True,
-        expires_at__gt=now,
-        code_hash=_code_hash(notice.pk, session_key, code),
-    ).first()
-    ok = (
-        match is not None
-        and OneTimeCode.objects.filter(pk=match.pk, used_at__isnull=True).update(used_at=now) == 1
-    )
-    IdentificationAttempt.objects.create(notice=notice, step=IdentificationAttempt.Step.CODE, ok=ok, ip=ip)
-    return ok
+# Identification is the debtor portal's one flow (debtor_portal.services); a notice only records that its
+# identified debtor opened it.
 
 
 @transaction.atomic

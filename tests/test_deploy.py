@@ -21,6 +21,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(64)),
         "FIELD_ENCRYPTION_KEY": base64.b64encode(os.urandom(32)).decode(),
         "ALLOWED_HOSTS": "example.org",
+        "PUBLIC_BASE_URL": "https://example.org",
     }  # DATABASE_URL, when set, is inherited: the checks run against the same database as the tests
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

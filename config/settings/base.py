@@ -228,7 +228,11 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="notices@localhost")
 # SMS provider: a file backend writes messages to disk for development and tests.
 SMS_BACKEND = env("SMS_BACKEND", default="notices.channels.sms.FileSmsBackend")
-NOTICE_PUBLIC_BASE_URL = env("NOTICE_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# The one public address of the platform: every link in an SMS, e-mail or PDF starts with it (tasks have no
+# request to build links from). NOTICE_PUBLIC_BASE_URL is its former name.
+PUBLIC_BASE_URL = env(
+    "PUBLIC_BASE_URL", default=env("NOTICE_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+)
 NOTICE_LINK_MAX_AGE_DAYS = env.int("NOTICE_LINK_MAX_AGE_DAYS", default=30)
 NOTICE_DELIVERY_RETRY_BACKOFF_SECONDS = env.int("NOTICE_DELIVERY_RETRY_BACKOFF_SECONDS", default=30)
 

@@ -46,6 +46,10 @@ except (binascii.Error, ValueError):
 if _key_length != FIELD_KEY_BYTES:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be base64 of 32 random bytes.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Every link in an SMS, e-mail or PDF starts with it: a production without it would send 127.0.0.1 links.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
+if not PUBLIC_BASE_URL.startswith("https://"):
+    raise ImproperlyConfigured("PUBLIC_BASE_URL must be set to the platform's https:// address.")
 # seed_demo refuses to run: production never holds demonstration users or cases.
 DEMO_DATA_ALLOWED = False
 

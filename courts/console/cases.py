@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cases import services
 from cases.admin import id_number_search_q
+from cases.deadlines import deadline_confirm_by_person
 from cases.errors import MESSAGES, CaseActionError
 from cases.models import Case, Deadline
 from cases.selectors import case_active_holds, cases_visible_to
@@ -264,9 +265,12 @@ class CourtDeadlineAdmin(CourtModelAdmin):
         "case_stage",
         "paused",
         "calendar_warning",
+        "needs_review",
+        "review_reason",
     ]
     list_display_links = None
-    list_filter = [DueFilter, "kind", "calendar_warning"]
+    list_filter = ["needs_review", DueFilter, "kind", "calendar_warning"]
+    actions = ["confirm_selected"]
     list_select_related = ["case", "case__debtor"]
     search_fields = ["=case__code", "case__debtor__name"]
     ordering = ["due_on", "pk"]
@@ -299,3 +303,18 @@ class CourtDeadlineAdmin(CourtModelAdmin):
     @admin.display(description=_("paused by a hold"), boolean=True)
     def paused(self, deadline: Deadline) -> bool:
         return deadline.paused_since is not None
+
+    @admin.action(
+        description=_(
+            "Confirm the last day of the selected deadlines (checked against the official schedule)"
+        ),
+        permissions=["court"],
+    )
+    def confirm_selected(self, request: HttpRequest, queryset: QuerySet[Deadline]) -> None:
+        """A deadline in a year whose official schedule is not imported waits for a person: after checking
+        the last day, the judge or clerk confirms it and the periodic task may act on it."""
+        confirmed = 0
+        for deadline in queryset.filter(needs_review=True).select_related("case"):
+            deadline_confirm_by_person(deadline=deadline, actor=request.user)
+            confirmed += 1
+        messages.success(request, gettext("Confirmed %(count)d deadlines.") % {"count": confirmed})

@@ -20,7 +20,7 @@ LINK = re.compile(r"https?://[^\s]+?/notices/open/[\w:-]+/")
 def notice_settings(settings, tmp_path, live_server):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     settings.SMS_BACKEND = "notices.channels.sms.LocmemSmsBackend"
-    settings.NOTICE_PUBLIC_BASE_URL = live_server.url
+    settings.PUBLIC_BASE_URL = live_server.url
     sms.outbox.clear()
     yield settings
     sms.outbox.clear()

@@ -20,7 +20,7 @@ def repair_settings(settings, tmp_path):
     """Private files in a temporary folder, SMS in memory, links to a fixed host."""
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     settings.SMS_BACKEND = "notices.channels.sms.LocmemSmsBackend"
-    settings.NOTICE_PUBLIC_BASE_URL = "https://platform.example"
+    settings.PUBLIC_BASE_URL = "https://platform.example"
     sms.outbox.clear()
     yield settings
     sms.outbox.clear()

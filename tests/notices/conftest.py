@@ -18,7 +18,7 @@ PRINCIPAL_FIGURES, PRINCIPAL_CAPITALS = "¥12,345.67", "人民币壹万贰仟叁
 def notice_settings(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     settings.SMS_BACKEND = "notices.channels.sms.LocmemSmsBackend"
-    settings.NOTICE_PUBLIC_BASE_URL = "https://notices.example"
+    settings.PUBLIC_BASE_URL = "https://notices.example"
     sms.outbox.clear()
     yield settings
     sms.outbox.clear()

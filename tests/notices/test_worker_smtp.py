@@ -74,7 +74,7 @@ def worker(smtp_server):
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(controller.port),
         "NOTICE_DELIVERY_RETRY_BACKOFF_SECONDS": "1",
-        "NOTICE_PUBLIC_BASE_URL": settings.NOTICE_PUBLIC_BASE_URL,
+        "PUBLIC_BASE_URL": settings.PUBLIC_BASE_URL,
     }
     process, log = start_worker(queue, env=env)
     old = (celery_app.conf.task_always_eager, celery_app.conf.broker_url, celery_app.conf.task_default_queue)

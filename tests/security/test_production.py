@@ -20,9 +20,13 @@ GOOD_KEY = base64.b64encode(os.urandom(32)).decode()
 def _production(extra: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "FIELD_ENCRYPTION_KEY")}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.production", ALLOWED_HOSTS="example.org")
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        ALLOWED_HOSTS="example.org",
+        PUBLIC_BASE_URL="https://debts.example.org",
+    )
     env.update(extra)
-    return subprocess.run(
+    return subprocess.run(  # noqa: PLW1510 (the return code is asserted)
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
 
@@ -48,6 +52,14 @@ def test_production_refuses_to_start_without_real_secrets(extra, named):
     result = _production(extra, "check")
     assert result.returncode != 0
     assert named in result.stderr
+
+
+def test_production_refuses_to_start_without_its_public_address():
+    result = _production(
+        {"SECRET_KEY": GOOD_SECRET, "FIELD_ENCRYPTION_KEY": GOOD_KEY, "PUBLIC_BASE_URL": ""}, "check"
+    )
+    assert result.returncode != 0
+    assert "PUBLIC_BASE_URL" in result.stderr
 
 
 def test_production_starts_with_real_secrets():

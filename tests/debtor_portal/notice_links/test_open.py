@@ -2,13 +2,11 @@
 
 import re
 import time
-from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from cases.models import CaseEvent
@@ -29,35 +27,34 @@ def code_from_sms():
 
 
 def test_a_debtor_identifies_and_opens_the_notice_which_is_recorded_once(make_case, send, client):
+    """The link leads into the one identification flow of the debtor pages, then to the notice."""
     case = make_case(consent=True)
     notice = send(case)
     url = link_path(notice)
+    token = links.notice_link_token(notice.pk)
+    start = reverse("debtor:notice", args=[token])
     first = client.get(url)
-    assert first.status_code == 200 and "id_number" in first.content.decode()
-    wrong = client.post(url, {"step": "id", "id_number": "11010519491231002X"})
-    assert gettext("This ID number does not match the addressee of the notice.") in wrong.content.decode()
-    assert (
-        client.get(reverse("notices:open_pdf", args=[links.notice_link_token(notice.pk)])).status_code == 302
-    )
-    coded = client.post(url, {"step": "id", "id_number": case.debtor.id_number.lower()})
-    assert coded.status_code == 200 and case.phone_masked in coded.content.decode()
-    assert (
-        client.post(
-            url, {"step": "code", "code": "000000" if code_from_sms() != "000000" else "111111"}
-        ).status_code
-        == 200
-    )
-    opened = client.post(url, {"step": "code", "code": code_from_sms()}, follow=True)
+    assert first.status_code == 302 and first["Location"] == start
+    assert client.get(reverse("notices:open_pdf", args=[token]))["Location"] == start
+    wrong = client.post(start, {"id_number": "11010519491231002X"})
+    assert wrong.status_code == 200 and 'name="id_number"' in wrong.content.decode()
+    coded = client.post(start, {"id_number": case.debtor.id_number.lower()})
+    assert coded.status_code == 302 and coded["Location"] == reverse("debtor:code")
+    assert sms.outbox[-1]["to"] == case.phone_masked
+    bad = "000000" if code_from_sms() != "000000" else "111111"
+    assert client.post(reverse("debtor:code"), {"step": "code", "code": bad}).status_code == 200
+    done = client.post(reverse("debtor:code"), {"step": "code", "code": code_from_sms()})
+    assert done.status_code == 302 and done["Location"] == f"{reverse('debtor:cases')}#notice-{notice.pk}"
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.OPENED and notice.opened_ip == "127.0.0.1"
+    first_opened = notice.opened_at
+    opened = client.get(url)
     html = opened.content.decode()
     assert (
         opened.status_code == 200 and TOTAL_FIGURES in html and TOTAL_CAPITALS in html and case.code in html
     )
-    notice.refresh_from_db()
-    assert notice.status == Notice.Status.OPENED and notice.opened_ip == "127.0.0.1"
-    first_opened = notice.opened_at
-    pdf = client.get(reverse("notices:open_pdf", args=[links.notice_link_token(notice.pk)]))
+    pdf = client.get(reverse("notices:open_pdf", args=[token]))
     assert pdf.status_code == 200 and DEBTOR_NAME in pdf_text(b"".join(pdf.streaming_content))
-    client.get(url)
     notice.refresh_from_db()
     assert notice.opened_at == first_opened
     assert CaseEvent.objects.filter(case=case, action="notice_opened").count() == 1
@@ -92,34 +89,39 @@ def test_an_expired_link_is_refused(make_case, send, client, settings):
     assert gettext("This link has expired. Please contact the sender of the notice for a new one.") in (
         response.content.decode()
     )
-    response = client.post(reverse("notices:open", args=[token]), {"step": "id", "id_number": "x"})
+    response = client.post(reverse("notices:open", args=[token]), {"id_number": "x"})
     assert response.status_code == 403
+    assert client.get(reverse("debtor:notice", args=[token])).status_code == 403
 
 
-def test_guessing_id_numbers_locks_the_notice(make_case, send, client, settings):
-    settings.NOTICE_IDENTIFICATION_MAX_FAILURES = 3
+def test_guessing_id_numbers_locks_the_link_for_that_client(make_case, send, client, settings):
+    settings.DEBTOR_MAX_FAILURES_PER_CASE_AND_CLIENT = 3
     case = make_case(consent=True)
     notice = send(case)
-    url = link_path(notice)
+    start = reverse("debtor:notice", args=[links.notice_link_token(notice.pk)])
     for _ in range(3):
-        client.post(url, {"step": "id", "id_number": "11010519491231002X"})
-    response = client.post(url, {"step": "id", "id_number": case.debtor.id_number})
+        client.post(start, {"id_number": "11010519491231002X"})
+    response = client.post(start, {"id_number": case.debtor.id_number})
     assert response.status_code == 429
     assert not Notice.objects.filter(pk=notice.pk, opened_at__isnull=False).exists()
+    # Another client (the real debtor's phone) is not locked out by those guesses.
+    other = Client()
+    assert other.post(start, {"id_number": case.debtor.id_number}, REMOTE_ADDR="10.8.8.8").status_code == 302
 
 
 def test_a_code_works_only_in_its_browser_and_only_until_it_expires(make_case, send, client):
     case = make_case(consent=True)
     notice = send(case)
-    url = link_path(notice)
-    client.post(url, {"step": "id", "id_number": case.debtor.id_number})
+    start = reverse("debtor:notice", args=[links.notice_link_token(notice.pk)])
+    client.post(start, {"id_number": case.debtor.id_number})
     code = code_from_sms()
     other = Client()
-    other.post(url, {"step": "id", "id_number": case.debtor.id_number})
-    other.post(url, {"step": "code", "code": code})  # another browser cannot use this browser's code
-    later = timezone.now() + timedelta(hours=1)
-    with mock.patch("django.utils.timezone.now", return_value=later):
-        client.post(url, {"step": "code", "code": code})  # too late
+    other.post(start, {"id_number": case.debtor.id_number})
+    other.post(reverse("debtor:code"), {"step": "code", "code": code})  # not this browser's code
+    later = time.time() + 3600
+    with mock.patch("debtor_portal.services.time.time", return_value=later):
+        client.post(reverse("debtor:code"), {"step": "code", "code": code})  # too late
     assert Notice.objects.get(pk=notice.pk).opened_at is None
-    client.post(url, {"step": "code", "code": code}, follow=True)  # in time, in its browser
+    client.post(start, {"id_number": case.debtor.id_number})  # a new code, in time, in its browser
+    client.post(reverse("debtor:code"), {"step": "code", "code": code_from_sms()})
     assert Notice.objects.get(pk=notice.pk).opened_at is not None
