@@ -1,5 +1,5 @@
 """Payment files (CSV/TSV in UTF-8 or GB18030, or XLSX): header matched, every row checked, then recorded
-set-based by credit_repair.services.payments_insert. Each row that is not a new payment is reported."""
+set-based by credit_repair.services.ledger.payments_insert. Each row that is not a new payment is reported."""
 
 import csv
 import io
@@ -178,7 +178,7 @@ def _check_row(row_no: int, cells: list[Any], positions: dict[str, int], today: 
 
 
 def import_payment_file(*, user: Any, uploaded: UploadedFile) -> PaymentImport:
-    from .services import payments_insert
+    from .services.ledger import payments_insert
 
     org = user.membership.organisation
     record = PaymentImport(

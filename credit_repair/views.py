@@ -27,13 +27,12 @@ from . import selectors, services
 from .forms import AnswerForm, PaymentFileForm, PaymentForm, StepForm, VerifyForm
 from .importer import TEMPLATE_HEADER
 from .models import Payment, PaymentImport, RepairRecord, RepairStep
+from .services.repair import PARTY_ROLES, STEP_PARTY
 
 CREDITOR_ROLES = frozenset({Role.CREDITOR_STAFF})
 PAGE_SIZE = 50
 LIST_LIMIT = 100
-STEP_ROLES: dict[str, frozenset[str]] = {
-    kind: services.PARTY_ROLES[party] for kind, party in services.STEP_PARTY.items()
-}
+STEP_ROLES: dict[str, frozenset[str]] = {kind: PARTY_ROLES[party] for kind, party in STEP_PARTY.items()}
 
 
 class _Staff(StaffRequiredMixin, View):
