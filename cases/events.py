@@ -236,13 +236,7 @@ def verify_chains(case_ids: Iterable[int] | None = None) -> Iterator[ChainBreak]
             current, prev_hash, expected_seq, broken = event.case_id, "", 1, False
         if broken:
             continue
-        problem = ""
-        if event.seq != expected_seq:
-            problem = f"sequence gap: expected #{expected_seq}, found #{event.seq}"
-        elif event.prev_hash != prev_hash:
-            problem = "previous-hash link does not match the event before it"
-        elif hash_of(event) != event.hash:
-            problem = "content does not match its hash (the row was changed)"
+        problem = _link_problem(event, expected_seq, prev_hash)
         if problem:
             broken = True
             yield ChainBreak(event.pk, event.case_id, event.seq, problem)
@@ -253,6 +247,17 @@ def verify_chains(case_ids: Iterable[int] | None = None) -> Iterator[ChainBreak]
     for cid, (_head, seq) in head_of.items():
         if seq and cid not in seen:
             yield ChainBreak(None, cid, None, "the case's events are missing")
+
+
+def _link_problem(event: CaseEvent, expected_seq: int, prev_hash: str) -> str:
+    """What is wrong with this event as the next link of its chain ("" when nothing is)."""
+    if event.seq != expected_seq:
+        return f"sequence gap: expected #{expected_seq}, found #{event.seq}"
+    if event.prev_hash != prev_hash:
+        return "previous-hash link does not match the event before it"
+    if hash_of(event) != event.hash:
+        return "content does not match its hash (the row was changed)"
+    return ""
 
 
 def _check_head(case_id: int, last_hash: str, last_seq: int, head_of: dict) -> Iterator[ChainBreak]:

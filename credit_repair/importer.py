@@ -25,6 +25,8 @@ from core.money import AmountError, parse_yuan
 from .models import Payment, PaymentImport, PaymentImportIssue
 from .rules import MAX_PAYMENT
 
+PAYMENT_REFERENCE_MAX = 64  # the Payment.reference column
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
 
@@ -162,7 +164,7 @@ def _check_row(row_no: int, cells: list[Any], positions: dict[str, int], today: 
     except AmountError as exc:
         issues.append(Issue(row_no, "amount", exc.code, str(exc.message), _cell_text(get("amount"))[:100]))
     reference = _cell_text(get("reference"))
-    if not reference or len(reference) > 64:
+    if not reference or len(reference) > PAYMENT_REFERENCE_MAX:
         issues.append(
             Issue(
                 row_no,

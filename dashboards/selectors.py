@@ -38,6 +38,8 @@ from .models import (
     StageFact,
 )
 
+MONTH_DAYS = 30  # a span up to a month is charted by day
+
 STAGE_ORDER = {s.value: i for i, s in enumerate(Stage)}
 COURT_STAGES = [
     Stage.CONFIRMATION_REQUESTED,
@@ -440,7 +442,7 @@ def median_bucket(histogram: dict[int, int]) -> int | None:
 def days_label(days: int | None) -> str:
     if days is None:
         return "—"
-    if days <= 30:
+    if days <= MONTH_DAYS:
         return str(days)
     if days == OVER_A_YEAR:
         return _("over %(days)s") % {"days": 365}

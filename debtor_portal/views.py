@@ -252,7 +252,8 @@ class CodeView(View):
             notice_record_opened(
                 notice=notice, ip=_ip(request), user_agent=request.headers.get("User-Agent", "")
             )
-            return redirect(f"{reverse('debtor:cases')}#notice-{notice.pk}")
+            # Who came by a notice's link lands on that notice (its summary and PDF).
+            return redirect("notices:open", token=links.notice_link_token(notice.pk))
         return redirect(_cases_url(case))
 
 

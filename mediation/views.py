@@ -41,6 +41,9 @@ from .forms import (
 from .models import MediationSession, Settlement
 from .triage import RuleError
 
+SOON_DAYS = 5  # a window with this few days left is highlighted
+RANGE_PARTS = 2
+
 PAGE_SIZE = 50
 MEDIATION_ROLES = frozenset({Role.MEDIATOR, Role.CENTRE_ADMIN})
 
@@ -115,7 +118,13 @@ def queue_rows(values: Any) -> list[dict[str, Any]]:
                 "colour_label": colours.get(row["colour"], ""),
                 "track_label": tracks.get(row["track"], ""),
                 "days_left": left,
-                "days_class": "" if left is None else "overdue" if left < 0 else "soon" if left <= 5 else "",
+                "days_class": ""
+                if left is None
+                else "overdue"
+                if left < 0
+                else "soon"
+                if left <= SOON_DAYS
+                else "",
                 "contact_due": row["contact_due"].isoformat() if row["contact_due"] else "—",
             }
         )
@@ -207,7 +216,7 @@ def _parse_schedule(text: str) -> list[tuple[date, Decimal]]:
     rows = []
     for line in text.strip().splitlines():
         parts = line.split()
-        if len(parts) != 2:
+        if len(parts) != RANGE_PARTS:
             raise ValueError(line)
         try:
             rows.append(

@@ -43,6 +43,8 @@ from . import selectors
 from .reader import FileRefused, Sheet, open_sheet
 from .validation import DUPLICATE_EXISTING, MESSAGES, CleanRow, RowError, RowValidator, masked, msgid
 
+CASE_CODE_LETTERS = 32  # the 5-bit mapping below needs exactly 32 letters
+
 CHUNK = 5000
 REPORT_EVERY_SECONDS = 0.3
 STALE_AFTER = timedelta(minutes=15)
@@ -87,7 +89,7 @@ STAGE_DDL = f"""CREATE TEMP TABLE {STAGE_TABLE} (
     consent boolean NOT NULL, note text NOT NULL, colour varchar(8) NOT NULL, track varchar(8) NOT NULL,
     hash1 varchar(64) NOT NULL, hash2 varchar(64) NOT NULL, first_of_person boolean NOT NULL
 )"""
-assert len(CASE_CODE_ALPHABET) == 32  # the 5-bit mapping below needs exactly 32 letters
+assert len(CASE_CODE_ALPHABET) == CASE_CODE_LETTERS
 _CODE_TABLE = bytes(ord(CASE_CODE_ALPHABET[b & 31]) for b in range(256))
 
 
@@ -335,7 +337,8 @@ def _flush(
     good: list[CleanRow] = []
     bad: list[RowError] = []
     ref_at = positions["external_ref"]
-    for clean, errors, ref, cells in chunk:
+    for parsed, row_errors, ref, cells in chunk:
+        clean, errors = parsed, row_errors
         if ref and ref in existing:
             row = clean.row if clean is not None else errors[0].row
             value = masked("external_ref", cells[ref_at] if ref_at < len(cells) else "")

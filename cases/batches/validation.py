@@ -34,6 +34,12 @@ from core.money import FEN, AmountError, parse_percentage, parse_yuan
 
 from .reader import COLUMN_BY_KEY, COLUMNS, PercentCell
 
+ID_NUMBER_LENGTH = 18  # GB 11643
+ISO_DATE_LENGTH = 10  # YYYY-MM-DD
+MAX_ANNUAL_RATE_PERCENT = 100
+MOBILE_LENGTH = 11
+EMAIL_MAX_LENGTH = 254  # RFC 5321 path limit
+
 REQUIRED = "required"
 TOO_LONG = "too_long"
 VALUE_INVALID = "value_invalid"
@@ -142,7 +148,7 @@ def _plain(value: Any, limit: int) -> bool:
 
 def id_number_fast(value: Any, today: datetime.date) -> str | None:
     """An 18-character ID number with a real birth date and a matching check character, else None."""
-    if type(value) is not str or len(value) != 18:
+    if type(value) is not str or len(value) != ID_NUMBER_LENGTH:
         return None
     number = value.upper()
     first17 = number[:17]
@@ -166,7 +172,7 @@ def amount_fast(value: Any) -> Decimal | None:
 
 
 def date_fast(value: Any, today: datetime.date) -> datetime.date | None:
-    if type(value) is not str or len(value) != 10 or value[4] != "-" or value[7] != "-":
+    if type(value) is not str or len(value) != ISO_DATE_LENGTH or value[4] != "-" or value[7] != "-":
         return None
     try:
         day = datetime.date.fromisoformat(value)
@@ -179,7 +185,7 @@ def rate_fast(value: Any) -> Decimal | None:
     if type(value) is not str or not _PLAIN_RATE_RE.match(value):
         return None
     rate = Decimal(value.removesuffix("%"))
-    return rate if rate <= 100 else None
+    return rate if rate <= MAX_ANNUAL_RATE_PERCENT else None
 
 
 def text(value: Any) -> str:
@@ -257,7 +263,7 @@ class RowValidator:
             or not (address == "" or _plain(address, 300))
             or not (note == "" or _plain(note, 500))
             or type(phone) is not str
-            or len(phone) != 11
+            or len(phone) != MOBILE_LENGTH
             or not phone.isdigit()
             or not phone.isascii()
             or phone[0] != "1"
@@ -333,9 +339,11 @@ class RowValidator:
         email = ""
         if text(raw.get("email")):
             email = self._identifier("email", raw, fail, normalize_email)
-            if len(email) > 254:
+            if len(email) > EMAIL_MAX_LENGTH:
                 fail("email", TOO_LONG, MESSAGES[TOO_LONG])
-        product = self._choice("product", raw, fail, PRODUCTS, MESSAGES["product"], Product.OTHER)
+        product = self._choice(
+            "product", raw, fail, choices=PRODUCTS, message=MESSAGES["product"], default=Product.OTHER
+        )
         principal = self._amount("principal", raw, fail, positive=True)
         interest = self._amount("interest", raw, fail)
         fees = self._amount("fees", raw, fail)
@@ -397,7 +405,7 @@ class RowValidator:
 
     @staticmethod
     def _choice(
-        key: str, raw: dict[str, Any], fail: Any, choices: dict[str, str], message: Any, default: str
+        key: str, raw: dict[str, Any], fail: Any, *, choices: dict[str, str], message: Any, default: str
     ) -> str:
         value = text(raw.get(key))
         if not value:

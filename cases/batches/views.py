@@ -27,6 +27,10 @@ from . import export, selectors, services, template
 from .reader import COLUMN_BY_KEY, FileRefused, max_bytes
 from .validation import error_message
 
+# A running import that has not reported for this long is shown as stalled.
+STALLED_AFTER_SECONDS = 120
+DONE_PERCENT = 100
+
 FIRST_ERRORS = 50
 WITHDRAW_MAX = 500
 UPLOAD_ROLES = frozenset({Role.CREDITOR_STAFF})
@@ -79,7 +83,10 @@ def batch_context(batch: Batch) -> dict[str, Any]:
                     "value": e.value_masked,
                 }
             )
-    stale = batch.status == Batch.Status.RUNNING and (timezone.now() - batch.updated_at).total_seconds() > 120
+    stale = (
+        batch.status == Batch.Status.RUNNING
+        and (timezone.now() - batch.updated_at).total_seconds() > STALLED_AFTER_SECONDS
+    )
     return {
         "batch": batch,
         "finished": finished,
@@ -87,7 +94,7 @@ def batch_context(batch: Batch) -> dict[str, Any]:
         "more_errors": batch.error_count > len(errors),
         "message": selectors.batch_message_text(batch),
         "may_retry": batch.status == Batch.Status.FAILED or stale,
-        "writing": batch.status == Batch.Status.RUNNING and batch.progress_percent >= 100,
+        "writing": batch.status == Batch.Status.RUNNING and batch.progress_percent >= DONE_PERCENT,
     }
 
 

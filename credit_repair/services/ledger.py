@@ -34,6 +34,8 @@ from ..models import Allocation, Breach, Payment
 from ._common import CHUNK, ZERO, _actor_id, _forbidden, _is_system
 from .repair import repairs_open
 
+PAYMENT_REFERENCE_MAX = 64  # the Payment.reference column
+
 
 def _check_creditor(actor: Any, case: Case) -> None:
     """Payments are the creditor's word: its own staff (or the platform itself) record them."""
@@ -150,7 +152,7 @@ def payment_clean(*, paid_on: date, amount: Any, reference: str) -> tuple[date, 
     if paid_on > timezone.localdate():
         raise RepairError(_("The payment date is in the future."), code="date_future")
     reference = (reference or "").strip()
-    if not reference or len(reference) > 64:
+    if not reference or len(reference) > PAYMENT_REFERENCE_MAX:
         raise RepairError(
             _("Give the payment's reference (at most 64 characters)."), code="reference_invalid"
         )

@@ -7,6 +7,8 @@ from django.core.mail import EmailMessage, get_connection
 from .. import conf
 from .base import PermanentChannelError, SendResult, TemporaryChannelError
 
+SMTP_PERMANENT_FAILURE = 500  # 5xx replies are permanent (RFC 5321 4.2.1)
+
 
 def send_email(
     *, to: str, subject: str, body: str, idempotency_key: str, attachment_name: str = "", pdf: bytes = b""
@@ -31,7 +33,7 @@ def send_email(
         raise PermanentChannelError(f"recipient refused: {exc.recipients!r}"[:300]) from exc
     except smtplib.SMTPResponseException as exc:
         # Why: SMTP 5xx replies are final, 4xx ask the sender to try again later (RFC 5321, 4.2.1).
-        error = PermanentChannelError if exc.smtp_code >= 500 else TemporaryChannelError
+        error = PermanentChannelError if exc.smtp_code >= SMTP_PERMANENT_FAILURE else TemporaryChannelError
         raise error(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}"[:300]) from exc
     except (TimeoutError, smtplib.SMTPException, OSError) as exc:
         raise TemporaryChannelError(f"{type(exc).__name__}: {exc}"[:300]) from exc

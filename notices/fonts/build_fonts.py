@@ -24,6 +24,8 @@ from pathlib import Path
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
+ASCII_LAST = 0x7F
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent
 SOURCES = {
@@ -58,7 +60,9 @@ def template_characters() -> list[str]:
     paths = sorted((ROOT / "templates" / "notices").rglob("*")) + sorted((ROOT / "notices").glob("*.py"))
     for path in paths:
         if path.suffix in (".html", ".css", ".py", ".txt"):
-            counts.update(c for c in path.read_text(encoding="utf-8") if ord(c) > 0x7F and c.isprintable())
+            counts.update(
+                c for c in path.read_text(encoding="utf-8") if ord(c) > ASCII_LAST and c.isprintable()
+            )
     return [c for c, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 

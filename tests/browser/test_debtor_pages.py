@@ -54,7 +54,10 @@ def test_identify_read_object_with_a_photo_and_propose_a_plan(
     case = world.case(debtor_name="欧阳明华")
     case_transition(case=case, transition="triage", actor=world.admin)
     case_transition(case=case, transition="start_mediation", actor=world.mediator1)
-    other = world.case(creditor=world.cf, id_number=case.debtor.id_number, debtor_name="欧阳明华")
+    # The same person at another creditor with the same phone on file: the same code proves both.
+    other = world.case(
+        creditor=world.cf, id_number=case.debtor.id_number, debtor_name="欧阳明华", phone=case.phone
+    )
 
     phone.goto(f"{live_server.url}/debtor/")
     expect(phone.locator("html")).to_have_attribute("lang", "zh-hans")
