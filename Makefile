@@ -2,6 +2,7 @@
 #
 #   make run       install what is missing, migrate, seed the demo data, serve on 127.0.0.1:8000
 #   make test      the full test suite (PYTEST_ARGS="-k foo -x" to narrow it)
+#   make test-fast the same, keeping the test database between runs (--reuse-db)
 #   make lint      ruff + mypy, as CI would
 #
 # With no DATABASE_URL the settings fall back to SQLite (db.sqlite3); with no REDIS_URL
@@ -23,11 +24,12 @@ PYTEST_ARGS ?=
 HOST := 127.0.0.1
 PORT := 8000
 
-.PHONY: help venv system system-browser run test lint format messages compilemessages worker beat graph
+.PHONY: help venv system system-browser run test test-fast lint format messages compilemessages worker beat graph
 
 help:
 	@echo "make run       migrate, seed demo data and serve on http://$(HOST):$(PORT)/"
 	@echo "make test      run the test suite (PYTEST_ARGS=... passes options to pytest)"
+	@echo "make test-fast the same, reusing the test database of the last run (local use)"
 	@echo "make lint      ruff check, ruff format --check, mypy"
 	@echo "make format    ruff format + ruff check --fix"
 	@echo "make messages  makemessages (zh_Hans, en) + compilemessages"
@@ -99,6 +101,11 @@ beat: venv
 # pytest's own exit code is passed on; 5 (no tests collected) fails the target too.
 test: system-browser venv
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Locally: keeps the test database between runs (pytest-django's --reuse-db), so a run skips creating and
+# migrating it. After a new migration add PYTEST_ARGS=--create-db once. CI uses `make test` (a fresh DB).
+test-fast: venv
+	$(PY) -m pytest --reuse-db $(PYTEST_ARGS)
 
 lint: venv
 	$(RUFF) check .

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from cases.batches import importer, services
 from cases.models import Batch, Case
-from tests.batches.files import good_row, write_csv
+from tests.cases.batches.files import good_row, write_csv
 
 from .conftest import login, screenshot
 

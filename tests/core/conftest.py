@@ -2,9 +2,10 @@ import pytest
 from django.utils import translation
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def english(settings):
-    """These tests read the English messages; the pages' Chinese is tested with the pages."""
+    """The unit tests of core read the English messages (they say so with `pytestmark`); the pages'
+    Chinese is tested with the pages (test_home, test_logins, ...), which keep the default language."""
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield

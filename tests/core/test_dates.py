@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from core.dates import DateParseError, parse_date
 
+pytestmark = pytest.mark.usefixtures("english")
+
 MARCH_5 = datetime.date(2024, 3, 5)
 
 

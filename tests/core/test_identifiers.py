@@ -23,6 +23,8 @@ from core.identifiers import (
     to_halfwidth,
 )
 
+pytestmark = pytest.mark.usefixtures("english")
+
 VALID_ID = "35050219900101123X"
 TODAY = datetime.date(2025, 6, 1)
 

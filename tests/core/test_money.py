@@ -15,6 +15,8 @@ from core.money import (
     yuan_in_chinese_capitals,
 )
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def error_code(func, value, **kwargs) -> str:
     with pytest.raises(AmountError) as info:

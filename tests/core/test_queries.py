@@ -1,8 +1,12 @@
 """Query helpers: ids as one array parameter, counts as scalar subqueries."""
 
+import pytest
+
 from cases.models import Case
 from core.models import Membership
 from core.queries import SubqueryCount
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_any_of_finds_the_listed_ids_and_nothing_for_an_empty_list(world):

@@ -30,6 +30,8 @@ from core.workdays import (
     years_without_data,
 )
 
+pytestmark = pytest.mark.usefixtures("english")
+
 # A private admin site with only the calendar admin, mounted by the admin tests (pytest.mark.urls).
 test_site = AdminSite(name="calendar_test_admin")
 admin_calendar.register(test_site)

@@ -32,10 +32,11 @@ from courts.models import (
     RefusalGround,
     Suit,
 )
-from mediation import services as mediation
 from mediation.models import Settlement
 from notices.models import Notice
+from tests.courts.factories import ConfirmationDecisionFactory
 from tests.factories import valid_id_number
+from tests.mediation.factories import SettlementFactory
 
 # --- cases at each court stage, built through the services ------------------------------------------
 
@@ -84,7 +85,7 @@ def settled(world, **fields) -> tuple[Case, Settlement]:
         )
         case_services.case_route(case=case, mediator=mediator)
         case.refresh_from_db()
-    settlement = mediation.settlement_draft(
+    settlement = SettlementFactory(
         case=case,
         actor=mediator,
         kind=Settlement.Kind.INSTALMENTS,
@@ -93,12 +94,8 @@ def settled(world, **fields) -> tuple[Case, Settlement]:
         waived_fees=Decimal("100.00"),
         first_due=timezone.localdate() + timedelta(days=30),
         count=3,
+        signed=True,
     )
-    settlement = mediation.settlement_offer(settlement=settlement, actor=mediator)
-    settlement = mediation.settlement_debtor_accept(
-        settlement=settlement, ip="127.0.0.1", document_sha256=settlement.document_sha256
-    )
-    settlement = mediation.settlement_mediator_sign(settlement=settlement, actor=mediator)
     case.refresh_from_db()
     return case, settlement
 
@@ -964,27 +961,19 @@ def test_each_decision_is_its_own_ruling_a_refusal_does_not_stand_in_for_a_later
     world, settings, tmp_path
 ):
     """Refused, then (after mediation resumed) confirmed: the second ruling is a new document."""
-    from courts.models import ConfirmationDecision
     from courts.tasks import court_document_render
 
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     case = confirmation_requested(world)
     filing = case.filings.get()
-    refused = ConfirmationDecision.objects.create(
-        case=case,
-        filing=filing,
-        confirmed=False,
-        ground="public_order",
-        decided_by=world.judge1,
-        decided_on=timezone.localdate(),
+    refused = ConfirmationDecisionFactory(
+        case=case, filing=filing, confirmed=False, ground="public_order", decided_by=world.judge1
     )
     first = court_document_render("confirmation_ruling", refused.pk)
     assert (
         court_document_render("confirmation_ruling", refused.pk) == first
     )  # a retried task: no second letter
-    confirmed = ConfirmationDecision.objects.create(
-        case=case, filing=filing, confirmed=True, decided_by=world.judge1, decided_on=timezone.localdate()
-    )
+    confirmed = ConfirmationDecisionFactory(case=case, filing=filing, confirmed=True, decided_by=world.judge1)
     second = court_document_render("confirmation_ruling", confirmed.pk)
 
     assert second != first
@@ -1024,7 +1013,6 @@ def test_a_recorded_judgment_is_a_pdf_with_its_number_amount_and_period(client, 
 
 
 def test_a_judge_sending_a_ruling_by_hand_serves_the_one_rendered_not_a_copy(world, settings, tmp_path):
-    from courts.models import ConfirmationDecision
     from courts.tasks import court_document_render
     from notices.services import NoticeError, notice_send
 
@@ -1034,13 +1022,8 @@ def test_a_judge_sending_a_ruling_by_hand_serves_the_one_rendered_not_a_copy(wor
         notice_send(case=case, kind="confirmation_ruling", actor=world.judge1)
     with pytest.raises(NoticeError):
         notice_send(case=case, kind="judgment", actor=world.judge1)
-    decision = ConfirmationDecision.objects.create(
-        case=case,
-        filing=case.filings.get(),
-        confirmed=True,
-        decided_by=world.judge1,
-        decided_on=timezone.localdate(),
-    )
+    decision = ConfirmationDecisionFactory(case=case, filing=case.filings.get(), confirmed=True,
+                                           decided_by=world.judge1)  # fmt: skip
     rendered = court_document_render("confirmation_ruling", decision.pk)
 
     assert notice_send(case=case, kind="confirmation_ruling", actor=world.judge1).pk == rendered

@@ -10,9 +10,9 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import Case
 from courts import services as court_services
-from mediation import services as mediation_services
 from notices.channels import sms
 from tests.factories import PASSWORD
+from tests.mediation.factories import SettlementFactory
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +42,7 @@ def in_mediation(world, **fields) -> Case:
 def settled(world, *, total="9000.00", count=3, first_due=None, frequency="monthly", **fields) -> Case:
     """A case whose instalment settlement was offered, accepted and signed (stage: settled)."""
     case = in_mediation(world, **fields)
-    settlement = mediation_services.settlement_draft(
+    SettlementFactory(
         case=case,
         actor=world.mediator1,
         kind="instalments",
@@ -52,12 +52,8 @@ def settled(world, *, total="9000.00", count=3, first_due=None, frequency="month
         first_due=first_due or timezone.localdate() + timedelta(days=30),
         frequency=frequency,
         count=count,
+        signed=True,
     )
-    settlement = mediation_services.settlement_offer(settlement=settlement, actor=world.mediator1)
-    settlement = mediation_services.settlement_debtor_accept(
-        settlement=settlement, ip="127.0.0.1", document_sha256=settlement.document_sha256
-    )
-    mediation_services.settlement_mediator_sign(settlement=settlement, actor=world.mediator1)
     case.refresh_from_db()
     return case
 

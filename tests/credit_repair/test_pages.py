@@ -12,6 +12,7 @@ from django.utils import timezone
 from cases.models import Stage
 from credit_repair.models import Payment, PaymentImport
 from credit_repair.selectors import case_ledger
+from tests.credit_repair.factories import PaymentFactory
 
 from .conftest import performing
 
@@ -78,7 +79,7 @@ def csv_file(rows: list[str], name="payments.csv", encoding="utf-8") -> SimpleUp
 def test_a_payment_file_is_recorded_set_based_with_a_per_row_report(world, case, login):
     other = performing(world, total="1000.00", count=1)
     other_creditors = world.case(world.cf)
-    Payment.objects.create(
+    PaymentFactory(
         case=case,
         creditor=world.bank,
         paid_on=date(2026, 9, 1),

@@ -7,11 +7,11 @@ import pytest
 from django.utils import timezone, translation
 
 from cases.models import Deadline
-from credit_repair.models import Payment
 from dashboards import selectors
 from dashboards.selectors import Context, Filters
 from mediation.models import ContactAttempt, Objection
 from notices.models import Notice
+from tests.credit_repair.factories import PaymentFactory
 
 
 @pytest.fixture(autouse=True)
@@ -83,9 +83,9 @@ def test_closure_rate_by_batch_within_30_60_90_days(funnel):
 
 def test_claimed_recovered_and_the_recovery_rate(funnel):
     w, b = funnel.world, funnel.b
-    Payment.objects.create(case=b.b1, creditor=w.bank, paid_on=date(2026, 1, 5), amount=Decimal("10600.00"),
+    PaymentFactory(case=b.b1, creditor=w.bank, paid_on=date(2026, 1, 5), amount=Decimal("10600.00"),
                            reference="P1", source="portal")  # fmt: skip
-    Payment.objects.create(case=b.b3, creditor=w.bank, paid_on=date(2026, 1, 6), amount=Decimal("3000.00"),
+    PaymentFactory(case=b.b3, creditor=w.bank, paid_on=date(2026, 1, 6), amount=Decimal("3000.00"),
                            reference="P2", source="portal")  # fmt: skip
     funnel.refresh()
     [row] = table(w.creditor1, "recovery")

@@ -70,14 +70,3 @@ def send(django_capture_on_commit_callbacks, world):
         return notice
 
     return _send
-
-
-@pytest.fixture
-def login(client):
-    from tests.factories import PASSWORD
-
-    def _login(username: str):
-        assert client.login(username=username, password=PASSWORD)
-        return client
-
-    return _login

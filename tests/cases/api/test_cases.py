@@ -6,7 +6,7 @@ import pytest
 
 from cases import services
 from cases.models import Batch, Case
-from tests.api.conftest import client_for
+from tests.core.api.conftest import client_for
 
 ALL = ("bank", "bank_unrouted", "bank_pool", "bank_other_mediator", "cf", "rural")
 SCOPES = {

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from cases.batches.template import template_csv, template_xlsx
 from cases.models import Batch, Case
-from tests.batches.files import good_row, write_csv
+from tests.cases.batches.files import good_row, write_csv
 from tests.factories import PASSWORD
 
 

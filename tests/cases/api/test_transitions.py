@@ -2,7 +2,7 @@
 
 from cases import services
 from cases.models import Case, CaseEvent
-from tests.api.conftest import client_for
+from tests.core.api.conftest import client_for
 
 
 def post(client, case, transition, reason=""):

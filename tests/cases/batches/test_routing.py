@@ -12,7 +12,7 @@ from cases.batches.tasks import batch_import_task
 from cases.models import Case, CaseEvent
 from mediation import services
 from mediation.models import TriageResult
-from tests.batches.files import good_row, write_csv
+from tests.cases.batches.files import good_row, write_csv
 from tests.factories import PASSWORD
 
 RULES = [

@@ -14,7 +14,7 @@ from cases.batches.services import batch_create, batch_retry, batch_start
 from cases.events import verify_chains
 from cases.models import Batch, BatchError, Case, CaseEvent
 from config.celery import app as celery_app
-from tests.batches.files import distinct_id_number, good_row, write_csv
+from tests.cases.batches.files import distinct_id_number, good_row, write_csv
 from tests.factories import World
 from tests.workers import REDIS_URL, start_worker, stop_worker, use_broker, wait_for
 

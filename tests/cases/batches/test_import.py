@@ -12,7 +12,7 @@ from cases.batches.services import batch_create, batch_retry
 from cases.batches.validation import RowValidator
 from cases.events import verify_chains
 from cases.models import Batch, BatchError, Case, CaseEvent, Debtor
-from tests.batches.files import KEYS, as_lists, good_row, write_csv
+from tests.cases.batches.files import KEYS, as_lists, good_row, write_csv
 from tests.factories import valid_id_number
 
 

@@ -1,31 +1,13 @@
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import Case
 from core.models import Role
 from core.services import staff_user_create
+from tests.core.api.conftest import _fresh_throttle  # noqa: F401
 from tests.factories import PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    """The token endpoint's throttle counts in the cache; each test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def client_for(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @dataclass

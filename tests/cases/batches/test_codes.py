@@ -3,7 +3,7 @@
 import pytest
 
 from cases.models import BatchError, Case
-from tests.batches.files import good_row, write_csv
+from tests.cases.batches.files import good_row, write_csv
 from tests.factories import valid_id_number
 
 
@@ -53,7 +53,7 @@ def batch_file(tmp_path, code):
 def test_every_code_of_the_format_has_a_case():
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[3] / "shared" / "BATCH_FORMAT.md").read_text()
+    text = (Path(__file__).resolve().parents[4] / "shared" / "BATCH_FORMAT.md").read_text()
     table = text.split("| code | meaning |")[1].split("\n## ")[0]
     codes = {line.split("|")[1].strip() for line in table.splitlines()[2:] if line.startswith("|")}
     assert codes == set(CASES)

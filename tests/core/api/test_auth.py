@@ -1,7 +1,7 @@
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.api.conftest import client_for
+from tests.core.api.conftest import client_for
 from tests.factories import PASSWORD
 
 

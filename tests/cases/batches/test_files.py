@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 
 from cases.models import Batch, Case
-from tests.batches.files import HEADERS, KEYS, good_row, write_csv, write_xlsx
+from tests.cases.batches.files import HEADERS, KEYS, good_row, write_csv, write_xlsx
 from tests.factories import valid_id_number, valid_phone
 
 
