@@ -43,6 +43,7 @@ from .enforcement_figures import (
     enforcement_application_warning,
     late_performance_interest,
 )
+from .errors import CourtError
 from .models import (
     CaseNumberSequence,
     ConfirmationDecision,
@@ -58,10 +59,6 @@ from .models import (
 
 K = Deadline.Kind
 Row = TypeVar("Row", bound=Any)
-
-
-class CourtError(CaseActionError):
-    code = "court_refused"
 
 
 # --- lock order -----------------------------------------------------------------------------------

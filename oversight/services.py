@@ -14,7 +14,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases.errors import ActionForbidden, CaseActionError
+from cases.errors import ActionForbidden
 from cases.models import OPEN_STAGES, Case, Colour, EventAction
 from cases.services import cases_change_bulk
 from core.actors import SYSTEM, actor_role
@@ -24,6 +24,7 @@ from notices.documents import chinese_date, page_pdf
 from notices.rendering import RenderError
 
 from .documents import CHINESE_NUMERALS, LETTER_CSS, SUGGESTION_KIND, letter_context
+from .errors import OversightError
 from .models import GroupRiskFlag, JudicialSuggestion, RuleSettings
 from .rules import RuleContext, finding_view, findings_for
 
@@ -31,10 +32,6 @@ CHUNK = 5000
 # Who reviews and issues judicial suggestions and decides on group-risk flags.
 SUGGESTION_ROLES = frozenset({Role.JUDGE, Role.CENTRE_ADMIN})
 ANSWER_MAX_BYTES = 10 * 1024 * 1024
-
-
-class OversightError(CaseActionError):
-    code = "dashboards_refused"
 
 
 def _uid(actor: Any) -> int | None:

@@ -12,8 +12,8 @@ from cases import services as case_services
 from cases.models import Case, Deadline, Stage
 from cases.selectors import cases_visible_to
 from courts import services
+from courts.errors import CourtError
 from courts.models import CaseNumberSequence, Filing, PaymentOrder, RefusalGround, Suit
-from courts.services import CourtError
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from courts.enforcement_figures import (
     enforcement_application_due,
     late_performance_interest,
 )
-from courts.services import CourtError
+from courts.errors import CourtError
 from credit_repair import services as repair_services
 from tests.credit_repair.conftest import freeze_today, repair_settings, settled  # noqa: F401
 

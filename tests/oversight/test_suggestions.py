@@ -12,8 +12,9 @@ from django.utils import timezone
 from cases.errors import ActionForbidden
 from notices.models import Notice
 from oversight import selectors, services
+from oversight.errors import OversightError
 from oversight.models import JudicialSuggestion
-from oversight.services import OversightError, rule_settings
+from oversight.services import rule_settings
 from tests.factories import PASSWORD
 
 ANSWER_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
