@@ -3,6 +3,8 @@
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -107,3 +109,34 @@ def facts_refresh_changed() -> list[RefreshResult]:
             event_watermark=newest[centre_id]
         )
     return results
+
+
+# --- figures kept live without a button ---------------------------------------------------------------
+# The every-minute task refreshes what moved; a dashboard that finds its centre's figures behind the case
+# events refreshes them itself when tasks run in-process (a small installation, `make run`), or asks a
+# worker at once (at most one request a minute per centre) and says the figures are being updated.
+REFRESH_ASK_EVERY_SECONDS = 60
+
+
+def facts_are_stale(*, centre_id: int) -> bool:
+    """Whether a case of this centre has an event the figures have not counted (a primary-key range probe)."""
+    watermark = (
+        RefreshState.objects.filter(centre_id=centre_id).values_list("event_watermark", flat=True).first()
+    )
+    if watermark is None:
+        return True
+    return CaseEvent.objects.filter(pk__gt=watermark, case__centre_id=centre_id).exists()
+
+
+def facts_refresh_when_stale(*, centre_id: int) -> str:
+    """"fresh", "refreshed" (done in this request) or "queued" (a worker is on it)."""
+    if not facts_are_stale(centre_id=centre_id):
+        return "fresh"
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        facts_refresh_changed()
+        return "refreshed"
+    if cache.add(f"dashboards-refresh-asked:{centre_id}", 1, timeout=REFRESH_ASK_EVERY_SECONDS):
+        from .tasks import dashboards_refresh_changed
+
+        transaction.on_commit(dashboards_refresh_changed.delay)
+    return "queued"

@@ -41,8 +41,13 @@ def _require(role: str, allowed: Collection[str]) -> None:
 @method_decorator(never_cache, name="dispatch")
 class DashboardView(StaffRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
+        freshness = "fresh"
+        membership = getattr(request.user, "membership", None)
+        if self.role != Role.MEDIATOR and membership is not None:
+            freshness = services.facts_refresh_when_stale(centre_id=membership.organisation.centre_id)
         form, ctx = _context(request)
         context: dict[str, Any] = {
+            "freshness": freshness,
             "form": form,
             "kpis": selectors.dashboard_kpis(ctx),
             "figures": selectors.dashboard_figures(ctx),
