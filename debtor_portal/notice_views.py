@@ -24,6 +24,7 @@ from .session import debtor_from_session, session_case_ids
 
 # --- debtor --------------------------------------------------------------------------------------------
 
+
 def _client_ip(request: HttpRequest) -> str | None:
     return client_ip(request)
 
