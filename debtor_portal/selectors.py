@@ -109,7 +109,7 @@ def case_contact(case: Case) -> Contact:
     mediator = case.mediator if case.mediator_id else None
     centre = Organisation.objects.filter(centre_id=case.centre_id, kind=Organisation.Kind.CENTRE).first()
     # The committee's line when it has one; otherwise the centre's.
-    line = committee if committee is not None and committee.phone else centre
+    line = next((org for org in (committee, centre) if org is not None and org.phone), None)
     return Contact(
         mediator=(mediator.get_full_name() or mediator.username) if mediator is not None else "",
         organisation=(line or committee or case.centre).name,

@@ -54,7 +54,10 @@ def test_identify_read_object_with_a_photo_and_propose_a_plan(
     case = world.case(debtor_name="欧阳明华")
     case_transition(case=case, transition="triage", actor=world.admin)
     case_transition(case=case, transition="start_mediation", actor=world.mediator1)
-    other = world.case(creditor=world.cf, id_number=case.debtor.id_number, debtor_name="欧阳明华")
+    # Another creditor's case of the same person, on the phone this session proves: shown with it.
+    other = world.case(
+        creditor=world.cf, id_number=case.debtor.id_number, debtor_name="欧阳明华", phone=case.phone
+    )
 
     phone.goto(f"{live_server.url}/debtor/")
     expect(phone.locator("html")).to_have_attribute("lang", "zh-hans")
@@ -110,7 +113,11 @@ def test_identify_read_object_with_a_photo_and_propose_a_plan(
     assert (proposal.amount_now, proposal.instalment_count, proposal.dependants) == (1000, 12, 2)
     expect(card.locator("[data-proposal-waiting]")).to_be_visible()
 
-    # The mediator accepts; the debtor reads the agreement and signs it with a fresh code.
+    # The objection is decided first (signing waits for it); then the mediator accepts the plan and the
+    # debtor reads the agreement and signs it with a fresh code.
+    debtor_services.objection_review(
+        objection=objection, actor=world.mediator1, upheld=False, reasons="金额与合同一致。"
+    )
     settlement = debtor_services.proposal_accept_by_mediator(
         proposal=proposal, actor=world.mediator1
     ).settlement
