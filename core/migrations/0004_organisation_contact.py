@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_centre_auto_assign'),
+        ("core", "0003_centre_auto_assign"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='hours',
-            field=models.CharField(blank=True, max_length=120, verbose_name='opening hours'),
+            model_name="organisation",
+            name="hours",
+            field=models.CharField(blank=True, max_length=120, verbose_name="opening hours"),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='phone',
-            field=models.CharField(blank=True, max_length=40, verbose_name='contact phone'),
+            model_name="organisation",
+            name="phone",
+            field=models.CharField(blank=True, max_length=40, verbose_name="contact phone"),
         ),
     ]
