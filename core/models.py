@@ -67,6 +67,9 @@ class Organisation(TimeStampedModel):
     # Court case numbers: (2026)闽0502民督123号 — the court's own prefix.
     court_number_prefix = models.CharField(_("case number prefix"), max_length=20, blank=True)
     letterhead = models.CharField(_("letterhead"), max_length=200, blank=True)
+    # What a debtor reads where the page says to contact the mediator (committee) or the centre.
+    phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    hours = models.CharField(_("opening hours"), max_length=120, blank=True)
     # A committee of mediators invited by a court (诉前调解): it takes the court-mediation stage.
     invited_by_court = models.ForeignKey(
         "self",

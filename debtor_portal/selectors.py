@@ -1,7 +1,7 @@
 """What an identified debtor may read: their own cases at this centre, and nothing else (404 otherwise)."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import OPEN_STAGES, Case, Deadline, Debtor, Stage
+from core.models import Organisation
 from mediation.debtor_services import PROPOSAL_STAGES
 from mediation.models import HardshipRequest, Instalment, Objection, Proposal, Settlement, TriageResult
 
@@ -84,8 +85,37 @@ DEADLINE_EXPLAINED: dict[str, Any] = {
     K.RECORD_REMOVAL: _("Your name must be off the list of dishonest debtors by this day."),
     K.CREDIT_OBJECTION_ANSWER: _("Your objection to your credit record must be answered by this day."),
 }
+# The mediation window once no plan can be proposed here (the debtor has signed; the mediator signs next).
+WINDOW_NO_PROPOSAL = _("Mediation is open until this day.")
 SERVED = ("sent", "delivered", "opened")
 INSTALMENTS_SHOWN = 3
+# The centre's service promise to the debtor: an objection is reviewed within this many days of filing.
+OBJECTION_REVIEW_DAYS = 15
+
+
+@dataclass
+class Contact:
+    """Who to call where the page says "contact your mediator": the case's mediator and committee, or
+    the centre's own line while no mediator has the case."""
+
+    mediator: str
+    organisation: str
+    phone: str
+    hours: str
+
+
+def case_contact(case: Case) -> Contact:
+    committee = case.committee if case.committee_id else None
+    mediator = case.mediator if case.mediator_id else None
+    centre = Organisation.objects.filter(centre_id=case.centre_id, kind=Organisation.Kind.CENTRE).first()
+    # The committee's line when it has one; otherwise the centre's.
+    line = next((org for org in (committee, centre) if org is not None and org.phone), None)
+    return Contact(
+        mediator=(mediator.get_full_name() or mediator.username) if mediator is not None else "",
+        organisation=(line or committee or case.centre).name,
+        phone=line.phone if line is not None else "",
+        hours=line.hours if line is not None else "",
+    )
 
 
 @dataclass
@@ -103,6 +133,7 @@ class CaseView:
     hardship: list[HardshipRequest] = field(default_factory=list)
     settlement: Settlement | None = None
     order_window: date | None = None
+    contact: Contact | None = None
 
     @property
     def open(self) -> bool:
@@ -121,12 +152,38 @@ class CaseView:
         return self.settlement is not None and self.settlement.status == Settlement.Status.AWAITING_DEBTOR
 
     @property
+    def signed_by_debtor(self) -> bool:
+        """The debtor has signed; the agreement waits for the mediator's signature."""
+        return self.settlement is not None and self.settlement.status == Settlement.Status.AWAITING_MEDIATOR
+
+    @property
     def can_propose(self) -> bool:
-        waiting = self.settlement is not None and self.settlement.status in (
-            Settlement.Status.AWAITING_DEBTOR,
-            Settlement.Status.AWAITING_MEDIATOR,
+        """A plan, or a counter-proposal to an agreement not yet signed (which declines it); not once the
+        debtor has signed (mediation.debtor_services.proposal_submit)."""
+        return self.case.stage in PROPOSAL_STAGES and not self.signed_by_debtor
+
+    @property
+    def objection_review(self) -> Objection | None:
+        """The objection under review that holds the case: signing waits for its decision."""
+        return next(
+            (
+                o
+                for o in self.objections
+                if o.status == Objection.Status.UNDER_REVIEW and o.hold_id and o.hold.lifted_at is None
+            ),
+            None,
         )
-        return self.case.stage in PROPOSAL_STAGES and not waiting
+
+    @property
+    def objection_review_days(self) -> int:
+        return OBJECTION_REVIEW_DAYS
+
+    @property
+    def objection_review_by(self) -> date | None:
+        objection = self.objection_review
+        if objection is None:
+            return None
+        return timezone.localdate(objection.created_at) + timedelta(days=OBJECTION_REVIEW_DAYS)
 
     @property
     def proposal_waiting(self) -> Proposal | None:
@@ -149,7 +206,7 @@ def debtor_cases(*, debtor: Debtor, case_ids: list[int]) -> QuerySet[Case]:
     """The cases of this person the session may see (debtor_portal.session.session_case_ids)."""
     return (
         Case.objects.filter(debtor_id=debtor.pk, centre_id=debtor.centre_id, pk__in=case_ids)
-        .select_related("creditor", "centre")
+        .select_related("creditor", "centre", "committee", "mediator")
         .defer("phone")
         .order_by("-created_at", "-pk")
     )
@@ -194,24 +251,33 @@ def case_view(case: Case) -> CaseView:
     )
     today = timezone.localdate()
     instalments = []
-    if settlement is not None and settlement.status != Settlement.Status.DRAFT:
+    # Only a signed agreement in force has due dates: a draft or an offer waiting for signatures has none.
+    if settlement is not None and settlement.status == Settlement.Status.EFFECTIVE:
         instalments = [i for i in settlement.instalments.all() if i.due_on >= today][:INSTALMENTS_SHOWN]
     deadlines = _deadlines(case)
     order_served = case.payment_orders.filter(status=PaymentOrder.Status.SERVED).exists()
     window = next((d["due_on"] for d in deadlines if d["kind"] == K.PAYMENT_ORDER_OBJECTION), None)
-    return CaseView(
+    view = CaseView(
         case=case,
         explained=STAGE_EXPLAINED.get(case.stage, ""),
         deadlines=deadlines,
         instalments=instalments,
         notices=list(case.notices.filter(status__in=SERVED).exclude(sha256="").order_by("-sent_at", "-pk")),
         reasons=[r.get("debtor", "") for r in (triage.reasons if triage else []) if r.get("debtor")],
-        objections=list(case.objections.order_by("created_at", "pk").prefetch_related("evidence")),
+        objections=list(
+            case.objections.order_by("created_at", "pk").select_related("hold").prefetch_related("evidence")
+        ),
         proposals=list(case.proposals.order_by("created_at", "pk")),
         hardship=list(case.hardship_requests.order_by("created_at", "pk").prefetch_related("evidence")),
         settlement=settlement,
         order_window=window if order_served else None,
+        contact=case_contact(case),
     )
+    if not view.can_propose:
+        for d in view.deadlines:
+            if d["kind"] == K.MEDIATION_WINDOW:
+                d["explained"] = WINDOW_NO_PROPOSAL
+    return view
 
 
 def debtor_overview(*, debtor: Debtor, case_ids: list[int]) -> list[CaseView]:

@@ -442,6 +442,7 @@ class AgreementView(DebtorView):
             request,
             "agreement.html",
             case=case,
+            view=selectors.case_view(case),
             settlement=settlement,
             instalments=settlement.instalments.all(),
             form=form,
@@ -456,6 +457,10 @@ class AgreementView(DebtorView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = self.case(pk)
         settlement = selectors.settlement_waiting(case=case)
+        if selectors.case_view(case).objection_review is not None:
+            # The objection is decided first: no code is sent and nothing is signed meanwhile.
+            pending_clear(request, SIGN_KEY)
+            return self._page(request, case, settlement)
         purpose = f"sign:{settlement.pk}"
         if request.POST.get("step") == "send":
             pending_clear(request, SIGN_KEY)

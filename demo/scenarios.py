@@ -1079,6 +1079,8 @@ def tenants_create() -> dict[str, CentreStaff]:
         code="qz-committee",
         name="泉州市鲤城区人民调解委员会",
         region_code="350502",
+        phone="0595-22581234",
+        hours="周一至周五 8:30-12:00, 14:30-17:30",
     )
     orgs["ly-committee"] = organisation_create(
         centre=ly,
@@ -1086,6 +1088,8 @@ def tenants_create() -> dict[str, CentreStaff]:
         code="ly-committee",
         name="龙岩市新罗区人民调解委员会",
         region_code="350802",
+        phone="0597-22361234",
+        hours="周一至周五 8:00-12:00, 15:00-18:00",
     )
     orgs["qz-court"] = organisation_create(
         centre=qz,
@@ -1113,6 +1117,8 @@ def tenants_create() -> dict[str, CentreStaff]:
         name="泉州市鲤城区人民法院特邀调解委员会",
         region_code="350502",
         invited_by_court=orgs["qz-court"],
+        phone="0595-22587766",
+        hours="周一至周五 8:30-12:00, 14:30-17:30",
     )
     orgs["ly-court-committee"] = organisation_create(
         centre=ly,
@@ -1121,8 +1127,15 @@ def tenants_create() -> dict[str, CentreStaff]:
         name="龙岩市新罗区人民法院特邀调解委员会",
         region_code="350802",
         invited_by_court=orgs["ly-court"],
+        phone="0597-22367766",
+        hours="周一至周五 8:00-12:00, 15:00-18:00",
     )
     orgs["quanzhou-centre"] = centre_staff_organisation(qz)
+    # The centres' own line: what a debtor is told to call while no mediator has the case.
+    for centre, phone in ((qz, "0595-22580000"), (ly, "0597-22360000")):
+        Organisation.objects.filter(pk=centre_staff_organisation(centre).pk).update(
+            phone=phone, hours="周一至周五 8:30-17:30"
+        )
     # One PBKDF2 hash for the logins that share the demo password: saves seconds on every fresh seed.
     hashed = make_password(PASSWORD)
     for username, first_name, *_ in STAFF:

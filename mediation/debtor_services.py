@@ -271,9 +271,19 @@ def _plan_data(proposal: Proposal) -> dict[str, Any]:
     }
 
 
-def _agreement_waiting(case: Case) -> bool:
-    waiting = [Settlement.Status.AWAITING_DEBTOR, Settlement.Status.AWAITING_MEDIATOR]
-    return case.settlements.filter(status__in=waiting).exists()
+def _agreement_signed_by_debtor(case: Case) -> bool:
+    """The debtor has signed; only the mediator's signature is missing: no new plan can replace it."""
+    return case.settlements.filter(status=Settlement.Status.AWAITING_MEDIATOR).exists()
+
+
+def _offer_declined(case: Case) -> Settlement | None:
+    """An agreement offered and not yet signed by the debtor is declined by their counter-proposal: it
+    binds nobody until both have signed (People's Mediation Law 29-31), so it becomes void."""
+    offered = case.settlements.select_for_update().filter(status=Settlement.Status.AWAITING_DEBTOR).first()
+    if offered is not None:
+        offered.status = Settlement.Status.VOID
+        offered.save(update_fields=["status", "updated_at"])
+    return offered
 
 
 @transaction.atomic
@@ -289,16 +299,20 @@ def proposal_submit(
 ) -> Proposal:
     """The debtor proposes a plan (or answers the mediator's counter-offer with one of their own).
 
+    While an agreement waits for the debtor's signature, a plan of their own is a counter-proposal: the
+    unsigned agreement is declined (void) and the mediator answers the new plan. Once the debtor has
+    signed, the agreement waits for the mediator and no plan replaces it.
     A case no mediator holds yet goes straight to one, as when a debtor comes forward.
     """
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.stage not in PROPOSAL_STAGES:
         raise DebtorRequestError(MESSAGES["stage"], code="stage")
-    if _agreement_waiting(case):
+    if _agreement_signed_by_debtor(case):
         raise DebtorRequestError(MESSAGES["agreement_waiting"], code="agreement_waiting")
     plan = plan.checked()
+    declined = _offer_declined(case)
     previous = case.proposals.filter(status=Proposal.Status.OPEN).order_by("-pk").first()
-    parent = None
+    parent = declined.proposals.order_by("-pk").first() if declined is not None else None
     if previous is not None:
         countering = previous.party == Proposal.Party.MEDIATOR
         parent = previous if countering else previous.parent
@@ -320,7 +334,11 @@ def proposal_submit(
         action=EventAction.PROPOSAL_MADE,
         actor=SYSTEM,
         reason=note[:300],
-        data={**_debtor_data(case, ip), **_plan_data(proposal)},
+        data={
+            **_debtor_data(case, ip),
+            **_plan_data(proposal),
+            **({"declines_settlement": declined.pk} if declined is not None else {}),
+        },
     )
     if case.stage in (Stage.RECEIVED, Stage.TRIAGED) or case.mediator_id is None:
         # On hold, say: the proposal waits in the queue like any other.

@@ -113,7 +113,11 @@ def test_identify_read_object_with_a_photo_and_propose_a_plan(
     assert (proposal.amount_now, proposal.instalment_count, proposal.dependants) == (1000, 12, 2)
     expect(card.locator("[data-proposal-waiting]")).to_be_visible()
 
-    # The mediator accepts; the debtor reads the agreement and signs it with a fresh code.
+    # The objection is decided first (signing waits for it); then the mediator accepts the plan and the
+    # debtor reads the agreement and signs it with a fresh code.
+    debtor_services.objection_review(
+        objection=objection, actor=world.mediator1, upheld=False, reasons="金额与合同一致。"
+    )
     settlement = debtor_services.proposal_accept_by_mediator(
         proposal=proposal, actor=world.mediator1
     ).settlement
