@@ -528,6 +528,12 @@ def objection_window(order: PaymentOrder) -> Deadline | None:
     )
 
 
+def objection_posted_in_time(*, window: Deadline, posted_on: date) -> bool:
+    """CPL 85¶4: time in the post does not count: an objection posted by the window's last day (``due_date``,
+    CPL 85¶2-3) is in time, however late it arrives."""
+    return posted_on <= window.due_on
+
+
 @transaction.atomic
 def payment_order_object(
     *,
@@ -536,19 +542,29 @@ def payment_order_object(
     filed_on: date,
     statement: str,
     only_ability_to_pay: bool = False,
+    posted_on: date | None = None,
     actor: Any = None,
 ) -> PaymentOrderObjection:
-    """An objection counts only written, inside the 15-day window and not merely about ability to pay
-    (Interp. 431, 436); a valid one ends the order and the case turns into a suit unless the creditor
-    declines within 7 days (CPL 228; Interp. 438-439)."""
+    """An objection counts only written, posted (or filed) inside the 15-day window and not merely about
+    ability to pay (CPL 85¶4; Interp. 431, 436); a valid one ends the order, and the creditor then has 7
+    days from receiving the termination ruling to decline the suit (CPL 228; Interp. 438-439).
+
+    An objection posted in time that arrives after the window closed and the order took effect undoes that
+    effect: the case returns to the objection's outcome (CPL 85¶4)."""
     order = lock_case_then(order)
     window = objection_window(order)
+    sent_on = posted_on or filed_on
+    took_effect = (
+        order.status == PaymentOrder.Status.EFFECTIVE
+        and window is not None
+        and window.status == Deadline.Status.EXPIRED
+    )
     why = ""
-    if order.status != PaymentOrder.Status.SERVED or window is None:
+    if window is None or (order.status != PaymentOrder.Status.SERVED and not took_effect):
         why = str(_("the order is not in its objection window"))
     elif form != PaymentOrderObjection.Form.WRITTEN:
         why = str(_("oral objections do not count; it must be in writing"))
-    elif window.status != Deadline.Status.OPEN or filed_on > window.due_on:
+    elif not objection_posted_in_time(window=window, posted_on=sent_on):
         why = str(_("filed after the 15-day window closed on %(date)s") % {"date": window.due_on})
     elif only_ability_to_pay:
         why = str(_("an objection only about the ability to pay does not count"))
@@ -556,6 +572,7 @@ def payment_order_object(
         order=order,
         form=form,
         filed_on=filed_on,
+        posted_on=posted_on,
         statement=statement,
         only_ability_to_pay=only_ability_to_pay,
         valid=not why,
@@ -567,19 +584,67 @@ def payment_order_object(
         action=EventAction.PAYMENT_ORDER_OBJECTION,
         actor=actor or SYSTEM,
         reason=statement[:300],
-        data={"valid": not why, "why": why},
+        data={"valid": not why, "why": why, **({"posted_on": str(posted_on)} if posted_on else {})},
     )
     if not why:
         order.status, order.ended_on = PaymentOrder.Status.OBJECTED, filed_on
         order.save()
         _close(order.case, K.PAYMENT_ORDER_OBJECTION)
-        deadline_open(case=order.case, kind=K.SUIT_DECLINE, start=filed_on)
+        if took_effect:
+            _order_effect_undo(order.case, actor or SYSTEM)
     return objection
 
 
-def payment_order_objection_from_debtor(case: Case, statement: str) -> PaymentOrderObjection | None:
+def _order_effect_undo(case: Case, actor: Any) -> None:
+    """CPL 85¶4: the window's close made the order effective, but an objection posted in time arrived: the
+    case goes back to the payment-order stage (where a valid objection leaves it) and the limits the
+    effect opened are cancelled. Enforcement already begun is the court's to terminate by ruling."""
+    case.refresh_from_db()
+    if case.stage != Stage.ENFORCEABLE:
+        return
+    now = timezone.now()
+    cancelled = {"status": Deadline.Status.CANCELLED, "closed_at": now, "updated_at": now}
+    Deadline.objects.filter(case=case, kind=K.ENFORCEMENT_APPLICATION, status=Deadline.Status.OPEN).update(
+        **cancelled
+    )
+    case_transition(
+        case=case,
+        transition="order_effect_undone",
+        actor=actor,
+        reason="objection posted within the 15-day window (CPL 85¶4)",
+    )
+    Deadline.objects.filter(case=case, kind=K.PAYMENT_ORDER_ACCEPTANCE, status=Deadline.Status.OPEN).update(
+        **cancelled
+    )
+
+
+@transaction.atomic
+def payment_order_termination_ruling_received(
+    *, order: PaymentOrder, actor: Any, received_on: date
+) -> PaymentOrder:
+    """The creditor received the ruling ending the procedure after a valid objection: its 7 days to decline
+    the suit run from that date, not from the objection (CPL 228; Interp. 438-439)."""
+    order = _order_in(order, PaymentOrder.Status.OBJECTED)
+    _court_step(actor, order.case)
+    if received_on > timezone.localdate() or (order.ended_on and received_on < order.ended_on):
+        raise CourtError(
+            _("The ruling cannot be received before the objection or after today."), code="ruling_date"
+        )
+    if order.termination_ruling_received_on is not None:
+        raise CourtError(_("The ruling's receipt is already recorded."), code="ruling_recorded")
+    order.termination_ruling_received_on = received_on
+    order.save(update_fields=["termination_ruling_received_on", "updated_at"])
+    deadline_open(case=order.case, kind=K.SUIT_DECLINE, start=received_on)
+    return order
+
+
+def payment_order_objection_from_debtor(
+    *, case: Case, statement: str, only_ability_to_pay: bool
+) -> PaymentOrderObjection | None:
     """A debtor's objection on the platform is also the written objection to the case's served payment
-    order (CPL 227); None when no order is served. CourtsConfig.ready registers it with mediation."""
+    order (CPL 227); one that admits the debt and pleads only inability to pay is recorded for the judge
+    but does not end the order (Interp. 436). None when no order is served. CourtsConfig.ready registers
+    it with mediation."""
     order = PaymentOrder.objects.filter(case=case, status=PaymentOrder.Status.SERVED).order_by("-pk").first()
     if order is None:
         return None
@@ -588,7 +653,7 @@ def payment_order_objection_from_debtor(case: Case, statement: str) -> PaymentOr
         form="written",
         filed_on=timezone.localdate(),
         statement=statement,
-        only_ability_to_pay=False,
+        only_ability_to_pay=only_ability_to_pay,
         actor=SYSTEM,
     )
 

@@ -709,6 +709,10 @@ def test_payment_order_from_application_to_objection_through_the_console(judge, 
     order.refresh_from_db()
     assert order.status == PaymentOrder.Status.OBJECTED
     assert PaymentOrderObjection.objects.filter(order=order, valid=True).count() == 1
+    # CPL 228; Interp. 438: the 7 days run from the creditor's receipt of the termination ruling.
+    assert not case.deadlines.filter(kind=Deadline.Kind.SUIT_DECLINE).exists()
+    response = act(judge, case, "po_ruling_received", {"po_ruling_received-received_on": today})
+    assert done(response)
     assert case.deadlines.filter(kind=Deadline.Kind.SUIT_DECLINE, status="open").exists()
     # Declining the suit is the creditor's declaration (withdraw): the judge has no form for it.
     assert 'id="action-po_decline"' not in response.content.decode()
