@@ -6,6 +6,7 @@ Lock order (one for every service here): the Case row first, then the rows that 
 order, suit, enforcement) in primary-key order, then the court's number sequence. See `lock_case_then`.
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -56,6 +57,7 @@ from .models import (
     Suit,
 )
 
+logger = logging.getLogger(__name__)
 K = Deadline.Kind
 Row = TypeVar("Row", bound=Any)
 
@@ -436,6 +438,28 @@ def payment_order_record_service(*, order: PaymentOrder, actor: Any, served_on: 
     """Served: the debtor has 15 days from service to object in writing (CPL 227)."""
     order = _order_in(order, PaymentOrder.Status.ISSUED)
     _court_step(actor, order.case)
+    return _payment_order_served(order, actor=actor, served_on=served_on)
+
+
+def payment_order_served_by_delivery(*, decision: PaymentOrder, served_on: date) -> PaymentOrder | None:
+    """CPL 90¶2; Interp. 135: an order delivered electronically with consent is served on the date the
+    notice channel records delivery; the objection window opens from it. notices calls this (registry);
+    an order no longer awaiting service is left as it is. Service is a fact: a hold does not refuse it
+    (the window opens paused)."""
+    try:
+        with transaction.atomic():
+            order = lock_case_then(decision)
+            if order.status != PaymentOrder.Status.ISSUED:
+                return None
+            return _payment_order_served(order, actor=SYSTEM, served_on=served_on)
+    except CourtError as exc:
+        logger.warning(
+            "payment order %s: delivery on %s not recorded as service: %s", decision.pk, served_on, exc
+        )
+        return None
+
+
+def _payment_order_served(order: PaymentOrder, *, actor: Any, served_on: date) -> PaymentOrder:
     if served_on > timezone.localdate() or (order.issued_on and served_on < order.issued_on):
         raise CourtError(_("The service date must lie between issuance and today."), code="service_date")
     order.status, order.served_on = PaymentOrder.Status.SERVED, served_on

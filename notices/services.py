@@ -27,7 +27,7 @@ from core.actors import SYSTEM, actor_role
 from core.identifiers import mask_phone
 from core.models import Centre, Role
 
-from . import conf, documents, links, rendering
+from . import conf, documents, links, registry, rendering
 from .channels.base import ChannelError, PermanentChannelError, SendResult, TemporaryChannelError
 from .channels.email import send_email
 from .channels.post import PostItem, merged_pdf
@@ -582,6 +582,21 @@ def _mark_delivered(notice: Notice, at: datetime) -> None:
             actor=SYSTEM,
             data={"notice": notice.pk, "kind": notice.kind},
         )
+        _electronic_service_record(notice, at)
+
+
+def _electronic_service_record(notice: Notice, at: datetime) -> None:
+    """CPL 90¶2; Interp. 135: with consent, the date the channel records delivery is the service of the
+    decision the document carries (payment orders included); the owning app records it (registry)."""
+    if notice.channel == Channel.POST or not electronic_service_allowed(notice.case):
+        return
+    entry = registry.KINDS.get(str(notice.kind))
+    if entry is None or entry.served is None:
+        return
+    decision = documents.court_decision(notice.case, notice.kind, notice.subject)
+    if decision is not None:
+        with transaction.atomic():  # a savepoint: the delivery stays recorded if the service step refuses
+            entry.served(decision=decision, served_on=timezone.localdate(at))
 
 
 def _fail(notice: Notice, reason: str) -> None:
