@@ -151,6 +151,11 @@ class SuitFileForm(forms.Form):
         choices=[("", _("By the amount (centre's small-claims threshold)")), *Suit.Procedure.choices],
         required=False,
     )
+    parties_agree_small_claims = forms.BooleanField(
+        label=_("Both parties agreed to small claims (CPL 165)"),
+        required=False,
+        help_text=_("Above the threshold, up to twice the average wage, small claims needs both parties."),
+    )
 
 
 class HearingForm(forms.Form):

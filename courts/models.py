@@ -169,6 +169,8 @@ class Suit(TimeStampedModel):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="suits")
     filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="+")
     procedure = models.CharField(_("procedure"), max_length=14, choices=Procedure.choices)
+    # CPL 165: above the threshold, up to 2 x the wage, small claims only if both parties agree.
+    parties_agreed_small_claims = models.BooleanField(_("both parties agreed to small claims"), default=False)
     filed_on = models.DateField(_("filed on"))
     decide_by = models.DateField(_("to be decided by"))
     hearing_at = models.DateTimeField(_("hearing"), null=True, blank=True)

@@ -364,7 +364,7 @@ def payment_order_eligibility(case: Case) -> list[str]:
         flags.append("not_due")
     if (case.interest > 0 or case.fees > 0) and case.annual_rate is None:
         flags.append("unagreed_interest")
-    if not case.address and not case.e_service_consent:
+    if debtor_cannot_be_served(case):
         flags.append("cannot_be_served")
     if case.principal <= 0:
         flags.append("not_money")
@@ -743,34 +743,87 @@ TRIAL_MONTHS = {
     Suit.Procedure.SUMMARY: rules.SUMMARY_TRIAL_MONTHS,
     Suit.Procedure.ORDINARY: rules.ORDINARY_TRIAL_MONTHS,
 }
+TRIAL_LIMIT_SOURCES = {
+    Suit.Procedure.SMALL_CLAIMS: "CPL 168",
+    Suit.Procedure.SUMMARY: "CPL 164",
+    Suit.Procedure.ORDINARY: "CPL 152",
+}
 
 
-def suit_procedure_for(case: Case) -> str:
-    """Small claims up to the centre's configured threshold (CPL 165), summary procedure above it."""
+# CPL 165: small claims up to 50% of the province's prior-year average wage of employed persons (the
+# centre's dated figure, Interp. 272: Centre.small_claims_threshold for small_claims_threshold_year); above
+# that, up to 2 x the wage only if both parties agree.
+SMALL_CLAIMS_WAGE_SHARE = Decimal("0.5")
+SMALL_CLAIMS_AGREED_WAGE_MULTIPLE = Decimal("2")
+
+
+def small_claims_ceiling(case: Case, *, parties_agree: bool = False) -> Decimal:
+    """The largest claim small claims may take (CPL 165): the centre's threshold, or with both parties'
+    agreement twice the wage the threshold is half of."""
     threshold = case.centre.small_claims_threshold
-    return Suit.Procedure.SMALL_CLAIMS if case.claimed_total <= threshold else Suit.Procedure.SUMMARY
+    if not parties_agree:
+        return threshold
+    return (threshold / SMALL_CLAIMS_WAGE_SHARE * SMALL_CLAIMS_AGREED_WAGE_MULTIPLE).quantize(Decimal("0.01"))
+
+
+def debtor_cannot_be_served(case: Case) -> bool:
+    """No postal address and no consent to electronic service: the debtor's whereabouts are unknown to the
+    platform and only service by publication remains (CPL 225: payment orders; CPL 166: small claims)."""
+    return not case.address and not case.e_service_consent
+
+
+def small_claims_refusal(case: Case, *, parties_agree: bool = False) -> str:
+    """Why small claims may not take this case ("" when it may): CPL 165 ceiling; CPL 166 never when a
+    party's whereabouts are unknown or service would be by publication."""
+    if debtor_cannot_be_served(case):
+        return gettext(
+            "Small claims is not used when the debtor can only be served by publication (CPL 166)."
+        )
+    ceiling = small_claims_ceiling(case, parties_agree=parties_agree)
+    if case.claimed_total > ceiling:
+        return gettext("The claim is above the small-claims limit of %(ceiling)s yuan (CPL 165).") % {
+            "ceiling": ceiling
+        }
+    return ""
+
+
+def suit_procedure_for(case: Case, *, parties_agree_small_claims: bool = False) -> str:
+    """Small claims where CPL 165-166 allow it, summary procedure otherwise (CPL 169: unsuitable cases go
+    on to summary or ordinary procedure)."""
+    if small_claims_refusal(case, parties_agree=parties_agree_small_claims):
+        return Suit.Procedure.SUMMARY
+    return Suit.Procedure.SMALL_CLAIMS
 
 
 def suit_decide_by(procedure: str, filed_on: date, centre_id: int) -> date:
     """The trial limit's last day, by the one due-date function (CPL 85)."""
-    months = TRIAL_MONTHS[Suit.Procedure(procedure)]
-    period = rules.Period(months, "months", "CPL 168, 164, 152")
+    procedure = Suit.Procedure(procedure)
+    period = rules.Period(TRIAL_MONTHS[procedure], "months", TRIAL_LIMIT_SOURCES[procedure])
     return due_date_for_centre(centre_id=centre_id, start=filed_on, period=period).due_on
 
 
 @transaction.atomic
-def suit_file(*, case: Case, actor: Any, procedure: str | None = None) -> Suit:
+def suit_file(
+    *, case: Case, actor: Any, procedure: str | None = None, parties_agree_small_claims: bool = False
+) -> Suit:
+    """File the suit under the procedure chosen (or the one CPL 165-166 give); small claims is refused where
+    CPL 165-166 forbid it. ``parties_agree_small_claims``: both parties agreed (CPL 165), recorded."""
     case_lock(case_id=case.pk)
+    if procedure == Suit.Procedure.SMALL_CLAIMS:
+        why = small_claims_refusal(case, parties_agree=parties_agree_small_claims)
+        if why:
+            raise CourtError(why, code="small_claims")
     if case.stage != Stage.IN_LITIGATION:
         case_transition(case=case, transition="file_suit", actor=actor)
         case.refresh_from_db()
-    procedure = procedure or suit_procedure_for(case)
+    procedure = procedure or suit_procedure_for(case, parties_agree_small_claims=parties_agree_small_claims)
     filing = filing_create(case=case, filing_type=FilingType.SUIT)
     today = timezone.localdate()
     suit = Suit.objects.create(
         case=case,
         filing=filing,
         procedure=procedure,
+        parties_agreed_small_claims=parties_agree_small_claims,
         filed_on=today,
         decide_by=suit_decide_by(procedure, today, case.centre_id),
     )
@@ -778,7 +831,11 @@ def suit_file(*, case: Case, actor: Any, procedure: str | None = None) -> Suit:
         case=case,
         action=EventAction.FILED,
         actor=actor,
-        data={"number": filing.number, "procedure": procedure},
+        data={
+            "number": filing.number,
+            "procedure": procedure,
+            **({"parties_agreed_small_claims": True} if parties_agree_small_claims else {}),
+        },
     )
     return suit
 

@@ -139,7 +139,12 @@ def _po_decline(f: CourtFile, data: dict[str, Any], user: Any) -> str:
 
 
 def _suit_file(f: CourtFile, data: dict[str, Any], user: Any) -> str:
-    suit = court.suit_file(case=f.case, actor=user, procedure=data["procedure"] or None)
+    suit = court.suit_file(
+        case=f.case,
+        actor=user,
+        procedure=data["procedure"] or None,
+        parties_agree_small_claims=data.get("parties_agree_small_claims", False),
+    )
     return gettext("Suit filed under %(number)s (%(procedure)s), to be decided by %(date)s.") % {
         "number": suit.filing.number,
         "procedure": suit.get_procedure_display(),

@@ -134,6 +134,7 @@ def order_served(world, **fields) -> PaymentOrder:
 
 
 def in_litigation(world, **fields) -> Suit:
+    fields.setdefault("address", "泉州市鲤城区中山路100号")  # CPL 166: a debtor served by post or online
     case = in_court_mediation(world, **fields)
     return court.suit_file(case=case, actor=judge_of(world, case))
 
@@ -793,7 +794,7 @@ def test_bulk_issue(judge, world, django_capture_on_commit_callbacks):
 
 
 def test_suit_filing_hearing_and_judgment_through_the_console(judge, world):
-    case = in_court_mediation(world)
+    case = in_court_mediation(world, address="泉州市鲤城区中山路100号")  # CPL 166: servable, so small claims
 
     assert done(act(judge, case, "suit_file", {"suit_file-procedure": ""}))
     suit = Suit.objects.get(case=case)

@@ -305,11 +305,12 @@ def test_objection_window_paused_by_a_hold_is_extended(world):
 
 
 def test_suit_procedure_follows_the_centres_threshold(world):
-    small = world.case(principal=Decimal("30000"), interest=Decimal("0"), fees=Decimal("0"))
-    large = world.case(principal=Decimal("60000"), interest=Decimal("0"), fees=Decimal("0"))
+    # CPL 166: small claims only for a debtor who can be served other than by publication (an address here).
+    small = world.case(principal=Decimal("30000"), interest=Decimal("0"), fees=Decimal("0"), address="泉州市")
+    large = world.case(principal=Decimal("60000"), interest=Decimal("0"), fees=Decimal("0"), address="泉州市")
     assert services.suit_procedure_for(small) == "small_claims"
     assert services.suit_procedure_for(large) == "summary"
-    suit = services.suit_file(case=at(world, Stage.COURT_MEDIATION), actor=world.creditor1)
+    suit = services.suit_file(case=at(world, Stage.COURT_MEDIATION, address="泉州市"), actor=world.creditor1)
     assert (suit.decide_by - suit.filed_on).days in range(59, 63)
 
 

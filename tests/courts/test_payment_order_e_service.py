@@ -45,9 +45,7 @@ def clock(monkeypatch):
 
 def issued_order(world, clock, capture, *, consent: bool) -> PaymentOrder:
     clock(datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI))
-    case = world.case(
-        annual_rate=Decimal("18"), address="泉州市鲤城区中山路100号", e_service_consent=consent
-    )
+    case = world.case(annual_rate=Decimal("18"), address="泉州市鲤城区中山路100号", e_service_consent=consent)
     Case.objects.filter(pk=case.pk).update(stage=Stage.COURT_MEDIATION)
     case.refresh_from_db()
     order = services.payment_order_apply(case=case, actor=world.creditor1)
