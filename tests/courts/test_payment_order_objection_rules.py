@@ -129,3 +129,27 @@ def test_debtor_objection_disputing_the_debt_ends_the_order(world, clock):
     order.refresh_from_db()
     assert objection.payment_order_objection.valid
     assert order.status == PaymentOrder.Status.OBJECTED
+
+
+def test_the_console_records_the_posting_date_and_reverses_the_order_taking_effect(client, world, clock):
+    from tests.courts.test_console import act, done
+
+    order = served_order(world, clock)
+    case = order.case
+    clock(date(2026, 6, 17))
+    case_services.deadlines_act_on_due(today=date(2026, 6, 17))
+    assert Case.objects.get(pk=case.pk).stage == Stage.ENFORCEABLE
+
+    clock(date(2026, 6, 19))
+    client.force_login(world.judge1)
+    form = {
+        "po_objection-form": "written",
+        "po_objection-filed_on": "2026-06-19",
+        "po_objection-posted_on": "2026-06-16",
+        "po_objection-statement": "借款已还清",
+    }
+    assert done(act(client, case, "po_objection", form))
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.OBJECTED
+    assert order.objections.get().posted_on == LAST_DAY
+    assert Case.objects.get(pk=case.pk).stage == Stage.PAYMENT_ORDER
