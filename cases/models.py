@@ -95,6 +95,7 @@ class EventAction(models.TextChoices):
     FILE_SUIT = "file_suit", _("File suit")
     ORDER_EFFECTIVE = "order_effective", _("Payment order takes effect")
     ORDER_LAPSE = "order_lapse", _("Payment order lapses")
+    ORDER_EFFECT_UNDONE = "order_effect_undone", _("Objection posted in time: the order's effect undone")
     JUDGMENT_EFFECTIVE = "judgment_effective", _("Judgment takes effect")
     APPLY_ENFORCEMENT = "apply_enforcement", _("Apply for enforcement")
     SUSPEND_ENFORCEMENT = "suspend_enforcement", _("Terminate the current round (终本)")
@@ -501,6 +502,17 @@ class Case(FSMModelMixin, TimeStampedModel):
     )
     def order_lapse(self) -> None:
         pass
+
+    @transition(
+        field=stage,
+        source=S.ENFORCEABLE,
+        target=S.PAYMENT_ORDER,
+        permission=roles_allowed(SYSTEM, JUDGE, CLERK),
+        custom={"label": E.ORDER_EFFECT_UNDONE.label},
+    )
+    def order_effect_undone(self) -> None:
+        # CPL 85¶4: an objection posted in time undoes the effect the window's close gave the order.
+        self.enforceable_title = ""
 
     @transition(
         field=stage,

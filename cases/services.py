@@ -105,6 +105,7 @@ DEDICATED_TRANSITIONS: dict[str, Any] = {
     ),
     "order_effective": _("A payment order takes effect by its time limits, recorded in the court console."),
     "order_lapse": _("A payment order lapses by its time limits, recorded in the court console."),
+    "order_effect_undone": _("Record the objection, with its posting date, in the court console."),
 }
 # name -> f(case, actor, reason): the app's own service for a transition a generic call may take.
 TRANSITION_HANDLERS: dict[str, Callable[[Case, Any, str], Any]] = {}

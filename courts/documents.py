@@ -147,6 +147,8 @@ def sample_judgment(*, today: date, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def register() -> None:
+    from . import services
+
     court = ("court", "centre")
     register_document(
         Kind.CONFIRMATION_RULING,
@@ -163,6 +165,7 @@ def register() -> None:
         context=payment_order_document,
         sample=sample_payment_order,
         decisions=payment_orders,
+        served=services.payment_order_served_by_delivery,
     )
     register_document(
         Kind.JUDGMENT,

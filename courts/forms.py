@@ -125,8 +125,24 @@ class ObjectionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     filed_on = NotAfterTodayDateField(label=_("Filed on"), initial=_today)
+    posted_on = NotAfterTodayDateField(
+        label=_("Posted on"),
+        required=False,
+        help_text=_("The postmark date of an objection sent by post: time in the post does not count."),
+    )
     statement = forms.CharField(label=_("Statement"), widget=TEXTAREA, max_length=4000)
     only_ability_to_pay = forms.BooleanField(label=_("Only about the ability to pay"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        posted, filed = data.get("posted_on"), data.get("filed_on")
+        if posted and filed and posted > filed:
+            self.add_error("posted_on", _("A document cannot arrive before it was posted."))
+        return data
+
+
+class RulingReceivedForm(forms.Form):
+    received_on = NotAfterTodayDateField(label=_("Received by the creditor on"), initial=_today)
 
 
 class SuitFileForm(forms.Form):
@@ -134,6 +150,11 @@ class SuitFileForm(forms.Form):
         label=_("Procedure"),
         choices=[("", _("By the amount (centre's small-claims threshold)")), *Suit.Procedure.choices],
         required=False,
+    )
+    parties_agree_small_claims = forms.BooleanField(
+        label=_("Both parties agreed to small claims (CPL 165)"),
+        required=False,
+        help_text=_("Above the threshold, up to twice the average wage, small claims needs both parties."),
     )
 
 

@@ -116,6 +116,10 @@ class PaymentOrder(TimeStampedModel):
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     served_on = models.DateField(_("served on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    # CPL 228; Interp. 438: the 7 days to decline the suit run from receiving the termination ruling.
+    termination_ruling_received_on = models.DateField(
+        _("termination ruling received on"), null=True, blank=True
+    )
     document_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
@@ -137,6 +141,8 @@ class PaymentOrderObjection(models.Model):
     order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, related_name="objections")
     form = models.CharField(_("form"), max_length=8, choices=Form.choices)
     filed_on = models.DateField(_("filed on"))
+    # CPL 85¶4: time in the post does not count; timeliness is decided by the posting date.
+    posted_on = models.DateField(_("posted on"), null=True, blank=True)
     statement = models.TextField(_("statement"))
     only_ability_to_pay = models.BooleanField(_("only about ability to pay"), default=False)
     valid = models.BooleanField(_("valid"))
@@ -163,6 +169,8 @@ class Suit(TimeStampedModel):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="suits")
     filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="+")
     procedure = models.CharField(_("procedure"), max_length=14, choices=Procedure.choices)
+    # CPL 165: above the threshold, up to 2 x the wage, small claims only if both parties agree.
+    parties_agreed_small_claims = models.BooleanField(_("both parties agreed to small claims"), default=False)
     filed_on = models.DateField(_("filed on"))
     decide_by = models.DateField(_("to be decided by"))
     hearing_at = models.DateTimeField(_("hearing"), null=True, blank=True)

@@ -6,6 +6,7 @@ Lock order (one for every service here): the Case row first, then the rows that 
 order, suit, enforcement) in primary-key order, then the court's number sequence. See `lock_case_then`.
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -57,6 +58,7 @@ from .models import (
     Suit,
 )
 
+logger = logging.getLogger(__name__)
 K = Deadline.Kind
 Row = TypeVar("Row", bound=Any)
 
@@ -359,7 +361,7 @@ def payment_order_eligibility(case: Case) -> list[str]:
         flags.append("not_due")
     if (case.interest > 0 or case.fees > 0) and case.annual_rate is None:
         flags.append("unagreed_interest")
-    if not case.address and not case.e_service_consent:
+    if debtor_cannot_be_served(case):
         flags.append("cannot_be_served")
     if case.principal <= 0:
         flags.append("not_money")
@@ -433,6 +435,28 @@ def payment_order_record_service(*, order: PaymentOrder, actor: Any, served_on: 
     """Served: the debtor has 15 days from service to object in writing (CPL 227)."""
     order = _order_in(order, PaymentOrder.Status.ISSUED)
     _court_step(actor, order.case)
+    return _payment_order_served(order, actor=actor, served_on=served_on)
+
+
+def payment_order_served_by_delivery(*, decision: PaymentOrder, served_on: date) -> PaymentOrder | None:
+    """CPL 90¶2; Interp. 135: an order delivered electronically with consent is served on the date the
+    notice channel records delivery; the objection window opens from it. notices calls this (registry);
+    an order no longer awaiting service is left as it is. Service is a fact: a hold does not refuse it
+    (the window opens paused)."""
+    try:
+        with transaction.atomic():
+            order = lock_case_then(decision)
+            if order.status != PaymentOrder.Status.ISSUED:
+                return None
+            return _payment_order_served(order, actor=SYSTEM, served_on=served_on)
+    except CourtError as exc:
+        logger.warning(
+            "payment order %s: delivery on %s not recorded as service: %s", decision.pk, served_on, exc
+        )
+        return None
+
+
+def _payment_order_served(order: PaymentOrder, *, actor: Any, served_on: date) -> PaymentOrder:
     if served_on > timezone.localdate() or (order.issued_on and served_on < order.issued_on):
         raise CourtError(_("The service date must lie between issuance and today."), code="service_date")
     order.status, order.served_on = PaymentOrder.Status.SERVED, served_on
@@ -525,6 +549,12 @@ def objection_window(order: PaymentOrder) -> Deadline | None:
     )
 
 
+def objection_posted_in_time(*, window: Deadline, posted_on: date) -> bool:
+    """CPL 85¶4: time in the post does not count: an objection posted by the window's last day (``due_date``,
+    CPL 85¶2-3) is in time, however late it arrives."""
+    return posted_on <= window.due_on
+
+
 @transaction.atomic
 def payment_order_object(
     *,
@@ -533,19 +563,29 @@ def payment_order_object(
     filed_on: date,
     statement: str,
     only_ability_to_pay: bool = False,
+    posted_on: date | None = None,
     actor: Any = None,
 ) -> PaymentOrderObjection:
-    """An objection counts only written, inside the 15-day window and not merely about ability to pay
-    (Interp. 431, 436); a valid one ends the order and the case turns into a suit unless the creditor
-    declines within 7 days (CPL 228; Interp. 438-439)."""
+    """An objection counts only written, posted (or filed) inside the 15-day window and not merely about
+    ability to pay (CPL 85¶4; Interp. 431, 436); a valid one ends the order, and the creditor then has 7
+    days from receiving the termination ruling to decline the suit (CPL 228; Interp. 438-439).
+
+    An objection posted in time that arrives after the window closed and the order took effect undoes that
+    effect: the case returns to the objection's outcome (CPL 85¶4)."""
     order = lock_case_then(order)
     window = objection_window(order)
+    sent_on = posted_on or filed_on
+    took_effect = (
+        order.status == PaymentOrder.Status.EFFECTIVE
+        and window is not None
+        and window.status == Deadline.Status.EXPIRED
+    )
     why = ""
-    if order.status != PaymentOrder.Status.SERVED or window is None:
+    if window is None or (order.status != PaymentOrder.Status.SERVED and not took_effect):
         why = str(_("the order is not in its objection window"))
     elif form != PaymentOrderObjection.Form.WRITTEN:
         why = str(_("oral objections do not count; it must be in writing"))
-    elif window.status != Deadline.Status.OPEN or filed_on > window.due_on:
+    elif not objection_posted_in_time(window=window, posted_on=sent_on):
         why = str(_("filed after the 15-day window closed on %(date)s") % {"date": window.due_on})
     elif only_ability_to_pay:
         why = str(_("an objection only about the ability to pay does not count"))
@@ -553,6 +593,7 @@ def payment_order_object(
         order=order,
         form=form,
         filed_on=filed_on,
+        posted_on=posted_on,
         statement=statement,
         only_ability_to_pay=only_ability_to_pay,
         valid=not why,
@@ -564,19 +605,67 @@ def payment_order_object(
         action=EventAction.PAYMENT_ORDER_OBJECTION,
         actor=actor or SYSTEM,
         reason=statement[:300],
-        data={"valid": not why, "why": why},
+        data={"valid": not why, "why": why, **({"posted_on": str(posted_on)} if posted_on else {})},
     )
     if not why:
         order.status, order.ended_on = PaymentOrder.Status.OBJECTED, filed_on
         order.save()
         _close(order.case, K.PAYMENT_ORDER_OBJECTION)
-        deadline_open(case=order.case, kind=K.SUIT_DECLINE, start=filed_on)
+        if took_effect:
+            _order_effect_undo(order.case, actor or SYSTEM)
     return objection
 
 
-def payment_order_objection_from_debtor(case: Case, statement: str) -> PaymentOrderObjection | None:
+def _order_effect_undo(case: Case, actor: Any) -> None:
+    """CPL 85¶4: the window's close made the order effective, but an objection posted in time arrived: the
+    case goes back to the payment-order stage (where a valid objection leaves it) and the limits the
+    effect opened are cancelled. Enforcement already begun is the court's to terminate by ruling."""
+    case.refresh_from_db()
+    if case.stage != Stage.ENFORCEABLE:
+        return
+    now = timezone.now()
+    cancelled = {"status": Deadline.Status.CANCELLED, "closed_at": now, "updated_at": now}
+    Deadline.objects.filter(case=case, kind=K.ENFORCEMENT_APPLICATION, status=Deadline.Status.OPEN).update(
+        **cancelled
+    )
+    case_transition(
+        case=case,
+        transition="order_effect_undone",
+        actor=actor,
+        reason="objection posted within the 15-day window (CPL 85¶4)",
+    )
+    Deadline.objects.filter(case=case, kind=K.PAYMENT_ORDER_ACCEPTANCE, status=Deadline.Status.OPEN).update(
+        **cancelled
+    )
+
+
+@transaction.atomic
+def payment_order_termination_ruling_received(
+    *, order: PaymentOrder, actor: Any, received_on: date
+) -> PaymentOrder:
+    """The creditor received the ruling ending the procedure after a valid objection: its 7 days to decline
+    the suit run from that date, not from the objection (CPL 228; Interp. 438-439)."""
+    order = _order_in(order, PaymentOrder.Status.OBJECTED)
+    _court_step(actor, order.case)
+    if received_on > timezone.localdate() or (order.ended_on and received_on < order.ended_on):
+        raise CourtError(
+            _("The ruling cannot be received before the objection or after today."), code="ruling_date"
+        )
+    if order.termination_ruling_received_on is not None:
+        raise CourtError(_("The ruling's receipt is already recorded."), code="ruling_recorded")
+    order.termination_ruling_received_on = received_on
+    order.save(update_fields=["termination_ruling_received_on", "updated_at"])
+    deadline_open(case=order.case, kind=K.SUIT_DECLINE, start=received_on)
+    return order
+
+
+def payment_order_objection_from_debtor(
+    *, case: Case, statement: str, only_ability_to_pay: bool
+) -> PaymentOrderObjection | None:
     """A debtor's objection on the platform is also the written objection to the case's served payment
-    order (CPL 227); None when no order is served. CourtsConfig.ready registers it with mediation."""
+    order (CPL 227); one that admits the debt and pleads only inability to pay is recorded for the judge
+    but does not end the order (Interp. 436). None when no order is served. CourtsConfig.ready registers
+    it with mediation."""
     order = PaymentOrder.objects.filter(case=case, status=PaymentOrder.Status.SERVED).order_by("-pk").first()
     if order is None:
         return None
@@ -585,7 +674,7 @@ def payment_order_objection_from_debtor(case: Case, statement: str) -> PaymentOr
         form="written",
         filed_on=timezone.localdate(),
         statement=statement,
-        only_ability_to_pay=False,
+        only_ability_to_pay=only_ability_to_pay,
         actor=SYSTEM,
     )
 
@@ -651,34 +740,87 @@ TRIAL_MONTHS = {
     Suit.Procedure.SUMMARY: rules.SUMMARY_TRIAL_MONTHS,
     Suit.Procedure.ORDINARY: rules.ORDINARY_TRIAL_MONTHS,
 }
+TRIAL_LIMIT_SOURCES = {
+    Suit.Procedure.SMALL_CLAIMS: "CPL 168",
+    Suit.Procedure.SUMMARY: "CPL 164",
+    Suit.Procedure.ORDINARY: "CPL 152",
+}
 
 
-def suit_procedure_for(case: Case) -> str:
-    """Small claims up to the centre's configured threshold (CPL 165), summary procedure above it."""
+# CPL 165: small claims up to 50% of the province's prior-year average wage of employed persons (the
+# centre's dated figure, Interp. 272: Centre.small_claims_threshold for small_claims_threshold_year); above
+# that, up to 2 x the wage only if both parties agree.
+SMALL_CLAIMS_WAGE_SHARE = Decimal("0.5")
+SMALL_CLAIMS_AGREED_WAGE_MULTIPLE = Decimal("2")
+
+
+def small_claims_ceiling(case: Case, *, parties_agree: bool = False) -> Decimal:
+    """The largest claim small claims may take (CPL 165): the centre's threshold, or with both parties'
+    agreement twice the wage the threshold is half of."""
     threshold = case.centre.small_claims_threshold
-    return Suit.Procedure.SMALL_CLAIMS if case.claimed_total <= threshold else Suit.Procedure.SUMMARY
+    if not parties_agree:
+        return threshold
+    return (threshold / SMALL_CLAIMS_WAGE_SHARE * SMALL_CLAIMS_AGREED_WAGE_MULTIPLE).quantize(Decimal("0.01"))
+
+
+def debtor_cannot_be_served(case: Case) -> bool:
+    """No postal address and no consent to electronic service: the debtor's whereabouts are unknown to the
+    platform and only service by publication remains (CPL 225: payment orders; CPL 166: small claims)."""
+    return not case.address and not case.e_service_consent
+
+
+def small_claims_refusal(case: Case, *, parties_agree: bool = False) -> str:
+    """Why small claims may not take this case ("" when it may): CPL 165 ceiling; CPL 166 never when a
+    party's whereabouts are unknown or service would be by publication."""
+    if debtor_cannot_be_served(case):
+        return gettext(
+            "Small claims is not used when the debtor can only be served by publication (CPL 166)."
+        )
+    ceiling = small_claims_ceiling(case, parties_agree=parties_agree)
+    if case.claimed_total > ceiling:
+        return gettext("The claim is above the small-claims limit of %(ceiling)s yuan (CPL 165).") % {
+            "ceiling": ceiling
+        }
+    return ""
+
+
+def suit_procedure_for(case: Case, *, parties_agree_small_claims: bool = False) -> str:
+    """Small claims where CPL 165-166 allow it, summary procedure otherwise (CPL 169: unsuitable cases go
+    on to summary or ordinary procedure)."""
+    if small_claims_refusal(case, parties_agree=parties_agree_small_claims):
+        return Suit.Procedure.SUMMARY
+    return Suit.Procedure.SMALL_CLAIMS
 
 
 def suit_decide_by(procedure: str, filed_on: date, centre_id: int) -> date:
     """The trial limit's last day, by the one due-date function (CPL 85)."""
-    months = TRIAL_MONTHS[Suit.Procedure(procedure)]
-    period = rules.Period(months, "months", "CPL 168, 164, 152")
+    procedure = Suit.Procedure(procedure)
+    period = rules.Period(TRIAL_MONTHS[procedure], "months", TRIAL_LIMIT_SOURCES[procedure])
     return due_date_for_centre(centre_id=centre_id, start=filed_on, period=period).due_on
 
 
 @transaction.atomic
-def suit_file(*, case: Case, actor: Any, procedure: str | None = None) -> Suit:
+def suit_file(
+    *, case: Case, actor: Any, procedure: str | None = None, parties_agree_small_claims: bool = False
+) -> Suit:
+    """File the suit under the procedure chosen (or the one CPL 165-166 give); small claims is refused where
+    CPL 165-166 forbid it. ``parties_agree_small_claims``: both parties agreed (CPL 165), recorded."""
     case_lock(case_id=case.pk)
+    if procedure == Suit.Procedure.SMALL_CLAIMS:
+        why = small_claims_refusal(case, parties_agree=parties_agree_small_claims)
+        if why:
+            raise CourtError(why, code="small_claims")
     if case.stage != Stage.IN_LITIGATION:
         case_transition(case=case, transition="file_suit", actor=actor)
         case.refresh_from_db()
-    procedure = procedure or suit_procedure_for(case)
+    procedure = procedure or suit_procedure_for(case, parties_agree_small_claims=parties_agree_small_claims)
     filing = filing_create(case=case, filing_type=FilingType.SUIT)
     today = timezone.localdate()
     suit = Suit.objects.create(
         case=case,
         filing=filing,
         procedure=procedure,
+        parties_agreed_small_claims=parties_agree_small_claims,
         filed_on=today,
         decide_by=suit_decide_by(procedure, today, case.centre_id),
     )
@@ -686,7 +828,11 @@ def suit_file(*, case: Case, actor: Any, procedure: str | None = None) -> Suit:
         case=case,
         action=EventAction.FILED,
         actor=actor,
-        data={"number": filing.number, "procedure": procedure},
+        data={
+            "number": filing.number,
+            "procedure": procedure,
+            **({"parties_agreed_small_claims": True} if parties_agree_small_claims else {}),
+        },
     )
     return suit
 

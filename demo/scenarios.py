@@ -843,6 +843,10 @@ class DemoSeeder:
                     statement=next(objections),
                     actor=self.staff[plan.centre].clerk,
                 )
+                # CPL 228; Interp. 438: the creditor's 7 days run from receiving the termination ruling.
+                courts.payment_order_termination_ruling_received(
+                    order=order, actor=self.staff[plan.centre].clerk, received_on=self.today
+                )
             if DECLINE in plan.steps:
                 courts.payment_order_decline_suit(
                     case=self.case(plan), actor=self.creditor(plan), reason=DECLINE_REASON

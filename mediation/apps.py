@@ -10,3 +10,14 @@ class MediationConfig(AppConfig):
         from . import documents, receivers  # noqa: F401  (connects the signal receivers)
 
         documents.register()
+        from notices.services import LATE_CONTACT_CONSENTS
+
+        if late_contact_consented not in LATE_CONTACT_CONSENTS:
+            LATE_CONTACT_CONSENTS.append(late_contact_consented)
+
+
+def late_contact_consented(case_id: int) -> bool:
+    """The debtor agreed to contact in the quiet hours (collection hours: "without the debtor's consent")."""
+    from .models import LateContactConsent
+
+    return LateContactConsent.objects.filter(case_id=case_id).exists()

@@ -95,16 +95,25 @@ def _may_review(actor: Any, case: Case) -> None:
 
 
 # What a debtor's objection also is before a court, filled in by courts (CourtsConfig.ready): on a served
-# payment order, the written objection to it (CPL 227). Each filer takes the case and the statement and
-# returns the court's record of the objection, or None when it does not apply.
-OBJECTION_COURT_FILERS: list[Callable[[Case, str], Any]] = []
+# payment order, the written objection to it (CPL 227). Each filer takes (case=, statement=,
+# only_ability_to_pay=) and returns the court's record of the objection, or None when it does not apply.
+OBJECTION_COURT_FILERS: list[Callable[..., Any]] = []
+
+
+def objection_only_about_ability_to_pay(ground: str) -> bool:
+    """Interp. 436: the debtor admits the debt and only pleads inability to pay, more time or instalments."""
+    return ground == Objection.Ground.CANNOT_PAY_NOW
 
 
 def _payment_order_objection(case: Case, objection: Objection) -> Any:
     """A served payment order: the objection is also the debtor's written objection to it (CPL 227)."""
     statement = f"{_in_chinese(objection.get_ground_display())}: {objection.statement}"
     for filer in OBJECTION_COURT_FILERS:
-        filed = filer(case, statement)
+        filed = filer(
+            case=case,
+            statement=statement,
+            only_ability_to_pay=objection_only_about_ability_to_pay(objection.ground),
+        )
         if filed is not None:
             return filed
     return None

@@ -288,6 +288,8 @@ class Objection(TimeStampedModel):
         ALREADY_PAID = "already_paid", _("Already paid")
         TIME_BARRED = "time_barred", _("Time-barred")
         OTHER = "other", _("Other")
+        # Interp. 436: admits the debt; recorded for the judge, never ends a payment order.
+        CANNOT_PAY_NOW = "cannot_pay_now", _("I owe it but cannot pay now, need time or want instalments")
 
     class Status(models.TextChoices):
         UNDER_REVIEW = "under_review", _("Under review")

@@ -27,6 +27,12 @@ from core.actors import SYSTEM, actor_role
 from core.crypto import keyed_hash
 from core.models import Centre, Membership, Organisation, Role
 from core.queries import any_of_sql
+from notices.services import (
+    COLLECTION_QUIET_FROM,
+    COLLECTION_QUIET_UNTIL,
+    in_collection_quiet_hours,
+    notice_send_not_before,
+)
 
 from . import rules_defaults
 from .errors import MESSAGES, MediationError
@@ -46,7 +52,8 @@ from .models import (
 from .triage import evaluate, validate_conditions
 
 CHUNK = 5000
-QUIET_START, QUIET_END = 22, 8  # banking association collection guideline 2026: no contact 22:00-08:00
+# The collection hours' one rule is notices.services.in_collection_quiet_hours; these hours serve queries.
+QUIET_START, QUIET_END = COLLECTION_QUIET_FROM.hour, COLLECTION_QUIET_UNTIL.hour
 MAX_UNANSWERED_PER_DAY = 6  # same guideline: at most 6 unanswered attempts a day to one number
 MEDIATION_STAGES = [Stage.TRIAGED, Stage.IN_MEDIATION, Stage.COURT_MEDIATION]
 
@@ -406,8 +413,7 @@ def cases_assign(
 
 
 def in_quiet_hours(at: datetime) -> bool:
-    hour = timezone.localtime(at).hour
-    return hour >= QUIET_START or hour < QUIET_END
+    return in_collection_quiet_hours(at)
 
 
 def contact_log(
@@ -519,7 +525,9 @@ def session_schedule(
 def _notify_session(session_id: int) -> None:
     from .tasks import session_notify_parties
 
-    session_notify_parties.delay(session_id)
+    case_id = MediationSession.objects.filter(pk=session_id).values_list("case_id", flat=True).first()
+    eta = notice_send_not_before(case_id=case_id or 0, now=timezone.now())  # collection hours
+    session_notify_parties.apply_async((session_id,), eta=eta)
 
 
 def session_record(

@@ -16,6 +16,9 @@ ContextBuilder = Callable[..., dict[str, Any]]
 SampleBuilder = Callable[..., dict[str, Any]]
 # decisions(case) -> the decisions a court document of this kind carries, newest first.
 DecisionsQuery = Callable[[Any], Any]
+# served(decision=..., served_on=...): the decision a document carries was served by its electronic delivery
+# (CPL 90¶2; Interp. 135); the owning app records the service (e.g. a payment order's objection window).
+ServedHook = Callable[..., Any]
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class DocumentKind:
     sample: SampleBuilder | None = None
     decisions: DecisionsQuery | None = None
     template: str = ""  # a whole-page template (a document that is not a letter on a case)
+    served: ServedHook | None = None
 
 
 KINDS: dict[str, DocumentKind] = {}
@@ -41,6 +45,7 @@ def register_document(
     sample: SampleBuilder | None = None,
     decisions: DecisionsQuery | None = None,
     template: str = "",
+    served: ServedHook | None = None,
 ) -> DocumentKind:
     """Register (or re-register, on a second ready()) one document kind."""
     entry = DocumentKind(
@@ -51,6 +56,7 @@ def register_document(
         sample=sample,
         decisions=decisions,
         template=template,
+        served=served,
     )
     KINDS[entry.kind] = entry
     return entry

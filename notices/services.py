@@ -6,11 +6,12 @@ called again, so a retried task never sends twice.
 """
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import Enum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -27,7 +28,7 @@ from core.actors import SYSTEM, actor_role
 from core.identifiers import mask_phone
 from core.models import Centre, Role
 
-from . import conf, documents, links, rendering
+from . import conf, documents, links, registry, rendering
 from .channels.base import ChannelError, PermanentChannelError, SendResult, TemporaryChannelError
 from .channels.email import send_email
 from .channels.post import PostItem, merged_pdf
@@ -87,6 +88,41 @@ def notice_channels(case: Case) -> list[str]:
         return [Channel.POST.value]
     present = ((Channel.SMS.value, case.phone_masked), (Channel.EMAIL.value, case.email))
     return [channel for channel, address in present if address] or [Channel.POST.value]
+
+
+# Collection hours: no collection message 22:00-08:00 Beijing time, on EVERY channel, the platform's own
+# automated SMS and e-mail included (中国银行业协会 个人消费类贷款催收工作指引 2026): held until 08:00. A debt
+# platform's message to a debtor at night reads as collection, so every notice waits, court papers too.
+COLLECTION_QUIET_FROM = time(22, 0)
+COLLECTION_QUIET_UNTIL = time(8, 0)
+COLLECTION_HOURS_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def in_collection_quiet_hours(at: datetime) -> bool:
+    local = at.astimezone(COLLECTION_HOURS_ZONE).time()
+    return not COLLECTION_QUIET_UNTIL <= local < COLLECTION_QUIET_FROM
+
+
+def collection_send_not_before(now: datetime) -> datetime | None:
+    """The 08:00 (Beijing) a message planned at ``now`` waits for; None outside the quiet hours."""
+    if not in_collection_quiet_hours(now):
+        return None
+    local = now.astimezone(COLLECTION_HOURS_ZONE)
+    day = local.date() if local.time() < COLLECTION_QUIET_UNTIL else local.date() + timedelta(days=1)
+    return datetime.combine(day, COLLECTION_QUIET_UNTIL, tzinfo=COLLECTION_HOURS_ZONE)
+
+
+# Whether the debtor of a case agreed to contact in the quiet hours: f(case_id) -> bool, filled by mediation
+# (which records the consent) in its AppConfig.ready.
+LATE_CONTACT_CONSENTS: list[Callable[[int], bool]] = []
+
+
+def notice_send_not_before(*, case_id: int, now: datetime) -> datetime | None:
+    """When a message to this case's debtor planned at ``now`` may leave: at once (None), or at 08:00."""
+    eta = collection_send_not_before(now)
+    if eta is not None and any(consented(case_id) for consented in LATE_CONTACT_CONSENTS):
+        return None
+    return eta
 
 
 def kinds_sendable_by(actor: Any) -> list[str]:
@@ -187,12 +223,18 @@ def _queue_on_commit(notice_ids: Sequence[int], batch_id: int | None = None) -> 
     ids = list(notice_ids)
     if not ids:
         return
-    if batch_id is None:
-        transaction.on_commit(lambda: [tasks.notice_process.delay(pk) for pk in ids])
+    now = timezone.now()
+    if batch_id is None:  # planned in the quiet hours: leaves at 08:00, unless the debtor agreed
+        case_ids = dict(Notice.objects.filter(pk__in=ids).values_list("pk", "case_id"))
+        etas = {pk: notice_send_not_before(case_id=case_ids[pk], now=now) for pk in ids}
+        transaction.on_commit(lambda: [tasks.notice_process.apply_async((pk,), eta=etas[pk]) for pk in ids])
         return
+    eta = collection_send_not_before(now)  # a bulk send holds every letter in the quiet hours
     size = conf.bulk_chunk_size()
     chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
-    transaction.on_commit(lambda: [tasks.notices_process_chunk.delay(batch_id, chunk) for chunk in chunks])
+    transaction.on_commit(
+        lambda: [tasks.notices_process_chunk.apply_async((batch_id, chunk), eta=eta) for chunk in chunks]
+    )
 
 
 @transaction.atomic
@@ -582,6 +624,21 @@ def _mark_delivered(notice: Notice, at: datetime) -> None:
             actor=SYSTEM,
             data={"notice": notice.pk, "kind": notice.kind},
         )
+        _electronic_service_record(notice, at)
+
+
+def _electronic_service_record(notice: Notice, at: datetime) -> None:
+    """CPL 90¶2; Interp. 135: with consent, the date the channel records delivery is the service of the
+    decision the document carries (payment orders included); the owning app records it (registry)."""
+    if notice.channel == Channel.POST or not electronic_service_allowed(notice.case):
+        return
+    entry = registry.KINDS.get(str(notice.kind))
+    if entry is None or entry.served is None:
+        return
+    decision = documents.court_decision(notice.case, notice.kind, notice.subject)
+    if decision is not None:
+        with transaction.atomic():  # a savepoint: the delivery stays recorded if the service step refuses
+            entry.served(decision=decision, served_on=timezone.localdate(at))
 
 
 def _fail(notice: Notice, reason: str) -> None:

@@ -1,6 +1,7 @@
 """Thin Celery tasks: ids in, call a service; safe to run twice (the services are idempotent)."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from . import conf, services
 from .channels.base import TemporaryChannelError
@@ -20,6 +21,11 @@ def notice_process(self, notice_id: int) -> str:
     last try records the notice as failed with the reason (never dropped)."""
     if self.request.is_eager:
         return _process_in_caller(notice_id, self.max_retries)
+    case_id = services.Notice.objects.filter(pk=notice_id).values_list("case_id", flat=True).first()
+    eta = services.notice_send_not_before(case_id=case_id or 0, now=timezone.now())
+    if eta is not None:  # one that came due in the quiet hours (a retry) waits for 08:00 too
+        notice_process.apply_async((notice_id,), eta=eta)
+        return "deferred"
     final_try = self.request.retries >= self.max_retries
     return str(services.notice_process(notice_id=notice_id, final_try=final_try).status)
 
@@ -35,12 +41,16 @@ def _process_in_caller(notice_id: int, max_retries: int) -> str:
     return str(services.notice_process(notice_id=notice_id, final_try=True).status)
 
 
-@shared_task(acks_late=True)
-def notices_process_chunk(batch_id: int, notice_ids: list[int]) -> dict[str, int]:
+@shared_task(bind=True, acks_late=True)
+def notices_process_chunk(self, batch_id: int, notice_ids: list[int]) -> dict[str, int]:
     """One chunk of a bulk send in one worker process (fonts and stylesheets stay loaded across letters).
 
     A notice whose channel fails for now is handed to notice_process, which retries it with backoff.
     """
+    eta = None if self.request.is_eager else services.collection_send_not_before(timezone.now())
+    if eta is not None:  # reached a worker in the quiet hours: the chunk waits for 08:00
+        notices_process_chunk.apply_async((batch_id, notice_ids), eta=eta)
+        return {"processed": 0, "retrying": 0}
     retried = 0
     for notice_id in notice_ids:
         try:

@@ -188,7 +188,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "performance-breaches-detect": {
         "task": "credit_repair.tasks.performance_breaches_detect",
-        "schedule": crontab(hour=6, minute=30),
+        # After 08:00: its reminders are collection messages (collection hours, notices.services).
+        "schedule": crontab(hour=8, minute=30),
     },
     "credit-repairs-advance": {
         "task": "credit_repair.tasks.credit_repairs_advance",

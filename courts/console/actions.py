@@ -110,6 +110,7 @@ def _po_objection(f: CourtFile, data: dict[str, Any], user: Any) -> str:
         order=f.order,
         form=data["form"],
         filed_on=data["filed_on"],
+        posted_on=data.get("posted_on"),
         statement=data["statement"],
         only_ability_to_pay=data["only_ability_to_pay"],
         actor=user,
@@ -117,11 +118,19 @@ def _po_objection(f: CourtFile, data: dict[str, Any], user: Any) -> str:
     if objection.valid:
         return gettext(
             "Objection recorded: it counts. The order has lapsed; the case becomes a suit unless the "
-            "creditor declines within 7 days."
+            "creditor declines within 7 days of receiving the termination ruling."
         )
     return Caution(
         gettext("Objection recorded, but it does not count: %(why)s.") % {"why": objection.invalid_reason}
     )
+
+
+def _po_ruling_received(f: CourtFile, data: dict[str, Any], user: Any) -> str:
+    assert f.order is not None
+    court.payment_order_termination_ruling_received(
+        order=f.order, actor=user, received_on=data["received_on"]
+    )
+    return gettext("Receipt of the termination ruling recorded; the creditor has 7 days to decline the suit.")
 
 
 def _po_decline(f: CourtFile, data: dict[str, Any], user: Any) -> str:
@@ -130,7 +139,12 @@ def _po_decline(f: CourtFile, data: dict[str, Any], user: Any) -> str:
 
 
 def _suit_file(f: CourtFile, data: dict[str, Any], user: Any) -> str:
-    suit = court.suit_file(case=f.case, actor=user, procedure=data["procedure"] or None)
+    suit = court.suit_file(
+        case=f.case,
+        actor=user,
+        procedure=data["procedure"] or None,
+        parties_agree_small_claims=data.get("parties_agree_small_claims", False),
+    )
     return gettext("Suit filed under %(number)s (%(procedure)s), to be decided by %(date)s.") % {
         "number": suit.filing.number,
         "procedure": suit.get_procedure_display(),
@@ -244,7 +258,21 @@ def _unless_unagreed_interest(f: CourtFile) -> tuple[str, ...]:
 
 
 def _objection_open(f: CourtFile) -> bool:
-    return f.order is not None and f.order.status == PO.SERVED  # recorded even while a hold is on
+    """Recorded even while a hold is on; after the window made the order effective, one posted in time may
+    still arrive (CPL 85¶4)."""
+    if f.order is None:
+        return False
+    return f.order.status == PO.SERVED or (
+        f.order.status == PO.EFFECTIVE and f.case.stage == Stage.ENFORCEABLE
+    )
+
+
+def _ruling_receipt_open(f: CourtFile) -> bool:
+    return (
+        f.order is not None
+        and f.order.status == PO.OBJECTED
+        and f.order.termination_ruling_received_on is None
+    )
 
 
 def _decline_open(f: CourtFile) -> bool:
@@ -316,6 +344,10 @@ ACTION_LIST = [
                 COURT_ROLES, _objection_open, _po_objection,
                 help=_("Only a written objection within the window, not merely about the ability to pay, "
                        "counts (Interp. 431, 436).")),
+    CourtAction("po_ruling_received", "payment_order", _("Record receipt of the termination ruling"),
+                _("Record"), F_.RulingReceivedForm, COURT_ROLES, _ruling_receipt_open, _po_ruling_received,
+                help=_("The creditor's 7 days to decline the suit run from receiving the ruling "
+                       "(CPL 228; Interp. 438-439).")),
     CourtAction("po_decline", "payment_order", _("Creditor declines the suit"), _("Record"), F_.ReasonForm,
                 COURT_ROLES, _decline_open, _po_decline, danger=True),
     CourtAction("suit_file", "suit", _("File the suit"), _("File"), F_.SuitFileForm, COURT_ROLES,
@@ -346,6 +378,7 @@ ACTIONS = {a.name: a for a in ACTION_LIST}
 # Transitions the court takes through an action's form (and its service), never as a bare button.
 TRANSITION_ACTIONS: dict[str, str | None] = {a.transition: a.name for a in ACTION_LIST if a.transition}
 TRANSITION_ACTIONS["order_effective"] = None  # the objection window's deadline does it
+TRANSITION_ACTIONS["order_effect_undone"] = None  # an objection posted in time does it (po_objection)
 PANELS = [
     ("confirmation", _("Judicial confirmation")),
     ("payment_order", _("Payment order")),

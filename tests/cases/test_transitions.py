@@ -49,6 +49,8 @@ EXPECTED = {
     ),
     "order_lapse": ({S.PAYMENT_ORDER: S.COURT_MEDIATION}, {"system", "judge", "clerk"}),
     "order_effective": ({S.PAYMENT_ORDER: S.ENFORCEABLE}, {"system", "judge", "clerk"}),
+    # CPL 85¶4: an objection posted in time undoes the effect the window's close gave the order.
+    "order_effect_undone": ({S.ENFORCEABLE: S.PAYMENT_ORDER}, {"system", "judge", "clerk"}),
     "judgment_effective": ({S.IN_LITIGATION: S.ENFORCEABLE}, {"judge", "clerk"}),
     "apply_enforcement": (
         {S.ENFORCEABLE: S.IN_ENFORCEMENT, S.PERFORMING: S.IN_ENFORCEMENT},

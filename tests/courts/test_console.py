@@ -131,6 +131,7 @@ def order_served(world, **fields) -> PaymentOrder:
 
 
 def in_litigation(world, **fields) -> Suit:
+    fields.setdefault("address", "泉州市鲤城区中山路100号")  # CPL 166: a debtor served by post or online
     case = in_court_mediation(world, **fields)
     return court.suit_file(case=case, actor=judge_of(world, case))
 
@@ -706,6 +707,10 @@ def test_payment_order_from_application_to_objection_through_the_console(judge, 
     order.refresh_from_db()
     assert order.status == PaymentOrder.Status.OBJECTED
     assert PaymentOrderObjection.objects.filter(order=order, valid=True).count() == 1
+    # CPL 228; Interp. 438: the 7 days run from the creditor's receipt of the termination ruling.
+    assert not case.deadlines.filter(kind=Deadline.Kind.SUIT_DECLINE).exists()
+    response = act(judge, case, "po_ruling_received", {"po_ruling_received-received_on": today})
+    assert done(response)
     assert case.deadlines.filter(kind=Deadline.Kind.SUIT_DECLINE, status="open").exists()
     # Declining the suit is the creditor's declaration (withdraw): the judge has no form for it.
     assert 'id="action-po_decline"' not in response.content.decode()
@@ -786,7 +791,7 @@ def test_bulk_issue(judge, world, django_capture_on_commit_callbacks):
 
 
 def test_suit_filing_hearing_and_judgment_through_the_console(judge, world):
-    case = in_court_mediation(world)
+    case = in_court_mediation(world, address="泉州市鲤城区中山路100号")  # CPL 166: servable, so small claims
 
     assert done(act(judge, case, "suit_file", {"suit_file-procedure": ""}))
     suit = Suit.objects.get(case=case)

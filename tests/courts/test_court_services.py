@@ -213,6 +213,11 @@ def test_written_objection_in_the_window_ends_the_order_and_turns_into_a_suit(wo
     )
     order.refresh_from_db()
     assert objection.valid and order.status == PaymentOrder.Status.OBJECTED
+    # CPL 228; Interp. 438: the creditor's 7 days run from receiving the termination ruling.
+    assert not order.case.deadlines.filter(kind="suit_decline").exists()
+    services.payment_order_termination_ruling_received(
+        order=order, actor=world.clerk1, received_on=timezone.localdate()
+    )
     decline = order.case.deadlines.get(kind="suit_decline")
     Deadline.objects.filter(pk=decline.pk).update(
         due_on=timezone.localdate() - timedelta(days=1), calendar_warning=False
@@ -228,6 +233,9 @@ def test_creditor_may_decline_the_suit_within_7_days(world):
     order = served_order(world)
     services.payment_order_object(
         order=order, form="written", filed_on=timezone.localdate(), statement="金额有误"
+    )
+    services.payment_order_termination_ruling_received(
+        order=order, actor=world.clerk1, received_on=timezone.localdate()
     )
     services.payment_order_decline_suit(case=order.case, actor=world.creditor1, reason="不再起诉")
     order.case.refresh_from_db()
@@ -297,11 +305,12 @@ def test_objection_window_paused_by_a_hold_is_extended(world):
 
 
 def test_suit_procedure_follows_the_centres_threshold(world):
-    small = world.case(principal=Decimal("30000"), interest=Decimal("0"), fees=Decimal("0"))
-    large = world.case(principal=Decimal("60000"), interest=Decimal("0"), fees=Decimal("0"))
+    # CPL 166: small claims only for a debtor who can be served other than by publication (an address here).
+    small = world.case(principal=Decimal("30000"), interest=Decimal("0"), fees=Decimal("0"), address="泉州市")
+    large = world.case(principal=Decimal("60000"), interest=Decimal("0"), fees=Decimal("0"), address="泉州市")
     assert services.suit_procedure_for(small) == "small_claims"
     assert services.suit_procedure_for(large) == "summary"
-    suit = services.suit_file(case=at(world, Stage.COURT_MEDIATION), actor=world.creditor1)
+    suit = services.suit_file(case=at(world, Stage.COURT_MEDIATION, address="泉州市"), actor=world.creditor1)
     assert (suit.decide_by - suit.filed_on).days in range(59, 63)
 
 

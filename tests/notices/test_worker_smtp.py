@@ -97,8 +97,14 @@ def wait_for(predicate, worker, seconds: float = 90):
 
 
 def a_case(**fields):
+    """A case whose debtor agreed to contact at any hour: the worker reads the real clock, and without that
+    consent a notice planned between 22:00 and 08:00 would wait for 08:00 (collection hours)."""
+    from mediation.models import LateContactConsent
+
     world = World()
-    return world, world.case(debtor_name=DEBTOR_NAME, e_service_consent=True, **AMOUNTS, **fields)
+    case = world.case(debtor_name=DEBTOR_NAME, e_service_consent=True, **AMOUNTS, **fields)
+    LateContactConsent.objects.create(case=case, note="测试：同意任何时间联系", recorded_by=world.mediator1)
+    return world, case
 
 
 def test_a_worker_renders_and_emails_the_notice_with_its_pdf(worker, smtp_server):
