@@ -169,7 +169,9 @@ class CaseView:
             (
                 o
                 for o in self.objections
-                if o.status == Objection.Status.UNDER_REVIEW and o.hold is not None and o.hold.lifted_at is None
+                if o.status == Objection.Status.UNDER_REVIEW
+                and o.hold is not None
+                and o.hold.lifted_at is None
             ),
             None,
         )
