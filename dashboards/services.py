@@ -129,7 +129,8 @@ def facts_are_stale(*, centre_id: int) -> bool:
 
 
 def facts_refresh_when_stale(*, centre_id: int) -> str:
-    """ "fresh", "refreshed" (done in this request) or "queued" (a worker is on it)."""
+    """Bring the centre's figures up to its case events: returns fresh, refreshed (in this request) or
+    queued (a worker is on it)."""
     if not facts_are_stale(centre_id=centre_id):
         return "fresh"
     if settings.CELERY_TASK_ALWAYS_EAGER:
