@@ -29,6 +29,7 @@ def to_confirmation_requested(world, case: Case) -> Case:
     services.case_transition(case=case, transition="triage", actor=SYSTEM, colour="green", track="fast")
     services.case_transition(case=case, transition="start_mediation", actor=world.mediator1)
     services.case_transition(case=case, transition="settle", actor=world.mediator1)
+    world.consent_to_confirmation(case)
     services.case_transition(case=case, transition="request_confirmation", actor=world.mediator1)
     case.refresh_from_db()
     assert case.stage == Stage.CONFIRMATION_REQUESTED
