@@ -9,11 +9,15 @@ import factory
 from core.models import Membership, Role
 from mediation import services
 from mediation.models import Settlement
+from tests.core.factories import StaffFactory
 
 
 def creditor_staff(case):
-    """A staff user of the case's creditor (the one who signs for it)."""
-    return Membership.objects.filter(organisation_id=case.creditor_id, role=Role.CREDITOR_STAFF).first().user
+    """A staff user of the case's creditor (the one who signs for it); made when the creditor has none."""
+    membership = Membership.objects.filter(organisation_id=case.creditor_id, role=Role.CREDITOR_STAFF).first()
+    if membership is None:
+        return StaffFactory(organisation=case.creditor, role=Role.CREDITOR_STAFF)
+    return membership.user
 
 
 def sign_all(settlement, *, actor, ip="127.0.0.1", apply_for_confirmation=True):
