@@ -360,3 +360,26 @@ def test_rules_24_25_window_over_without_agreed_extension_ends_mediation_on_that
     assert event.reason == case_services.MEDIATION_PERIOD_OVER_REASON
     assert "period over, no agreed extension" in event.reason
     assert extended.stage == Stage.IN_MEDIATION  # its window runs on to the agreed day
+
+
+def test_the_mediators_panel_records_refusal_extension_and_seal(client, world, clock):
+    case = in_mediation(world)
+    client.force_login(world.mediator1)
+    panel = client.get(reverse("mediation:case", args=[case.pk])).content.decode()
+    assert "/refusal/" in panel and "/extension/" in panel
+    client.post(reverse("mediation:case-action", args=[case.pk, "extension"]), {"days": "7"})
+    assert case.mediation_extensions.get().debtor_consent_recorded_by == world.mediator1
+
+    s = offered(world, case)
+    s = services.settlement_debtor_accept(settlement=s, ip=None, document_sha256=s.document_sha256)
+    client.post(reverse("mediation:case-action", args=[case.pk, "sign"]), {"settlement": s.pk})  # no seal
+    s.refresh_from_db()
+    assert s.mediator_signed_at is not None and s.sealed_at is None
+    client.post(reverse("mediation:case-action", args=[case.pk, "seal"]), {"settlement": s.pk})
+    s.refresh_from_db()
+    assert s.sealed_by == world.mediator1 and s.status == Settlement.Status.AWAITING_CREDITOR
+
+    client.post(reverse("mediation:case-action", args=[case.pk, "refusal"]), {"how": "当面拒绝"})
+    case.refresh_from_db()
+    assert case.mediation_refusal.how == "当面拒绝" and case.stage == Stage.COURT_MEDIATION
+    assert 'id="refusal"' in client.get(reverse("mediation:case", args=[case.pk])).content.decode()
