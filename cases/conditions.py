@@ -94,6 +94,17 @@ confirmation_window_open = Condition(
     message=_("the 30-day window to apply for judicial confirmation has passed"),
 )
 
+# CPL 205 (201), Interp. 351: judicial confirmation is applied for jointly by both parties (not by the
+# mediator or a clerk alone): each side's consent is recorded before the court sees the application.
+both_parties_apply = Condition(
+    name="both_parties_apply",
+    predicate=lambda case: (
+        case.confirmation_consent_debtor_at is not None and case.confirmation_consent_creditor_at is not None
+    ),
+    q=lambda: Q(confirmation_consent_debtor_at__isnull=False, confirmation_consent_creditor_at__isnull=False),
+    message=_("both parties must consent to apply jointly for judicial confirmation"),
+)
+
 # Enforcement needs an enforceable title: a confirmed settlement, an effective payment order or judgment.
 has_enforceable_title = Condition(
     name="has_enforceable_title",

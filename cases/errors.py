@@ -37,4 +37,5 @@ MESSAGES = {
     "condition": _("The conditions for this action are not met: %(detail)s."),
     "forbidden": _("Your role may not take this action on this case."),
     "reason_required": _("Give a reason for this action."),
+    "no_open_deadline": _("There is no open time limit of this kind on the case."),
 }

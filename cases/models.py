@@ -17,6 +17,7 @@ from core.fields import EncryptedTextField
 from core.models import Centre, Organisation, TimeStampedModel
 
 from .conditions import (
+    both_parties_apply,
     confirmation_window_open,
     has_enforceable_title,
     has_settlement,
@@ -128,6 +129,14 @@ class EventAction(models.TextChoices):
     SETTLEMENT_DRAFTED = "settlement_drafted", _("Settlement drafted")
     SETTLEMENT_OFFERED = "settlement_offered", _("Settlement offered to the debtor")
     SETTLEMENT_ACCEPTED_BY_DEBTOR = "settlement_accepted_by_debtor", _("Settlement accepted by the debtor")
+    SETTLEMENT_SIGNED_BY_CREDITOR = "settlement_signed_by_creditor", _("Settlement signed by the creditor")
+    SETTLEMENT_SIGNED_BY_MEDIATOR = "settlement_signed_by_mediator", _("Settlement signed by the mediator")
+    SETTLEMENT_SEALED = "settlement_sealed", _("Committee seal applied to the settlement")
+    WAIVER_CONSENTED = "waiver_consented", _("Creditor consented to the waiver")
+    CONFIRMATION_CONSENT = "confirmation_consent", _("Consent to apply for judicial confirmation")
+    MEDIATION_REFUSED = "mediation_refused", _("Debtor refused mediation")
+    MEDIATION_EXTENSION_CONSENT = "mediation_extension_consent", _("Consent to extend the mediation period")
+    MEDIATION_EXTENDED = "mediation_extended", _("Mediation period extended")
     CONTACT_LOGGED = "contact_logged", _("Contact logged")
     LATE_CONTACT_CONSENT = "late_contact_consent", _("Consent to late contact recorded")
     SESSION_SCHEDULED = "session_scheduled", _("Mediation session scheduled")
@@ -327,6 +336,13 @@ class Case(FSMModelMixin, TimeStampedModel):
         db_index=False,
     )
     settlement_effective_on = models.DateField(_("settlement effective on"), null=True, blank=True)
+    # CPL 205 (201), Interp. 351: the parties apply for confirmation jointly; each one's consent, when given.
+    confirmation_consent_debtor_at = models.DateTimeField(
+        _("debtor consented to apply for confirmation at"), null=True, blank=True
+    )
+    confirmation_consent_creditor_at = models.DateTimeField(
+        _("creditor consented to apply for confirmation at"), null=True, blank=True
+    )
     enforceable_title = models.CharField(_("enforceable title"), max_length=20, blank=True)
     performance_due_on = models.DateField(_("performance period ends"), null=True, blank=True)
     performed_on = models.DateField(_("performed on"), null=True, blank=True)
@@ -397,7 +413,8 @@ class Case(FSMModelMixin, TimeStampedModel):
         source=[S.IN_MEDIATION, S.COURT_MEDIATION],
         target=S.SETTLED,
         conditions=[no_active_hold],
-        permission=roles_allowed(MEDIATOR),
+        # The platform records it when the last signing step (debtor, creditor, mediator, seal) is done.
+        permission=roles_allowed(SYSTEM, MEDIATOR),
         custom={"label": E.SETTLE.label},
     )
     def settle(self, *, effective_on: Any = None) -> None:
@@ -407,7 +424,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         field=stage,
         source=S.SETTLED,
         target=S.CONFIRMATION_REQUESTED,
-        conditions=[no_active_hold, has_settlement, confirmation_window_open],
+        conditions=[no_active_hold, has_settlement, confirmation_window_open, both_parties_apply],
         permission=roles_allowed(MEDIATOR, CLERK, JUDGE),
         custom={"label": E.REQUEST_CONFIRMATION.label},
     )
@@ -435,6 +452,7 @@ class Case(FSMModelMixin, TimeStampedModel):
     )
     def reject_confirmation(self) -> None:
         self.settlement_effective_on = None
+        self.confirmation_consent_debtor_at = self.confirmation_consent_creditor_at = None
 
     @transition(
         field=stage,

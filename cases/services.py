@@ -627,10 +627,74 @@ def case_reveal_phone(*, case: Case, actor: Any, purpose: str) -> str:
     return Case.objects.get(pk=case.pk).phone
 
 
+# Online Mediation Rules 25: the ground on which a mediation ends when its period runs out.
+MEDIATION_PERIOD_OVER_REASON = (
+    "mediation ended: period over, no agreed extension (Online Mediation Rules 24-25)"
+)
+
+
+@transaction.atomic
+def deadline_extend(
+    *,
+    case: Case,
+    kind: str,
+    days: int,
+    actor: Any,
+    action: EventAction | str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> Deadline:
+    """Move an open limit's last day on by ``days`` (an agreed extension), through the one due-date
+    function from the current last day; recorded on the case."""
+    from .rules import Period
+
+    rows = cases_lock(case_ids=[case.pk])
+    if not rows:
+        raise Case.DoesNotExist
+    deadline = (
+        Deadline.objects.select_for_update()
+        .filter(case_id=case.pk, kind=kind, status=Deadline.Status.OPEN)
+        .order_by("-pk")
+        .first()
+    )
+    if deadline is None:
+        raise TransitionRefused(MESSAGES["no_open_deadline"], code="no_open_deadline")
+    due = due_date(
+        start=deadline.due_on,
+        period=Period(days, "days", "agreed extension"),
+        work_calendar=WorkingCalendar.for_centre(case.centre_id),
+    )
+    previous = deadline.due_on
+    deadline.due_on = due.due_on
+    deadline.calendar_warning = deadline.calendar_warning or due.calendar_warning
+    deadline.save(update_fields=["due_on", "calendar_warning", "updated_at"])
+    _change_locked(
+        rows,
+        action=action,
+        actor=actor,
+        reason=reason,
+        data={
+            **(data or {}),
+            "deadline": deadline.pk,
+            "from": str(previous),
+            "to": str(due.due_on),
+            "days": days,
+        },
+        data_per_case=None,
+        changes=None,
+        then=None,
+    )
+    return deadline
+
+
 # What the periodic task does when a limit runs out, beyond marking it expired.
 DEADLINE_CONSEQUENCES: dict[str, tuple[str, str]] = {
-    # Online Mediation Rules art. 24: people's mediation not settled in 30 days goes on to court mediation.
-    Deadline.Kind.MEDIATION_WINDOW: ("escalate_to_court", "the 30-day mediation window expired"),
+    # Online Mediation Rules arts. 24, 25: the 30-day period is over and the parties did not all agree to
+    # extend it: the mediation ends on that ground and the case goes on to the court's route.
+    Deadline.Kind.MEDIATION_WINDOW: (
+        "escalate_to_court",
+        MEDIATION_PERIOD_OVER_REASON,
+    ),
     # CPL 227: no written objection within 15 days of service makes the payment order enforceable.
     Deadline.Kind.PAYMENT_ORDER_OBJECTION: (
         "order_effective",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("cases/<str:code>/transitions/", CaseTransitionsView.as_view(), name="api-case-transitions"),
     path("repair/", include("credit_repair.api_urls")),
+    path("mediation/", include("mediation.api_urls")),
     path("batches/", include("cases.batches.api_urls")),
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -188,6 +188,10 @@ class SignForm(forms.Form):
     code = CodeForm.base_fields["code"]
     sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
     agree = forms.BooleanField(label=_("I have read the agreement and accept it."))
+    apply_for_confirmation = forms.BooleanField(
+        label=_("I also apply, jointly with the creditor, for the court to confirm this agreement."),
+        required=False,
+    )
 
 
 class ComeForwardForm(forms.Form):

@@ -491,13 +491,20 @@ class AgreementView(DebtorView):
             return self._page(request, case, settlement, form)
         try:
             settlement_debtor_accept(
-                settlement=settlement, ip=_ip(request), document_sha256=form.cleaned_data["sha256"]
+                settlement=settlement,
+                ip=_ip(request),
+                document_sha256=form.cleaned_data["sha256"],
+                apply_for_confirmation=form.cleaned_data["apply_for_confirmation"],
             )
         except CaseActionError as exc:
             return _refused(request, exc, case)
         pending_clear(request, SIGN_KEY)
         messages.success(
-            request, _("You have signed the agreement. It takes effect when the mediator signs too.")
+            request,
+            _(
+                "You have signed the agreement. It takes effect when the creditor and the mediator have "
+                "signed too and the mediation committee's seal is applied."
+            ),
         )
         return redirect(_cases_url(case))
 

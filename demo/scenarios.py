@@ -775,12 +775,21 @@ class DemoSeeder:
                 terms=terms,
             )
             settlement = mediation.settlement_offer(settlement=settlement, actor=mediator)
+            # PML 29¶2: the debtor and the creditor sign (each also applying for confirmation, CPL 205), then
+            # the mediator signs with the committee's seal: the agreement takes effect that day.
             settlement = mediation.settlement_debtor_accept(
                 settlement=settlement,
                 ip=f"203.0.113.{rng.randint(1, 254)}",  # documentation range: no real address in demo data
                 document_sha256=settlement.document_sha256,
+                apply_for_confirmation=True,
             )
-            mediation.settlement_mediator_sign(settlement=settlement, actor=mediator)
+            settlement = mediation.settlement_creditor_sign(
+                settlement=settlement,
+                actor=self.creditor_users[plan.creditor.code],
+                document_sha256=settlement.document_sha256,
+                apply_for_confirmation=True,
+            )
+            mediation.settlement_mediator_sign(settlement=settlement, actor=mediator, seal=True)
 
     def confirmations(self) -> None:
         """Joint application through the mediator; the judge confirms most and refuses a few on a ground."""

@@ -23,4 +23,13 @@ MESSAGES = {
     "no_mediator": _("No mediator is available for this case."),
     "meeting_link": _("A video session needs a meeting link."),
     "past_session": _("A session cannot be scheduled in the past."),
+    "not_creditor": _("Only the creditor's staff may do this on its own cases."),
+    "not_committee": _("Only a mediator of the case's mediation committee may apply its seal."),
+    "refused": _(
+        "The debtor refused mediation: mediation on this case has ended and no further mediation contact "
+        "is made (People's Mediation Law 17)."
+    ),
+    "not_in_mediation": _("The case is not in mediation."),
+    "refusal_how": _("Say how the debtor refused mediation."),
+    "extension_days": _("An extension is a whole number of days, at least 1."),
 }

@@ -174,6 +174,21 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
+class RefusalForm(forms.Form):
+    how = forms.CharField(label=_("How the debtor refused"), max_length=200)
+
+
+class ExtensionForm(forms.Form):
+    days = forms.IntegerField(label=_("Extend by (days)"), min_value=1, max_value=365)
+
+
+class CreditorSignForm(forms.Form):
+    document_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    apply_for_confirmation = forms.BooleanField(
+        label=_("We also apply jointly with the debtor for judicial confirmation"), required=False
+    )
+
+
 class TriageRulesForm(forms.Form):
     """A new version of the rules as JSON: a list of {name, conditions, colour, track, staff_reason,
     debtor_reason}; each condition {field, op, value} with field amount, product, overdue_days,

@@ -204,7 +204,8 @@ class MediationSession(TimeStampedModel):
 
 
 class Settlement(TimeStampedModel):
-    """A repayment agreement drafted by the mediator; effective when the last party has signed."""
+    """A repayment agreement drafted by the mediator (PML 29¶2): effective when the debtor and the creditor
+    have signed, the mediator has signed AND the committee's seal is applied, on the last of these."""
 
     class Kind(models.TextChoices):
         LUMP_SUM = "lump_sum", _("Lump sum")
@@ -214,6 +215,8 @@ class Settlement(TimeStampedModel):
         DRAFT = "draft", _("Draft")
         AWAITING_DEBTOR = "awaiting_debtor", _("Awaiting the debtor's acceptance")
         AWAITING_MEDIATOR = "awaiting_mediator", _("Awaiting the mediator's signature")
+        AWAITING_CREDITOR = "awaiting_creditor", _("Awaiting the creditor's signature")
+        AWAITING_SEAL = "awaiting_seal", _("Awaiting the committee's seal")
         EFFECTIVE = "effective", _("Effective")
         VOID = "void", _("Void")
 
@@ -228,6 +231,21 @@ class Settlement(TimeStampedModel):
     debtor_accepted_at = models.DateTimeField(_("debtor accepted at"), null=True, blank=True)
     debtor_accept_ip = models.GenericIPAddressField(_("debtor's IP address"), null=True, blank=True)
     mediator_signed_at = models.DateTimeField(_("mediator signed at"), null=True, blank=True)
+    creditor_signed_at = models.DateTimeField(_("creditor signed at"), null=True, blank=True)
+    creditor_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A settlement below the claim waives interest or fees: the creditor's consent, with who and when.
+    waiver_consented_at = models.DateTimeField(
+        _("creditor consented to the waiver at"), null=True, blank=True
+    )
+    waiver_consented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sealed_at = models.DateTimeField(_("committee seal applied at"), null=True, blank=True)
+    sealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     effective_on = models.DateField(_("effective on"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -238,6 +256,11 @@ class Settlement(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.total}"
+
+    @property
+    def waives(self) -> bool:
+        """The agreement gives up part of the claim: interest or fees waived, or a total below the claim."""
+        return bool(self.waived_interest or self.waived_fees) or self.total < self.case.claimed_total
 
     @property
     def instalment_total(self) -> Decimal:
@@ -258,6 +281,52 @@ class Instalment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seq}: {self.amount} on {self.due_on}"
+
+
+class MediationRefusal(models.Model):
+    """A debtor's express refusal of mediation (PML 17; Online Mediation Rules 25): mediation ends on the
+    case and no further mediation contact is made."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="mediation_refusal")
+    how = models.CharField(_("how the refusal was expressed"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("refused at"))
+
+    class Meta:
+        verbose_name = _("mediation refusal")
+        verbose_name_plural = _("mediation refusals")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.at:%Y-%m-%d}"
+
+
+class MediationExtension(models.Model):
+    """An extension of the mediation period by so many days, effective when every party consents
+    (Online Mediation Rules 24): each consent recorded, then the window's last day moves."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mediation_extensions")
+    days = models.PositiveSmallIntegerField(_("days"))
+    debtor_consented_at = models.DateTimeField(_("debtor consented at"), null=True, blank=True)
+    debtor_consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    creditor_consented_at = models.DateTimeField(_("creditor consented at"), null=True, blank=True)
+    creditor_consented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    new_due_on = models.DateField(_("new last day"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mediation extension")
+        verbose_name_plural = _("mediation extensions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.days}"
 
 
 class NextContact(models.Model):

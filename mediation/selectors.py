@@ -10,7 +10,7 @@ from cases.models import Case, Colour, Deadline, Stage
 from cases.selectors import cases_visible_to
 from core.models import Role
 
-from .models import ContactAttempt, Settlement, TriageResult
+from .models import ContactAttempt, MediationExtension, MediationRefusal, Settlement, TriageResult
 
 # A case's effective settlement is its latest to take effect (the later agreement replaces the earlier).
 EFFECTIVE_ORDER = ("-effective_on", "-pk")
@@ -146,4 +146,6 @@ def case_mediation_panel(*, case: Case) -> dict[str, Any]:
         .order_by("-created_at")
         .first(),
         "assignments": case.assignments.select_related("mediator", "previous_mediator", "assigned_by")[:20],
+        "refusal": MediationRefusal.objects.filter(case=case).first(),
+        "extensions": MediationExtension.objects.filter(case=case),
     }

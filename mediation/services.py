@@ -10,10 +10,10 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from cases.models import Batch, Case, EventAction, Stage
+from cases.models import Batch, Case, Deadline, EventAction, Stage
 from cases.services import (
     BulkResult,
     LockedCase,
@@ -22,6 +22,7 @@ from cases.services import (
     cases_bulk_transition,
     cases_change_bulk,
     cases_lock,
+    deadline_extend,
 )
 from core.actors import SYSTEM, actor_role
 from core.crypto import keyed_hash
@@ -42,6 +43,8 @@ from .models import (
     ContactAttempt,
     Instalment,
     LateContactConsent,
+    MediationExtension,
+    MediationRefusal,
     MediationSession,
     NextContact,
     Settlement,
@@ -430,6 +433,7 @@ def contact_log(
     """Record a contact attempt; refuse quiet-hour contact without consent; warn past 6 unanswered a day."""
     if case.mediator_id != actor.pk and actor_role(actor) != Role.CENTRE_ADMIN:
         raise MediationError(MESSAGES["not_mediator"], code="not_mediator")
+    _refuse_if_refused(case)
     if at > timezone.now() + timedelta(minutes=5):
         raise MediationError(MESSAGES["future_contact"], code="future_contact")
     if in_quiet_hours(at) and not LateContactConsent.objects.filter(case=case).exists():
@@ -472,7 +476,11 @@ def cases_schedule_contact(
     *, case_ids: Iterable[int], actor: Any, due_on: date, visible: QuerySet[Case]
 ) -> int:
     """Set the next contact date on many cases at once (two statements, whatever the count)."""
-    ids = list(visible.filter(pk__in=list(case_ids), stage__in=MEDIATION_STAGES).values_list("pk", flat=True))
+    ids = list(
+        visible.filter(
+            pk__in=list(case_ids), stage__in=MEDIATION_STAGES, mediation_refusal__isnull=True
+        ).values_list("pk", flat=True)
+    )
     with transaction.atomic():
         NextContact.objects.filter(case_id__in=ids).update(due_on=due_on, set_by=actor, set_at=timezone.now())
         have = set(NextContact.objects.filter(case_id__in=ids).values_list("case_id", flat=True))
@@ -499,6 +507,7 @@ def session_schedule(
     """Schedule a session and tell both parties (through the notices channels when configured)."""
     if case.mediator_id != actor.pk:
         raise MediationError(MESSAGES["not_mediator"], code="not_mediator")
+    _refuse_if_refused(case)
     if kind == MediationSession.Kind.VIDEO and not meeting_link:
         raise MediationError(MESSAGES["meeting_link"], code="meeting_link")
     if scheduled_at < timezone.now():
@@ -569,6 +578,16 @@ def settlement_draft(
         raise MediationError(MESSAGES["not_mediator"], code="not_mediator")
     Settlement.objects.filter(case=case).exclude(status=Settlement.Status.EFFECTIVE).update(
         status=Settlement.Status.VOID
+    )
+    # Consents to apply for confirmation were given for the earlier agreement: a new one needs its own.
+    cases_change_bulk(
+        case_ids=[case.pk],
+        action=EventAction.CONFIRMATION_CONSENT,
+        actor=actor,
+        reason="withdrawn: a new agreement is drafted",
+        filter_q=Q(confirmation_consent_debtor_at__isnull=False)
+        | Q(confirmation_consent_creditor_at__isnull=False),
+        changes={"confirmation_consent_debtor_at": None, "confirmation_consent_creditor_at": None},
     )
     settlement = Settlement.objects.create(
         case=case,
@@ -655,47 +674,212 @@ def settlement_document_hash(settlement: Settlement) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+OPEN_SETTLEMENT = (
+    Settlement.Status.AWAITING_DEBTOR,
+    Settlement.Status.AWAITING_MEDIATOR,
+    Settlement.Status.AWAITING_CREDITOR,
+    Settlement.Status.AWAITING_SEAL,
+)
+
+
+def _settlement_locked(settlement: Settlement) -> Settlement:
+    return Settlement.objects.select_for_update().select_related("case").get(pk=settlement.pk)
+
+
+def _settlement_progress(settlement: Settlement, actor: Any, fields: list[str]) -> Settlement:
+    """Save a signing step; once the debtor and the creditor have signed, the mediator has signed and the
+    committee's seal is applied, the agreement takes effect on the day of the last of these (PML 29¶2) and
+    the case is settled: no clock starts before."""
+    steps = [
+        (settlement.debtor_accepted_at, Settlement.Status.AWAITING_DEBTOR),
+        (settlement.mediator_signed_at, Settlement.Status.AWAITING_MEDIATOR),
+        (settlement.creditor_signed_at, Settlement.Status.AWAITING_CREDITOR),
+        (settlement.sealed_at, Settlement.Status.AWAITING_SEAL),
+    ]
+    missing = [status for at, status in steps if at is None]
+    settlement.status = missing[0] if missing else Settlement.Status.EFFECTIVE
+    if not missing:
+        last = max(at for at, _status in steps)
+        settlement.effective_on = timezone.localdate(last)
+        fields.append("effective_on")
+    settlement.save(update_fields=[*fields, "status", "updated_at"])
+    if not missing:
+        by_mediator = actor is not SYSTEM and settlement.case.mediator_id == _uid(actor)
+        case_transition(
+            case=settlement.case,
+            transition="settle",
+            actor=actor if by_mediator else SYSTEM,
+            effective_on=settlement.effective_on,
+            data={"settlement": settlement.pk, "total": str(settlement.total)},
+        )
+    return settlement
+
+
+def _confirmation_consent(case: Case, *, party: str, actor: Any, how: str) -> None:
+    """One party's consent to apply jointly for judicial confirmation (CPL 205 (201); Interp. 351)."""
+    field = f"confirmation_consent_{party}_at"
+    cases_change_bulk(
+        case_ids=[case.pk],
+        action=EventAction.CONFIRMATION_CONSENT,
+        actor=actor,
+        reason=how[:200],
+        data={"party": party},
+        filter_q=Q(**{f"{field}__isnull": True}),
+        changes={field: timezone.now()},
+    )
+
+
+def settlement_confirmation_consent(*, case: Case, party: str, actor: Any, how: str = "") -> Case:
+    """Record the debtor's or the creditor's consent to apply for confirmation (the debtor in the debtor
+    pages, the creditor's staff in the creditor pages or by the API); idempotent."""
+    if party not in ("debtor", "creditor"):
+        raise ValueError(party)
+    if party == "creditor" and not _is_creditor_staff(actor, case):
+        raise MediationError(MESSAGES["not_creditor"], code="not_creditor")
+    _confirmation_consent(case, party=party, actor=actor, how=how)
+    case.refresh_from_db()
+    return case
+
+
+def _is_creditor_staff(actor: Any, case: Case) -> bool:
+    membership = getattr(actor, "membership", None) if actor is not None and actor is not SYSTEM else None
+    return (
+        membership is not None
+        and membership.role == Role.CREDITOR_STAFF
+        and membership.organisation_id == case.creditor_id
+    )
+
+
 @transaction.atomic
-def settlement_debtor_accept(*, settlement: Settlement, ip: str | None, document_sha256: str) -> Settlement:
-    """The debtor's electronic signature: time, IP, and the hash of the document they accepted."""
-    settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
+def settlement_debtor_accept(
+    *, settlement: Settlement, ip: str | None, document_sha256: str, apply_for_confirmation: bool = False
+) -> Settlement:
+    """The debtor's electronic signature: time, IP, and the hash of the document they accepted; with
+    ``apply_for_confirmation``, their consent to apply jointly for judicial confirmation too."""
+    settlement = _settlement_locked(settlement)
     if (
-        settlement.status != Settlement.Status.AWAITING_DEBTOR
+        settlement.status not in OPEN_SETTLEMENT
+        or settlement.debtor_accepted_at is not None
         or document_sha256 != settlement.document_sha256
     ):
         raise MediationError(MESSAGES["settlement_state"], code="settlement_state")
     settlement.debtor_accepted_at, settlement.debtor_accept_ip = timezone.now(), ip
-    settlement.status = Settlement.Status.AWAITING_MEDIATOR
-    settlement.save(update_fields=["debtor_accepted_at", "debtor_accept_ip", "status", "updated_at"])
     case_event_record(
         case=settlement.case,
         action=EventAction.SETTLEMENT_ACCEPTED_BY_DEBTOR,
         actor=SYSTEM,
         data={"settlement": settlement.pk, "ip": ip or "", "sha256": document_sha256},
     )
-    return settlement
+    if apply_for_confirmation:
+        _confirmation_consent(settlement.case, party="debtor", actor=SYSTEM, how="at signing")
+    return _settlement_progress(settlement, SYSTEM, ["debtor_accepted_at", "debtor_accept_ip"])
 
 
 @transaction.atomic
-def settlement_mediator_sign(*, settlement: Settlement, actor: Any) -> Settlement:
-    """The mediator signs last: the agreement takes effect today and the case is settled."""
-    settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
-    if settlement.status != Settlement.Status.AWAITING_MEDIATOR or settlement.case.mediator_id != actor.pk:
+def settlement_creditor_sign(
+    *, settlement: Settlement, actor: Any, document_sha256: str, apply_for_confirmation: bool = False
+) -> Settlement:
+    """The creditor's signature, by its staff (creditor pages or API), over the same document hash. A
+    settlement that waives interest or fees (or is below the claim) binds the creditor only with its
+    consent: the signature records it explicitly, with who and when. With ``apply_for_confirmation``, the
+    creditor's consent to apply jointly for judicial confirmation too."""
+    settlement = _settlement_locked(settlement)
+    if not _is_creditor_staff(actor, settlement.case):
+        raise MediationError(MESSAGES["not_creditor"], code="not_creditor")
+    if (
+        settlement.status not in OPEN_SETTLEMENT
+        or settlement.creditor_signed_at is not None
+        or document_sha256 != settlement.document_sha256
+    ):
         raise MediationError(MESSAGES["settlement_state"], code="settlement_state")
     now = timezone.now()
-    settlement.mediator_signed_at = now
-    # People's Mediation Law 29-31: effective when the last party has signed.
-    settlement.effective_on = timezone.localdate(max(now, settlement.debtor_accepted_at or now))
-    settlement.status = Settlement.Status.EFFECTIVE
-    settlement.save(update_fields=["mediator_signed_at", "effective_on", "status", "updated_at"])
-    case_transition(
+    settlement.creditor_signed_at, settlement.creditor_signed_by = now, actor
+    fields = ["creditor_signed_at", "creditor_signed_by"]
+    case_event_record(
         case=settlement.case,
-        transition="settle",
+        action=EventAction.SETTLEMENT_SIGNED_BY_CREDITOR,
         actor=actor,
-        effective_on=settlement.effective_on,
-        data={"settlement": settlement.pk, "total": str(settlement.total)},
+        data={"settlement": settlement.pk, "sha256": document_sha256},
     )
-    return settlement
+    if settlement.waives:
+        settlement.waiver_consented_at, settlement.waiver_consented_by = now, actor
+        fields += ["waiver_consented_at", "waiver_consented_by"]
+        case_event_record(
+            case=settlement.case,
+            action=EventAction.WAIVER_CONSENTED,
+            actor=actor,
+            data={
+                "settlement": settlement.pk,
+                "claimed_total": str(settlement.case.claimed_total),
+                "total": str(settlement.total),
+                "waived_interest": str(settlement.waived_interest),
+                "waived_fees": str(settlement.waived_fees),
+            },
+        )
+    if apply_for_confirmation:
+        _confirmation_consent(settlement.case, party="creditor", actor=actor, how="with the signature")
+    return _settlement_progress(settlement, actor, fields)
+
+
+def _committee_mediator(actor: Any, case: Case) -> bool:
+    return Membership.objects.filter(
+        user_id=_uid(actor), role=Role.MEDIATOR, organisation_id=case.committee_id
+    ).exists()
+
+
+def _apply_seal(settlement: Settlement, actor: Any, fields: list[str]) -> None:
+    settlement.sealed_at, settlement.sealed_by = timezone.now(), actor
+    fields += ["sealed_at", "sealed_by"]
+    case_event_record(
+        case=settlement.case,
+        action=EventAction.SETTLEMENT_SEALED,
+        actor=actor,
+        data={"settlement": settlement.pk, "committee": settlement.case.committee_id},
+    )
+
+
+@transaction.atomic
+def settlement_mediator_sign(*, settlement: Settlement, actor: Any, seal: bool = False) -> Settlement:
+    """The case's mediator signs after the debtor has accepted; with ``seal``, the mediator (a member of the
+    committee) applies the committee's seal at the same time. Effective only when every step is done."""
+    settlement = _settlement_locked(settlement)
+    if (
+        settlement.status not in OPEN_SETTLEMENT
+        or settlement.debtor_accepted_at is None
+        or settlement.mediator_signed_at is not None
+        or settlement.case.mediator_id != actor.pk
+    ):
+        raise MediationError(MESSAGES["settlement_state"], code="settlement_state")
+    settlement.mediator_signed_at = timezone.now()
+    fields = ["mediator_signed_at"]
+    case_event_record(
+        case=settlement.case,
+        action=EventAction.SETTLEMENT_SIGNED_BY_MEDIATOR,
+        actor=actor,
+        data={"settlement": settlement.pk},
+    )
+    if seal:
+        if not _committee_mediator(actor, settlement.case):
+            raise MediationError(MESSAGES["not_committee"], code="not_committee")
+        _apply_seal(settlement, actor, fields)
+    return _settlement_progress(settlement, actor, fields)
+
+
+@transaction.atomic
+def settlement_seal(*, settlement: Settlement, actor: Any) -> Settlement:
+    """A mediator of the case's committee applies the committee's seal, after the mediator has signed."""
+    settlement = _settlement_locked(settlement)
+    if not _committee_mediator(actor, settlement.case):
+        raise MediationError(MESSAGES["not_committee"], code="not_committee")
+    if (
+        settlement.status not in OPEN_SETTLEMENT
+        or settlement.mediator_signed_at is None
+        or settlement.sealed_at is not None
+    ):
+        raise MediationError(MESSAGES["settlement_state"], code="settlement_state")
+    fields: list[str] = []
+    _apply_seal(settlement, actor, fields)
+    return _settlement_progress(settlement, actor, fields)
 
 
 # --- failure and escalation ----------------------------------------------------------------------
@@ -713,6 +897,107 @@ def cases_escalate(
         for centre in Centre.objects.filter(pk__in=centres):
             cases_assign_auto(centre=centre, actor=SYSTEM, case_ids=result.done, court_invited=True)
     return result
+
+
+# People's Mediation Law 17; Online Mediation Rules 25: the ground recorded when a refusal ends mediation.
+REFUSAL_REASON = "mediation ended: the debtor expressly refused mediation (PML 17; Online Mediation Rules 25)"
+
+
+def mediation_refused(case: Case) -> bool:
+    return MediationRefusal.objects.filter(case_id=case.pk).exists()
+
+
+def _refuse_if_refused(case: Case) -> None:
+    if mediation_refused(case):
+        raise MediationError(MESSAGES["refused"], code="refused")
+
+
+@transaction.atomic
+def mediation_refusal_record(*, case: Case, actor: Any, how: str) -> MediationRefusal:
+    """The debtor expressly refuses mediation (PML 3, 17; Online Mediation Rules 25): recorded with an event,
+    the mediation ends (open drafts void; from people's mediation the case goes on to the court's route, where
+    the creditor may apply for a payment order or sue) and no further mediation contact or session is made.
+
+    ``actor``: the case's mediator or a centre administrator recording it, or SYSTEM when the debtor refuses
+    in the debtor pages."""
+    if actor is not SYSTEM and case.mediator_id != actor.pk and actor_role(actor) != Role.CENTRE_ADMIN:
+        raise MediationError(MESSAGES["not_mediator"], code="not_mediator")
+    if case.stage not in MEDIATION_STAGES:
+        raise MediationError(MESSAGES["not_in_mediation"], code="not_in_mediation")
+    if not how.strip():
+        raise MediationError(MESSAGES["refusal_how"], code="refusal_how")
+    refusal, created = MediationRefusal.objects.get_or_create(
+        case=case, defaults={"how": how[:200], "recorded_by_id": _uid(actor), "at": timezone.now()}
+    )
+    if not created:
+        return refusal
+    case_event_record(
+        case=case,
+        action=EventAction.MEDIATION_REFUSED,
+        actor=actor,
+        reason=REFUSAL_REASON,
+        data={"how": how[:200]},
+    )
+    Settlement.objects.filter(case=case, status__in=[Settlement.Status.DRAFT, *OPEN_SETTLEMENT]).update(
+        status=Settlement.Status.VOID, updated_at=timezone.now()
+    )
+    NextContact.objects.filter(case=case).delete()
+    if case.stage == Stage.IN_MEDIATION:
+        case_transition(case=case, transition="escalate_to_court", actor=actor, reason=REFUSAL_REASON)
+    case.refresh_from_db()
+    return refusal
+
+
+# --- extension of the mediation period (Online Mediation Rules 24) --------------------------------
+
+
+@transaction.atomic
+def mediation_extension_consent(*, case: Case, party: str, actor: Any, days: int) -> MediationExtension:
+    """One party's consent to extend the mediation period by ``days`` (Online Mediation Rules 24): the
+    debtor's recorded by the case's mediator (or SYSTEM from the debtor pages), the creditor's by its staff.
+    When every party has consented to the same days, the MEDIATION_WINDOW limit moves on by them."""
+    if party not in ("debtor", "creditor"):
+        raise ValueError(party)
+    if not isinstance(days, int) or days < 1:
+        raise MediationError(MESSAGES["extension_days"], code="extension_days")
+    if case.stage not in (Stage.IN_MEDIATION, Stage.COURT_MEDIATION):
+        raise MediationError(MESSAGES["not_in_mediation"], code="not_in_mediation")
+    _refuse_if_refused(case)
+    if party == "creditor" and not _is_creditor_staff(actor, case):
+        raise MediationError(MESSAGES["not_creditor"], code="not_creditor")
+    if party == "debtor" and actor is not SYSTEM and case.mediator_id != actor.pk:
+        raise MediationError(MESSAGES["not_mediator"], code="not_mediator")
+    extension = (
+        MediationExtension.objects.select_for_update()
+        .filter(case=case, days=days, applied_at__isnull=True)
+        .order_by("-pk")
+        .first()
+    ) or MediationExtension.objects.create(case=case, days=days)
+    now = timezone.now()
+    if party == "debtor":
+        extension.debtor_consented_at, extension.debtor_consent_recorded_by_id = now, _uid(actor)
+    else:
+        extension.creditor_consented_at, extension.creditor_consented_by = now, actor
+    extension.save()
+    case_event_record(
+        case=case,
+        action=EventAction.MEDIATION_EXTENSION_CONSENT,
+        actor=actor,
+        data={"party": party, "days": days, "extension": extension.pk},
+    )
+    if extension.debtor_consented_at and extension.creditor_consented_at:
+        deadline = deadline_extend(
+            case=case,
+            kind=Deadline.Kind.MEDIATION_WINDOW,
+            days=days,
+            actor=actor,
+            action=EventAction.MEDIATION_EXTENDED,
+            reason="all parties agreed to extend (Online Mediation Rules 24)",
+            data={"extension": extension.pk},
+        )
+        extension.applied_at, extension.new_due_on = now, deadline.due_on
+        extension.save(update_fields=["applied_at", "new_due_on"])
+    return extension
 
 
 def cases_mark_unreachable(

@@ -30,8 +30,11 @@ from .forms import (
     BulkForm,
     ConsentForm,
     ContactForm,
+    CreditorSignForm,
+    ExtensionForm,
     QueueFilterForm,
     ReasonForm,
+    RefusalForm,
     ScheduleEditForm,
     SessionForm,
     SessionRecordForm,
@@ -200,6 +203,8 @@ def render_panel(request: HttpRequest, case: Any, **forms: Any) -> HttpResponse:
         or SettlementForm(initial={"total": case.claimed_total, "count": 1, "frequency": "monthly"}),
         "schedule_form": ScheduleEditForm(initial={"schedule": _schedule_text(settlement)}),
         "reason_form": ReasonForm(),
+        "refusal_form": RefusalForm(),
+        "extension_form": ExtensionForm(),
         "is_mine": case.mediator_id == request.user.pk,
         "has_consent": hasattr(case, "late_contact_consent"),
     }
@@ -303,10 +308,46 @@ class CaseActionView(MediationMixin, View):
 
     def do_sign(self, request: HttpRequest, case: Any) -> None:
         settlement = get_object_or_404(Settlement, pk=request.POST.get("settlement"), case=case)
-        services.settlement_mediator_sign(settlement=settlement, actor=request.user)
-        messages.success(
-            request, _("Signed. The settlement is effective; apply for judicial confirmation within 30 days.")
+        settlement = services.settlement_mediator_sign(
+            settlement=settlement, actor=request.user, seal=bool(request.POST.get("seal"))
         )
+        self._signed(request, settlement)
+
+    def do_seal(self, request: HttpRequest, case: Any) -> None:
+        settlement = get_object_or_404(Settlement, pk=request.POST.get("settlement"), case=case)
+        self._signed(request, services.settlement_seal(settlement=settlement, actor=request.user))
+
+    @staticmethod
+    def _signed(request: HttpRequest, settlement: Settlement) -> None:
+        if settlement.status == Settlement.Status.EFFECTIVE:
+            messages.success(
+                request,
+                _("Signed. The settlement is effective; apply for judicial confirmation within 30 days."),
+            )
+        else:
+            messages.success(
+                request,
+                _("Signed. Before the settlement takes effect: %(waiting)s.")
+                % {"waiting": settlement.get_status_display()},
+            )
+
+    def do_refusal(self, request: HttpRequest, case: Any) -> None:
+        form = RefusalForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Say how the debtor refused mediation."))
+            return
+        services.mediation_refusal_record(case=case, actor=request.user, how=form.cleaned_data["how"])
+        messages.success(request, _("Refusal recorded: mediation on this case has ended."))
+
+    def do_extension(self, request: HttpRequest, case: Any) -> None:
+        form = ExtensionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("An extension is a whole number of days, at least 1."))
+            return
+        extension = services.mediation_extension_consent(
+            case=case, party="debtor", actor=request.user, days=form.cleaned_data["days"]
+        )
+        messages.success(request, _extension_message(extension))
 
     def do_escalate(self, request: HttpRequest, case: Any) -> None:
         form = ReasonForm(request.POST)
@@ -323,6 +364,81 @@ class CaseActionView(MediationMixin, View):
             messages.success(request, _("Escalated to court mediation."))
         else:
             messages.error(request, "; ".join(result.skipped.values()))
+
+
+def _extension_message(extension: Any) -> str:
+    if extension.applied_at:
+        return _("Every party consented: the mediation period now ends on %(day)s.") % {
+            "day": f"{extension.new_due_on:%Y-%m-%d}"
+        }
+    return _("Consent recorded; the period is extended when the other party consents too.")
+
+
+class CreditorCaseView(StaffRequiredMixin, View):
+    """The creditor's side of mediation on one of its cases: signing the settlement (with its consent to any
+    waiver), consenting to the joint application for confirmation and to an extension of the period."""
+
+    def _case(self, request: HttpRequest, pk: int) -> Any:
+        if self.role != Role.CREDITOR_STAFF:
+            raise PermissionDenied
+        case = case_get(user=request.user, pk=pk)
+        if case.creditor_id != request.membership.organisation_id:  # type: ignore[attr-defined]
+            raise PermissionDenied
+        return case
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._render(request, self._case(request, pk))
+
+    def _render(self, request: HttpRequest, case: Any) -> HttpResponse:
+        settlement = services.open_settlement(case)
+        context = {
+            "case": case,
+            "settlement": settlement,
+            "sign_form": CreditorSignForm(
+                initial={"document_sha256": settlement.document_sha256 if settlement else ""}
+            ),
+            "extension_form": ExtensionForm(),
+            "extensions": case.mediation_extensions.all(),
+            "refused": services.mediation_refused(case),
+        }
+        return render(request, "mediation/creditor_case.html", context)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = self._case(request, pk)
+        action = request.POST.get("action")
+        try:
+            if action == "sign":
+                self._sign(request, case)
+            elif action == "confirmation_consent":
+                services.settlement_confirmation_consent(
+                    case=case, party="creditor", actor=request.user, how="creditor pages"
+                )
+                messages.success(request, _("Your consent to the joint application is recorded."))
+            elif action == "extension":
+                form = ExtensionForm(request.POST)
+                if not form.is_valid():
+                    messages.error(request, _("An extension is a whole number of days, at least 1."))
+                else:
+                    extension = services.mediation_extension_consent(
+                        case=case, party="creditor", actor=request.user, days=form.cleaned_data["days"]
+                    )
+                    messages.success(request, _extension_message(extension))
+            else:
+                raise PermissionDenied
+        except CaseActionError as exc:
+            messages.error(request, exc.message)
+        return redirect("mediation:creditor-case", pk=case.pk)
+
+    def _sign(self, request: HttpRequest, case: Any) -> None:
+        form = CreditorSignForm(request.POST)
+        settlement = services.open_settlement(case)
+        if settlement is None or not form.is_valid():
+            messages.error(request, _("There is no agreement to sign."))
+            return
+        settlement = services.settlement_creditor_sign(
+            settlement=settlement, actor=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("The creditor's signature is recorded."))
 
 
 class TriageRulesView(StaffRequiredMixin, View):

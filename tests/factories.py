@@ -71,3 +71,13 @@ class World:
                 **fields,
             }
         return CaseFactory(creditor=creditor, **fields)
+
+    def consent_to_confirmation(self, case: Case) -> Case:
+        """Both parties consent to apply jointly for judicial confirmation (CPL 205 (201); Interp. 351): the
+        debtor in the debtor pages, the creditor's staff in the creditor pages."""
+        from core.actors import SYSTEM
+        from mediation.services import settlement_confirmation_consent
+        from tests.mediation.factories import creditor_staff
+
+        settlement_confirmation_consent(case=case, party="debtor", actor=SYSTEM, how="debtor pages")
+        return settlement_confirmation_consent(case=case, party="creditor", actor=creditor_staff(case))

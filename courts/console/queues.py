@@ -105,6 +105,7 @@ class ConfirmationQueue(QueueAdmin):
         "creditor_name",
         "claimed_total_yuan",
         "settlement_effective",
+        "joint_application",
         "filing_number",
         "due_on",
         "days_left_of_30",
@@ -122,6 +123,14 @@ class ConfirmationQueue(QueueAdmin):
     @admin.display(description=_("settlement effective on"), ordering="settlement_effective_on")
     def settlement_effective(self, case: Case) -> str:
         return case.settlement_effective_on.isoformat() if case.settlement_effective_on else "-"
+
+    @admin.display(description=_("both parties consented on"))
+    def joint_application(self, case: Case) -> str:
+        """CPL 205 (201): the parties' consents to the joint application, debtor / creditor."""
+        return " / ".join(
+            timezone.localtime(at).date().isoformat() if at else "-"
+            for at in (case.confirmation_consent_debtor_at, case.confirmation_consent_creditor_at)
+        )
 
     @admin.display(description=_("days left of 30"), ordering="due", empty_value="-")
     def days_left_of_30(self, case: Case) -> Any:

@@ -1,5 +1,6 @@
 """mediator1 works the queue: opens a case, logs a call, schedules a video session, drafts an instalment
-settlement; the debtor accepts it on their phone; the mediator signs; the case is ready for confirmation."""
+settlement; the debtor accepts it on their phone; the creditor signs;
+the mediator signs with the committee's seal; the case is ready for confirmation."""
 
 import re
 from datetime import timedelta
@@ -104,7 +105,21 @@ def test_mediator_settles_a_case_that_the_debtor_accepts(
     screenshot(phone, "mediation-debtor-signed")
     phone_context.close()
 
-    # The mediator signs last: the agreement takes effect and the confirmation window opens.
+    # The creditor's staff signs in the creditor pages (consenting to the waiver and applying jointly for
+    # confirmation); PML 29¶2: the agreement is not effective before the mediator's signature and the seal.
+    creditor_context = browser.new_context(locale="zh-CN")
+    creditor = creditor_context.new_page()
+    login(creditor, live_server, "creditor1")
+    creditor.goto(f"{live_server.url}/mediation/creditor/case/{case.pk}/")
+    creditor.locator('#creditor-sign input[name="apply_for_confirmation"]').check()
+    creditor.locator("#creditor-sign button").click()
+    expect(creditor.locator(".message--success")).to_be_visible()
+    screenshot(creditor, "mediation-creditor-signed")
+    creditor_context.close()
+    settlement.refresh_from_db()
+    assert settlement.status == "awaiting_mediator" and settlement.waiver_consented_at is not None
+
+    # The mediator signs last with the committee's seal: effective, and the confirmation window opens.
     page.reload()
     page.locator('form[action$="/sign/"] button').click()
     expect(page.locator(".message--success")).to_be_visible()

@@ -12,6 +12,12 @@ from cases.models import Case, Deadline, Stage
 
 def drive(case: Case, steps) -> list[str]:
     for transition, actor, kwargs in steps:
+        if transition == "request_confirmation":
+            # CPL 205 (201): both parties consented to the joint application (recorded in mediation, which
+            # tests/mediation covers); here only the case's state.
+            Case.objects.filter(pk=case.pk).update(
+                confirmation_consent_debtor_at=timezone.now(), confirmation_consent_creditor_at=timezone.now()
+            )
         services.case_transition(case=case, transition=transition, actor=actor, **kwargs)
     case.refresh_from_db()
     return list(case.events.order_by("seq").values_list("action", flat=True))

@@ -33,7 +33,8 @@ EXPECTED = {
     "triage": ({S.RECEIVED: S.TRIAGED}, {"system", "centre_admin"}),
     "start_mediation": ({S.TRIAGED: S.IN_MEDIATION}, {"system", "centre_admin", "mediator"}),
     "escalate_to_court": ({S.IN_MEDIATION: S.COURT_MEDIATION}, {"system", "centre_admin", "mediator"}),
-    "settle": ({S.IN_MEDIATION: S.SETTLED, S.COURT_MEDIATION: S.SETTLED}, {"mediator"}),
+    # PML 29¶2: the platform settles the case when the last signing step is done (system), or the mediator.
+    "settle": ({S.IN_MEDIATION: S.SETTLED, S.COURT_MEDIATION: S.SETTLED}, {"system", "mediator"}),
     "request_confirmation": ({S.SETTLED: S.CONFIRMATION_REQUESTED}, {"mediator", "clerk", "judge"}),
     "confirm": ({S.CONFIRMATION_REQUESTED: S.CONFIRMED}, {"judge"}),
     "reject_confirmation": ({S.CONFIRMATION_REQUESTED: S.COURT_MEDIATION}, {"judge"}),
@@ -88,6 +89,8 @@ def case_in(world, stage: str) -> Case:
         stage=stage,
         settlement_effective_on=timezone.localdate() - timedelta(days=3),
         enforceable_title="confirmation",
+        confirmation_consent_debtor_at=timezone.now(),
+        confirmation_consent_creditor_at=timezone.now(),
     )
     case.refresh_from_db()
     return case

@@ -28,7 +28,11 @@ def english():
 def at(world, stage, **fields):
     case = world.case(**fields)
     Case.objects.filter(pk=case.pk).update(
-        stage=stage, settlement_effective_on=timezone.localdate() - timedelta(days=2)
+        stage=stage,
+        settlement_effective_on=timezone.localdate() - timedelta(days=2),
+        # CPL 205: both parties have consented to the joint application.
+        confirmation_consent_debtor_at=timezone.now(),
+        confirmation_consent_creditor_at=timezone.now(),
     )
     case.refresh_from_db()
     return case

@@ -29,6 +29,7 @@ def to_confirmation_requested(world, case: Case) -> Case:
     services.case_transition(case=case, transition="triage", actor=SYSTEM, colour="green", track="fast")
     services.case_transition(case=case, transition="start_mediation", actor=world.mediator1)
     services.case_transition(case=case, transition="settle", actor=world.mediator1)
+    world.consent_to_confirmation(case)
     services.case_transition(case=case, transition="request_confirmation", actor=world.mediator1)
     case.refresh_from_db()
     assert case.stage == Stage.CONFIRMATION_REQUESTED
@@ -151,7 +152,8 @@ def test_case_page_shows_the_file_the_history_and_the_judges_buttons(client, wor
     assert 'value="confirm"' in content
     assert 'value="reject_confirmation"' in content
     assert 'value="withdraw"' not in content  # creditors' and admins' action, not the judge's
-    assert [row["seq"] for row in response.context["events"]] == [1, 2, 3, 4, 5]
+    # received, triage, start_mediation, settle, both consents to the joint application (CPL 205), request
+    assert [row["seq"] for row in response.context["events"]] == [1, 2, 3, 4, 5, 6, 7]
 
 
 def test_judge_confirms_a_settlement_through_the_console(client, world, cases):

@@ -159,7 +159,10 @@ def test_payments_made_before_the_plan_took_effect_are_applied_to_it_by_the_dail
     settlement = mediation_services.settlement_offer(settlement=settlement, actor=world.mediator1)
     mediation_services.settlement_debtor_accept(settlement=settlement, ip=None,
                                                 document_sha256=settlement.document_sha256)  # fmt: skip
-    mediation_services.settlement_mediator_sign(settlement=settlement, actor=world.mediator1)
+    # PML 29¶2: effective once the creditor has signed too and the committee's seal is applied.
+    mediation_services.settlement_creditor_sign(settlement=settlement, actor=world.creditor1,
+                                                document_sha256=settlement.document_sha256)  # fmt: skip
+    mediation_services.settlement_mediator_sign(settlement=settlement, actor=world.mediator1, seal=True)
     counts = tasks.performance_breaches_detect()
     assert counts["rebuilt"] == 1
     assert sorted(a.amount for a in Allocation.objects.filter(case=case)) == [D("500.00"), D("3000.00")]

@@ -66,6 +66,14 @@ def test_confirmed_settlement_to_verified_certificate(world, login, django_captu
         "settlement_drafted",
         "settlement_offered",
         "settlement_accepted_by_debtor",
+        # PML 29¶2 and CPL 205: each party signs and consents to the joint application, the creditor's
+        # signature records its consent to the waiver, the mediator signs with the committee's seal.
+        "confirmation_consent",
+        "settlement_signed_by_creditor",
+        "waiver_consented",
+        "confirmation_consent",
+        "settlement_signed_by_mediator",
+        "settlement_sealed",
         "settle",
         "request_confirmation",
         "filed",

@@ -13,7 +13,11 @@ from cases.models import Stage
 from mediation import debtor_services
 from mediation.debtor_services import Plan
 from mediation.models import Proposal, Settlement
-from mediation.services import settlement_document_hash, settlement_mediator_sign
+from mediation.services import (
+    settlement_creditor_sign,
+    settlement_document_hash,
+    settlement_mediator_sign,
+)
 from notices.channels import sms
 from tests.factories import PASSWORD
 
@@ -140,7 +144,11 @@ def test_counter_offers_go_back_and_forth_until_the_debtor_accepts_and_signs(wor
     assert settlement.document_sha256 == settlement_document_hash(settlement)
     event = case.events.get(action="settlement_accepted_by_debtor")
     assert event.data["sha256"] == settlement.document_sha256 and event.data["ip"] == "10.7.7.7"
-    settlement_mediator_sign(settlement=settlement, actor=world.mediator1)
+    # PML 29¶2: the creditor signs too, then the mediator with the committee's seal: effective.
+    settlement_creditor_sign(
+        settlement=settlement, actor=world.creditor1, document_sha256=settlement.document_sha256
+    )
+    settlement_mediator_sign(settlement=settlement, actor=world.mediator1, seal=True)
     case.refresh_from_db()
     assert case.stage == Stage.SETTLED
 

@@ -376,7 +376,11 @@ def test_settlement_takes_effect_on_the_last_signature_and_opens_the_confirmatio
     with pytest.raises(MediationError):  # a different document than the one offered
         services.settlement_debtor_accept(settlement=s, ip="127.0.0.1", document_sha256="0" * 64)
     s = services.settlement_debtor_accept(settlement=s, ip="127.0.0.1", document_sha256=s.document_sha256)
-    s = services.settlement_mediator_sign(settlement=s, actor=world.mediator1)
+    # PML 29¶2: the creditor signs too (its consent to the waivers recorded), then the mediator with the seal.
+    s = services.settlement_creditor_sign(
+        settlement=s, actor=world.creditor1, document_sha256=s.document_sha256
+    )
+    s = services.settlement_mediator_sign(settlement=s, actor=world.mediator1, seal=True)
     case.refresh_from_db()
     assert s.status == Settlement.Status.EFFECTIVE and s.effective_on == timezone.localdate()
     assert case.stage == Stage.SETTLED and case.settlement_effective_on == s.effective_on

@@ -62,7 +62,7 @@ def test_other_cases_and_hardship_conditions(world):
         rules=[rule("Repeat", "other_cases", "gte", 2, colour="red"), rule("Hard", "hardship", "eq", True)],
         actor=world.admin,
     )
-    same_person = valid_id_number(77)
+    same_person = valid_id_number(77, birth="19700707")  # a birth date no generated number uses
     first = world.case(id_number=same_person)
     world.case(id_number=same_person)
     world.case(creditor=world.cf, id_number=same_person)  # the same person at another creditor
