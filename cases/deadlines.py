@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.actors import actor_role
+from core.actors import Actor, actor_role
 from core.workdays import WorkingCalendar
 
 from . import rules
@@ -138,7 +138,7 @@ def deadlines_hold_for_person(deadlines: QuerySet[Deadline]) -> int:
 DEADLINE_CONFIRMERS = frozenset({"judge", "clerk", "centre_admin"})
 
 
-def deadline_confirm_by_person(*, deadline: Deadline, actor: Any, due_on: date | None = None) -> Deadline:
+def deadline_confirm_by_person(*, deadline: Deadline, actor: Actor, due_on: date | None = None) -> Deadline:
     """A person has checked the last day against the official schedule (and corrected it if need be): the
     limit no longer waits, and the periodic task acts on it like any other. Recorded on the case."""
     from .errors import MESSAGES, ActionForbidden

@@ -3,11 +3,11 @@
 from collections.abc import Callable
 from typing import Any
 
-from core.actors import SystemActor, actor_role
+from core.actors import Actor, SystemActor, actor_role
 from core.models import Role
 
 
-def actor_reaches_case(actor: Any, case: Any) -> bool:
+def actor_reaches_case(actor: Actor, case: Any) -> bool:
     """Row-level tenancy for one case (the queryset form lives in cases.selectors.case_visibility_q)."""
     if actor is None or isinstance(actor, SystemActor):
         return True

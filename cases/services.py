@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
-from core.actors import SYSTEM, actor_role
+from core.actors import SYSTEM, Actor, actor_role
 from core.models import PiiAccessLog
 from core.workdays import WorkingCalendar
 
@@ -66,11 +66,11 @@ def transition_stamps(name: str, params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in blank.__dict__.items() if k in _STAMPABLE and v is not _UNSET}
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return None if actor is None or actor is SYSTEM else actor.pk
 
 
-def _check(case: Case, name: str, actor: Any, reason: str) -> None:
+def _check(case: Case, name: str, actor: Actor, reason: str) -> None:
     if name not in TRANSITIONS:
         raise TransitionRefused(MESSAGES["unknown_transition"], code="unknown_transition")
     bound = getattr(case, name)
@@ -89,7 +89,7 @@ def _check(case: Case, name: str, actor: Any, reason: str) -> None:
         raise TransitionRefused(MESSAGES["reason_required"], code="reason_required")
 
 
-def has_transition_perm_ignoring_conditions(case: Case, name: str, actor: Any) -> bool:
+def has_transition_perm_ignoring_conditions(case: Case, name: str, actor: Actor) -> bool:
     meta = transition_meta(name, case.stage)
     return bool(meta and meta.has_perm(case, actor if actor is not None else SYSTEM))
 
@@ -111,7 +111,7 @@ DEDICATED_TRANSITIONS: dict[str, Any] = {
 TRANSITION_HANDLERS: dict[str, Callable[[Case, Any, str], Any]] = {}
 
 
-def case_available_transitions(*, case: Case, actor: Any, generic: bool = False) -> list[dict[str, Any]]:
+def case_available_transitions(*, case: Case, actor: Actor, generic: bool = False) -> list[dict[str, Any]]:
     """The actions this actor may take on this case now: drives the buttons a role sees.
 
     `generic` leaves out those that need their own page (DEDICATED_TRANSITIONS without a handler).
@@ -163,7 +163,7 @@ def _events_append(
     rows: Sequence[LockedCase],
     *,
     action: str,
-    actor: Any,
+    actor: Actor,
     reason: str,
     data: dict[str, Any] | None,
     data_per_case: Mapping[int, dict[str, Any]] | None,
@@ -198,7 +198,7 @@ def _event_on(
     case: Case,
     *,
     action: str,
-    actor: Any,
+    actor: Actor,
     reason: str,
     data: dict[str, Any] | None,
     from_stage: str,
@@ -233,7 +233,7 @@ def cases_change_bulk(
     *,
     case_ids: Iterable[int],
     action: EventAction | str,
-    actor: Any,
+    actor: Actor,
     reason: str = "",
     data: dict[str, Any] | None = None,
     data_per_case: Mapping[int, dict[str, Any]] | None = None,
@@ -273,7 +273,7 @@ def _change_locked(
     rows: list[LockedCase],
     *,
     action: EventAction | str,
-    actor: Any,
+    actor: Actor,
     reason: str,
     data: dict[str, Any] | None,
     data_per_case: Mapping[int, dict[str, Any]] | None,
@@ -320,7 +320,7 @@ def case_transition(
     *,
     case: Case,
     transition: str,
-    actor: Any,
+    actor: Actor,
     reason: str = "",
     data: dict[str, Any] | None = None,
     **params: Any,
@@ -342,7 +342,7 @@ def case_transition(
     return event
 
 
-def case_transition_generic(*, case: Case, transition: str, actor: Any, reason: str = "") -> CaseEvent:
+def case_transition_generic(*, case: Case, transition: str, actor: Actor, reason: str = "") -> CaseEvent:
     """A transition asked for by a generic button or API call: through the owning app's service if it has
     one (so court numbers, records and rulings are made), refused if it needs a page of its own."""
     if transition in TRANSITION_HANDLERS:
@@ -369,7 +369,7 @@ def cases_bulk_transition(
     *,
     case_ids: Iterable[int],
     transition: str,
-    actor: Any,
+    actor: Actor,
     reason: str = "",
     params: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
@@ -500,7 +500,7 @@ def deadline_open(*, case: Case, kind: str, start: date | None = None) -> Deadli
 
 @transaction.atomic
 def case_event_record(
-    *, case: Case, action: str, actor: Any, reason: str = "", data: dict[str, Any] | None = None
+    *, case: Case, action: str, actor: Actor, reason: str = "", data: dict[str, Any] | None = None
 ) -> CaseEvent:
     """An event that is not a transition (a hold, an objection, a document): cases_change_bulk on one case."""
     rows = cases_lock(case_ids=[case.pk])
@@ -519,7 +519,7 @@ def case_event_record(
 
 
 @transaction.atomic
-def hold_place(*, case: Case, kind: str, actor: Any, reason: str = "") -> Hold:
+def hold_place(*, case: Case, kind: str, actor: Actor, reason: str = "") -> Hold:
     """Pause the case wherever it stands: its deadlines stop counting and its transitions are blocked."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if actor is not None and actor is not SYSTEM and not actor_reaches_case(actor, case):
@@ -544,7 +544,7 @@ def hold_place(*, case: Case, kind: str, actor: Any, reason: str = "") -> Hold:
 
 
 @transaction.atomic
-def hold_lift(*, hold: Hold, actor: Any, reason: str = "") -> Hold:
+def hold_lift(*, hold: Hold, actor: Actor, reason: str = "") -> Hold:
     """Lift a hold; when it was the last, deadlines resume, each extended by the whole days it was held."""
     case = Case.objects.select_for_update().get(pk=hold.case_id)
     hold = Hold.objects.select_for_update().get(pk=hold.pk)
@@ -591,20 +591,20 @@ def _deadlines_resume(case: Case, now: Any) -> None:
 REVEAL_ROLES = frozenset({"mediator", "judge", "clerk", "centre_admin"})
 
 
-def case_visibility_q_for(actor: Any) -> Any:
+def case_visibility_q_for(actor: Actor) -> Any:
     from .selectors import case_visibility_q
 
     return case_visibility_q(actor)
 
 
-def _check_reveal(actor: Any, case: Case, purpose: str) -> None:
+def _check_reveal(actor: Actor, case: Case, purpose: str) -> None:
     if actor_role(actor) not in REVEAL_ROLES or not actor_reaches_case(actor, case):
         raise ActionForbidden(MESSAGES["forbidden"])
     if not purpose.strip():
         raise TransitionRefused(MESSAGES["reason_required"], code="reason_required")
 
 
-def debtor_reveal_id_number(*, debtor: Debtor, actor: Any, purpose: str) -> str:
+def debtor_reveal_id_number(*, debtor: Debtor, actor: Actor, purpose: str) -> str:
     """The full ID number, for a reason; every reading is logged (PIPL 28-29)."""
     reachable = debtor.cases.filter(case_visibility_q_for(actor)).first()
     if reachable is None:
@@ -617,7 +617,7 @@ def debtor_reveal_id_number(*, debtor: Debtor, actor: Any, purpose: str) -> str:
     return Debtor.objects.get(pk=debtor.pk).id_number
 
 
-def case_reveal_phone(*, case: Case, actor: Any, purpose: str) -> str:
+def case_reveal_phone(*, case: Case, actor: Actor, purpose: str) -> str:
     """The full phone number, for a reason; every reading is logged (PIPL 28-29)."""
     _check_reveal(actor, case, purpose)
     PiiAccessLog.objects.create(
@@ -793,7 +793,7 @@ def case_create(
     phone: str,
     principal: Any,
     overdue_since: date,
-    actor: Any = None,
+    actor: Actor | None = None,
     **fields: Any,
 ) -> Case:
     """One case from validated values (the batch import does the same set-based), with its first event."""
@@ -817,7 +817,15 @@ def case_create(
     now = timezone.now()
     case.stage_entered_at = now
     case.save()
-    _event_on(case, action=EventAction.RECEIVED, actor=actor, reason="", data=None, from_stage="", at=now)
+    _event_on(
+        case,
+        action=EventAction.RECEIVED,
+        actor=actor if actor is not None else SYSTEM,
+        reason="",
+        data=None,
+        from_stage="",
+        at=now,
+    )
     return case
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from cases.templatetags.case_tags import action_label
+from core.actors import staff_actor
 from core.models import Role
 from core.views import StaffRequiredMixin
 
@@ -96,7 +97,9 @@ def _detail(request: HttpRequest, case: Case, *, status: int = 200, **extra: Any
     role = request.membership.role  # type: ignore[attr-defined]
     context = {
         "case": case,
-        "transitions": services.case_available_transitions(case=case, actor=request.user, generic=True),
+        "transitions": services.case_available_transitions(
+            case=case, actor=staff_actor(request.user), generic=True
+        ),
         "events": selectors.case_events(case=case),
         "deadlines": selectors.case_open_deadlines(case=case),
         "holds": selectors.case_active_holds(case=case),
@@ -122,7 +125,9 @@ class CaseTransitionView(StaffRequiredMixin, View):
             return redirect("cases:detail", pk=case.pk)
         name, reason = form.cleaned_data["name"], form.cleaned_data["reason"]
         try:
-            services.case_transition_generic(case=case, transition=name, actor=request.user, reason=reason)
+            services.case_transition_generic(
+                case=case, transition=name, actor=staff_actor(request.user), reason=reason
+            )
         except CaseActionError as exc:
             messages.error(request, str(exc.message))
         else:
@@ -144,9 +149,11 @@ class CaseRevealView(StaffRequiredMixin, View):
             return _detail(request, case, status=400, reveal_form=form)
         field, purpose = form.cleaned_data["field"], form.cleaned_data["purpose_text"]
         if field == REVEAL_ID_NUMBER:
-            value = services.debtor_reveal_id_number(debtor=case.debtor, actor=request.user, purpose=purpose)
+            value = services.debtor_reveal_id_number(
+                debtor=case.debtor, actor=staff_actor(request.user), purpose=purpose
+            )
         else:
-            value = services.case_reveal_phone(case=case, actor=request.user, purpose=purpose)
+            value = services.case_reveal_phone(case=case, actor=staff_actor(request.user), purpose=purpose)
         label = dict(form.fields["field"].choices)[field]  # type: ignore[attr-defined]
         return _detail(request, case, revealed={"field": field, "label": label, "value": value})
 

@@ -34,3 +34,16 @@ def actor_role(actor: "Actor | AnonymousUser | None") -> str | None:
     if membership is None or not actor.is_active:
         return None
     return str(membership.role)
+
+
+def staff_actor(user: "User | AnonymousUser") -> "User":
+    """The signed-in user of a staff page or API call, as the actor of a service it calls.
+
+    Staff pages and the API reach services only behind a login (StaffRequiredMixin, the court site,
+    IsAuthenticated); an anonymous user here is a wiring error, refused like any unauthorised call.
+    """
+    if not user.is_authenticated:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    return user  # type: ignore[return-value]  # authenticated: the concrete User, not AnonymousUser

@@ -21,7 +21,7 @@ from cases.api.serializers import ActionErrorSerializer
 from cases.errors import ActionForbidden, CaseActionError
 from cases.models import Case
 from cases.selectors import cases_visible_to
-from core.actors import actor_role
+from core.actors import actor_role, staff_actor
 from core.models import Role
 
 from . import rules, selectors, services
@@ -279,7 +279,7 @@ class PaymentCreateView(APIView):
                 paid_on=data["paid_on"],
                 amount=data["amount"],
                 reference=data["reference"],
-                actor=request.user,
+                actor=staff_actor(request.user),
                 source=Payment.Source.API,
             )
         except ActionForbidden as err:

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from cases.errors import ActionForbidden, CaseActionError
 from cases.models import Case
 from cases.selectors import cases_visible_to
+from core.actors import staff_actor
 from core.models import Role
 from core.uploads import stored_file_response
 from core.views import StaffRequiredMixin
@@ -94,7 +95,7 @@ class PaymentCreateView(_Staff):
                 paid_on=data["paid_on"],
                 amount=data["amount"],
                 reference=data["reference"],
-                actor=request.user,
+                actor=staff_actor(request.user),
                 source=Payment.Source.PORTAL,
             )
         except CaseActionError as exc:
@@ -215,7 +216,7 @@ class StepCompleteView(_Staff):
             services.repair_step_complete(
                 case=case,
                 kind=kind,
-                actor=request.user,
+                actor=staff_actor(request.user),
                 done_on=form.cleaned_data["done_on"],
                 reference=form.cleaned_data["reference"],
                 note=form.cleaned_data["note"],
@@ -233,7 +234,7 @@ class BreachEnforceView(_Staff):
     def post(self, request: HttpRequest, code: str) -> HttpResponse:
         case = selectors.case_for_repair(user=request.user, code=code)
         try:
-            enforcement = services.breach_request_enforcement(case=case, actor=request.user)
+            enforcement = services.breach_request_enforcement(case=case, actor=staff_actor(request.user))
         except CaseActionError as exc:
             messages.error(request, str(exc.message))
         else:
@@ -269,7 +270,7 @@ class ObjectionAnswerView(_Staff):
         try:
             services.credit_objection_answer(
                 objection=objection,
-                actor=request.user,
+                actor=staff_actor(request.user),
                 answer=form.cleaned_data["answer"],
                 record_corrected=form.cleaned_data["record_corrected"],
             )

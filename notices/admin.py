@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.actors import actor_role
+from core.actors import actor_role, staff_actor
 from core.models import Centre, Organisation, Role
 
 from . import documents, services
@@ -139,7 +139,12 @@ class NoticeTemplateAdmin(CentreScopedAdmin):
         if change:
             return
         saved = services.notice_template_publish(
-            centre=obj.centre, kind=obj.kind, body=obj.body, css=obj.css, note=obj.note, actor=request.user
+            centre=obj.centre,
+            kind=obj.kind,
+            body=obj.body,
+            css=obj.css,
+            note=obj.note,
+            actor=staff_actor(request.user),
         )
         obj.pk, obj.version, obj.is_active, obj.created_at = saved.pk, saved.version, True, saved.created_at
         obj._state.adding = False
@@ -256,7 +261,7 @@ class NoticeAdmin(CentreScopedAdmin):
         done = 0
         for notice in queryset:
             try:
-                services.notice_mark_delivered(notice=notice, actor=request.user)
+                services.notice_mark_delivered(notice=notice, actor=staff_actor(request.user))
                 done += 1
             except services.NoticeError as exc:
                 messages.error(request, f"{notice}: {exc.message}")
@@ -289,5 +294,5 @@ class PostBatchAdmin(CentreScopedAdmin):
     @admin.action(description=_("Record as mailed"))
     def mark_mailed(self, request: HttpRequest, queryset: QuerySet[PostBatch]) -> None:
         for batch in queryset:
-            services.post_batch_mark_mailed(batch=batch, actor=request.user)
+            services.post_batch_mark_mailed(batch=batch, actor=staff_actor(request.user))
         messages.success(request, _("Recorded as mailed."))

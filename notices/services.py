@@ -24,7 +24,7 @@ from cases.models import Case, EventAction
 from cases.permissions import actor_reaches_case
 from cases.selectors import cases_visible_to
 from cases.services import case_event_record, cases_change_bulk
-from core.actors import SYSTEM, actor_role
+from core.actors import SYSTEM, Actor, actor_role
 from core.identifiers import mask_phone
 from core.models import Centre, Role
 
@@ -125,12 +125,12 @@ def notice_send_not_before(*, case_id: int, now: datetime) -> datetime | None:
     return eta
 
 
-def kinds_sendable_by(actor: Any) -> list[str]:
+def kinds_sendable_by(actor: Actor) -> list[str]:
     role = actor_role(actor)
     return [kind for kind, roles in KIND_SENDER_ROLES.items() if role in roles]
 
 
-def _check_sender(actor: Any, kind: str) -> None:
+def _check_sender(actor: Actor, kind: str) -> None:
     if kind not in Kind.values or kind == Kind.PROOF_OF_SERVICE:
         raise NoticeError(_("There is no such kind of notice."))
     role = actor_role(actor)
@@ -138,7 +138,7 @@ def _check_sender(actor: Any, kind: str) -> None:
         raise NoticeError(_("Your role may not send this kind of notice."))
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return None if actor is None or actor is SYSTEM else actor.pk
 
 
@@ -162,7 +162,7 @@ def notice_template_check(*, kind: str, body: str, css: str = "") -> None:
 
 @transaction.atomic
 def notice_template_publish(
-    *, centre: Centre, kind: str, body: str, css: str = "", note: str = "", actor: Any
+    *, centre: Centre, kind: str, body: str, css: str = "", note: str = "", actor: Actor
 ) -> NoticeTemplate:
     """A new version of a centre's template, checked and made active; older versions stay as they are."""
     notice_template_check(kind=kind, body=body, css=css)
@@ -238,7 +238,7 @@ def _queue_on_commit(notice_ids: Sequence[int], batch_id: int | None = None) -> 
 
 
 @transaction.atomic
-def notice_send(*, case: Case, kind: str, actor: Any, subject: str = "") -> Notice:
+def notice_send(*, case: Case, kind: str, actor: Actor, subject: str = "") -> Notice:
     """Queue one notice for one case; the same (case, kind, version, subject) again returns the existing
     notice. ``subject`` names what the document is about when a case can have several of its kind
     ("confirmation_ruling:12": each court decision its own ruling).
@@ -298,7 +298,7 @@ def court_document_subject(*, case: Case, kind: str) -> str:
     return f"{kind}:{latest}"
 
 
-def notices_send_bulk(*, case_ids: Iterable[int], kind: str, actor: Any) -> NoticeBatch:
+def notices_send_bulk(*, case_ids: Iterable[int], kind: str, actor: Actor) -> NoticeBatch:
     """Queue one kind of notice for a selection of cases, set-based, in chunks, with a progress record.
 
     Cases out of the actor's reach are ignored; cases that already have this notice (not failed) are skipped.
@@ -706,7 +706,7 @@ def notice_batch_refresh(*, batch_id: int) -> NoticeBatch:
 
 
 @transaction.atomic
-def notice_mark_delivered(*, notice: Notice, actor: Any, at: datetime | None = None) -> Notice:
+def notice_mark_delivered(*, notice: Notice, actor: Actor, at: datetime | None = None) -> Notice:
     """Record arrival reported later: a provider's receipt, or a postal return receipt entered by staff."""
     notice = Notice.objects.select_for_update().select_related("case").get(pk=notice.pk)
     if notice.status not in SERVED:
@@ -719,7 +719,7 @@ def notice_mark_delivered(*, notice: Notice, actor: Any, at: datetime | None = N
 # --- post ----------------------------------------------------------------------------------------------
 
 
-def post_batch_build(*, centre: Centre, actor: Any) -> PostBatch | None:
+def post_batch_build(*, centre: Centre, actor: Actor) -> PostBatch | None:
     """Collect the centre's rendered notices to be posted (up to POST_BATCH_MAX) into one merged PDF."""
     with transaction.atomic():
         Centre.objects.select_for_update().get(pk=centre.pk)
@@ -759,7 +759,7 @@ def post_batch_build(*, centre: Centre, actor: Any) -> PostBatch | None:
 
 
 @transaction.atomic
-def post_batch_mark_mailed(*, batch: PostBatch, actor: Any) -> PostBatch:
+def post_batch_mark_mailed(*, batch: PostBatch, actor: Actor) -> PostBatch:
     """The print shop has posted the batch: each notice in it is sent (served when the receipt returns)."""
     batch = PostBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == PostBatch.Status.MAILED:

@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.utils import timezone
 
+from core.actors import SYSTEM
+
 from . import conf, services
 from .channels.base import TemporaryChannelError
 
@@ -66,5 +68,5 @@ def notices_process_chunk(self, batch_id: int, notice_ids: list[int]) -> dict[st
 def post_batch_build(centre_id: int) -> int | None:
     from core.models import Centre
 
-    batch = services.post_batch_build(centre=Centre.objects.get(pk=centre_id), actor=None)
+    batch = services.post_batch_build(centre=Centre.objects.get(pk=centre_id), actor=SYSTEM)
     return batch.pk if batch else None

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from cases.selectors import case_get, case_list
+from core.actors import staff_actor
 from core.models import Role
 from core.redirects import safe_next
 from core.views import StaffRequiredMixin
@@ -63,12 +64,14 @@ class CaseNoticesView(StaffRequiredMixin, View):
 class NoticeSendView(StaffRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = case_get(user=request.user, pk=pk)
-        form = SendForm(request.POST, kinds=services.kinds_sendable_by(request.user))
+        form = SendForm(request.POST, kinds=services.kinds_sendable_by(staff_actor(request.user)))
         if not form.is_valid():
             messages.error(request, _("Your role may not send this kind of notice."))
         else:
             try:
-                notice = services.notice_send(case=case, kind=form.cleaned_data["kind"], actor=request.user)
+                notice = services.notice_send(
+                    case=case, kind=form.cleaned_data["kind"], actor=staff_actor(request.user)
+                )
             except services.NoticeError as exc:
                 messages.error(request, exc.message)
             else:
@@ -115,7 +118,8 @@ class PostBatchBuildView(StaffRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         if self.role != Role.CENTRE_ADMIN:
             raise PermissionDenied
-        batch = services.post_batch_build(centre=request.membership.organisation.centre, actor=request.user)  # type: ignore[attr-defined]
+        centre = request.membership.organisation.centre  # type: ignore[attr-defined]
+        batch = services.post_batch_build(centre=centre, actor=staff_actor(request.user))
         if batch is None:
             messages.info(request, _("No notice is waiting for the post."))
         else:
@@ -133,7 +137,9 @@ class PostBatchPdfView(StaffRequiredMixin, View):
 
 class PostBatchMailedView(StaffRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        batch = services.post_batch_mark_mailed(batch=_post_batch_or_404(request, pk), actor=request.user)
+        batch = services.post_batch_mark_mailed(
+            batch=_post_batch_or_404(request, pk), actor=staff_actor(request.user)
+        )
         messages.success(request, _("Print batch #%(pk)s is recorded as mailed.") % {"pk": batch.pk})
         return redirect("notices:report")
 
@@ -151,7 +157,9 @@ class BulkSendView(StaffRequiredMixin, View):
     def _form(self, request: HttpRequest, data: Any) -> BulkSendForm:
         # Court documents go from the case, each with its decision: not offered in bulk.
         kinds = [
-            k for k in services.kinds_sendable_by(request.user) if k not in services.COURT_DOCUMENT_KINDS
+            k
+            for k in services.kinds_sendable_by(staff_actor(request.user))
+            if k not in services.COURT_DOCUMENT_KINDS
         ]
         if not kinds:
             raise PermissionDenied
@@ -173,7 +181,7 @@ class BulkSendView(StaffRequiredMixin, View):
         )
         try:
             batch = services.notices_send_bulk(
-                case_ids=ids, kind=form.cleaned_data["kind"], actor=request.user
+                case_ids=ids, kind=form.cleaned_data["kind"], actor=staff_actor(request.user)
             )
         except services.NoticeError as exc:
             messages.error(request, exc.message)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from cases.errors import ActionForbidden
 from cases.models import OPEN_STAGES, Case, Colour, EventAction
 from cases.services import cases_change_bulk
-from core.actors import SYSTEM, actor_role
+from core.actors import SYSTEM, Actor, actor_role
 from core.models import Centre, Organisation, Role
 from core.uploads import UploadRefused, upload_check
 from notices.documents import chinese_date, page_pdf
@@ -34,15 +34,15 @@ SUGGESTION_ROLES = frozenset({Role.JUDGE, Role.CENTRE_ADMIN})
 ANSWER_MAX_BYTES = 10 * 1024 * 1024
 
 
-def _uid(actor: Any) -> int | None:
+def _uid(actor: Actor) -> int | None:
     return None if actor is None or actor is SYSTEM else actor.pk
 
 
-def _staff_centre(actor: Any, roles: frozenset[str] = SUGGESTION_ROLES) -> int:
+def _staff_centre(actor: Actor, roles: frozenset[str] = SUGGESTION_ROLES) -> int:
     """The centre of a judge or centre admin acting; anyone else is refused."""
     if actor_role(actor) not in roles:
         raise ActionForbidden(_("Your role may not take this action."))
-    return int(actor.membership.organisation.centre_id)
+    return int(getattr(actor, "membership").organisation.centre_id)  # noqa: B009 (a staff User here)
 
 
 def rule_settings(centre: Centre | int) -> RuleSettings:
@@ -128,7 +128,7 @@ def suggestions_generate(*, centre: Centre, today: date | None = None) -> list[J
     return [d for d in drafts if d is not None]
 
 
-def _own_draft(suggestion: JudicialSuggestion, actor: Any) -> JudicialSuggestion:
+def _own_draft(suggestion: JudicialSuggestion, actor: Actor) -> JudicialSuggestion:
     centre_id = _staff_centre(actor)
     locked = JudicialSuggestion.objects.select_for_update().get(pk=suggestion.pk)
     if locked.centre_id != centre_id:
@@ -140,7 +140,7 @@ def _own_draft(suggestion: JudicialSuggestion, actor: Any) -> JudicialSuggestion
 
 @transaction.atomic
 def suggestion_edit(
-    *, suggestion: JudicialSuggestion, actor: Any, title: str, body: str
+    *, suggestion: JudicialSuggestion, actor: Actor, title: str, body: str
 ) -> JudicialSuggestion:
     draft = _own_draft(suggestion, actor)
     draft.title, draft.body, draft.body_edited = title.strip()[:120], body.strip(), True
@@ -149,13 +149,13 @@ def suggestion_edit(
 
 
 @transaction.atomic
-def suggestion_discard(*, suggestion: JudicialSuggestion, actor: Any) -> None:
+def suggestion_discard(*, suggestion: JudicialSuggestion, actor: Actor) -> None:
     _own_draft(suggestion, actor).delete()
 
 
 @transaction.atomic
 def suggestion_issue(
-    *, suggestion: JudicialSuggestion, actor: Any, title: str | None = None, body: str | None = None
+    *, suggestion: JudicialSuggestion, actor: Actor, title: str | None = None, body: str | None = None
 ) -> JudicialSuggestion:
     """Number the draft, render it as a PDF letter from the actor's organisation, start the answer period."""
     draft = _own_draft(suggestion, actor)
@@ -170,7 +170,7 @@ def suggestion_issue(
         m=Max("seq")
     )["m"]
     draft.year, draft.seq = today.year, (last or 0) + 1
-    draft.issuer = actor.membership.organisation
+    draft.issuer = getattr(actor, "membership").organisation  # noqa: B009 (a staff User here)
     draft.answer_due_on = today + timedelta(days=rule_settings(draft.centre_id).answer_days)
     try:
         pdf = page_pdf(
@@ -197,7 +197,7 @@ def _answer_extension(uploaded: UploadedFile) -> str:
 
 @transaction.atomic
 def suggestion_answer(
-    *, suggestion: JudicialSuggestion, actor: Any, answer: str, attachment: UploadedFile | None = None
+    *, suggestion: JudicialSuggestion, actor: Actor, answer: str, attachment: UploadedFile | None = None
 ) -> JudicialSuggestion:
     """The creditor's written answer to an issued suggestion (text, and a file if it has one)."""
     locked = JudicialSuggestion.objects.select_for_update().get(pk=suggestion.pk)
@@ -334,7 +334,7 @@ def group_risks_detect(*, centre: Centre) -> list[GroupRiskFlag]:
     return flags
 
 
-def group_risk_flag_apply(*, flag: GroupRiskFlag, actor: Any) -> int:
+def group_risk_flag_apply(*, flag: GroupRiskFlag, actor: Actor) -> int:
     """Colour the flag's open cases red, set-based, each with an event in its chain; returns how many."""
     centre_id = _staff_centre(actor, frozenset({Role.CENTRE_ADMIN}))
     if flag.centre_id != centre_id:
@@ -363,7 +363,7 @@ def group_risk_flag_apply(*, flag: GroupRiskFlag, actor: Any) -> int:
     return len(changed)
 
 
-def group_risk_flag_dismiss(*, flag: GroupRiskFlag, actor: Any) -> None:
+def group_risk_flag_dismiss(*, flag: GroupRiskFlag, actor: Actor) -> None:
     centre_id = _staff_centre(actor, frozenset({Role.CENTRE_ADMIN}))
     if flag.centre_id != centre_id:
         raise ActionForbidden(_("Your role may not take this action."))

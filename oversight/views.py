@@ -18,6 +18,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from cases.errors import CaseActionError
+from core.actors import staff_actor
 from core.models import Role
 from core.uploads import stored_file_response
 from core.views import StaffRequiredMixin
@@ -90,13 +91,13 @@ class SuggestionDetailView(StaffRequiredMixin, View):
                     return self._render(request, s, 400, answer_form=answer)
                 services.suggestion_answer(
                     suggestion=s,
-                    actor=request.user,
+                    actor=staff_actor(request.user),
                     answer=answer.cleaned_data["answer"],
                     attachment=answer.cleaned_data.get("attachment"),
                 )
                 messages.success(request, _("Your answer was sent."))
             elif action == "discard":
-                services.suggestion_discard(suggestion=s, actor=request.user)
+                services.suggestion_discard(suggestion=s, actor=staff_actor(request.user))
                 messages.success(request, _("The draft was discarded."))
                 return redirect("dashboards:suggestions")
             elif action in ("save", "issue"):
@@ -105,10 +106,14 @@ class SuggestionDetailView(StaffRequiredMixin, View):
                     return self._render(request, s, 400, form=form)
                 title, body = form.cleaned_data["title"], form.cleaned_data["body"]
                 if action == "save":
-                    services.suggestion_edit(suggestion=s, actor=request.user, title=title, body=body)
+                    services.suggestion_edit(
+                        suggestion=s, actor=staff_actor(request.user), title=title, body=body
+                    )
                     messages.success(request, _("The draft was saved."))
                 else:
-                    services.suggestion_issue(suggestion=s, actor=request.user, title=title, body=body)
+                    services.suggestion_issue(
+                        suggestion=s, actor=staff_actor(request.user), title=title, body=body
+                    )
                     messages.success(request, _("The suggestion was issued to the creditor."))
             else:
                 raise Http404
@@ -167,10 +172,10 @@ class RiskDetailView(StaffRequiredMixin, View):
         action = request.POST.get("action")
         try:
             if action == "apply":
-                n = services.group_risk_flag_apply(flag=flag, actor=request.user)
+                n = services.group_risk_flag_apply(flag=flag, actor=staff_actor(request.user))
                 messages.success(request, _("%(n)d case(s) marked red.") % {"n": n})
             elif action == "dismiss":
-                services.group_risk_flag_dismiss(flag=flag, actor=request.user)
+                services.group_risk_flag_dismiss(flag=flag, actor=staff_actor(request.user))
                 messages.success(request, _("The flag was dismissed."))
             else:
                 raise Http404

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from cases import selectors, services
 from cases.errors import ActionForbidden, CaseActionError
 from cases.models import Case, Stage
+from core.actors import staff_actor
 
 from .serializers import (
     ActionErrorSerializer,
@@ -79,7 +80,9 @@ class CaseTransitionsView(APIView):
     )
     def get(self, request: Request, code: str) -> Response:
         case = visible_case(request.user, code)
-        available = services.case_available_transitions(case=case, actor=request.user, generic=True)
+        available = services.case_available_transitions(
+            case=case, actor=staff_actor(request.user), generic=True
+        )
         return Response(AvailableTransitionSerializer(available, many=True).data)
 
     @extend_schema(
@@ -99,7 +102,7 @@ class CaseTransitionsView(APIView):
         body.is_valid(raise_exception=True)
         try:
             event = services.case_transition_generic(
-                case=case, transition=body.validated_data["transition"], actor=request.user,
+                case=case, transition=body.validated_data["transition"], actor=staff_actor(request.user),
                 reason=body.validated_data["reason"],
             )  # fmt: skip
         except ActionForbidden as err:

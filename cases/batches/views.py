@@ -20,6 +20,7 @@ from cases.errors import CaseActionError
 from cases.forms import CaseFilterForm
 from cases.models import Batch
 from cases.services import cases_bulk_transition
+from core.actors import staff_actor
 from core.models import Role
 from core.views import StaffRequiredMixin
 
@@ -298,7 +299,7 @@ class CaseWithdrawView(_Base):
             result = cases_bulk_transition(
                 case_ids=form.cleaned_data["cases"],
                 transition="withdraw",
-                actor=request.user,
+                actor=staff_actor(request.user),
                 reason=form.cleaned_data["reason"],
                 visible=visible,
             )

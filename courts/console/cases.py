@@ -20,7 +20,7 @@ from cases.deadlines import deadline_confirm_by_person
 from cases.errors import MESSAGES, CaseActionError
 from cases.models import Case, Deadline
 from cases.selectors import case_active_holds, cases_visible_to
-from core.actors import actor_role
+from core.actors import actor_role, staff_actor
 from core.money import format_yuan
 
 from .actions import ACTIONS, TRANSITION_ACTIONS, Caution, action_panels
@@ -199,7 +199,9 @@ class CourtCaseAdmin(CourtCaseListAdmin):
                 self.perform(request, case, action_name, prefixed)
             return HttpResponseRedirect(self.change_url(case))
         try:
-            event = services.case_transition(case=case, transition=name, actor=request.user, reason=reason)
+            event = services.case_transition(
+                case=case, transition=name, actor=staff_actor(request.user), reason=reason
+            )
         except CaseActionError as exc:
             messages.error(request, str(exc.message))
         else:
@@ -315,6 +317,6 @@ class CourtDeadlineAdmin(CourtModelAdmin):
         the last day, the judge or clerk confirms it and the periodic task may act on it."""
         confirmed = 0
         for deadline in queryset.filter(needs_review=True).select_related("case"):
-            deadline_confirm_by_person(deadline=deadline, actor=request.user)
+            deadline_confirm_by_person(deadline=deadline, actor=staff_actor(request.user))
             confirmed += 1
         messages.success(request, gettext("Confirmed %(count)d deadlines.") % {"count": confirmed})

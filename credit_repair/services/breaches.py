@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, EventAction
 from cases.permissions import actor_reaches_case
 from cases.services import cases_change_bulk, cases_lock
-from core.actors import SYSTEM, actor_role
+from core.actors import SYSTEM, Actor, actor_role
 from core.models import Centre, Role
 from core.workdays import WorkingCalendar
 
@@ -107,7 +107,7 @@ def breaches_remind(*, case_ids: Sequence[int]) -> int:
 
 
 @transaction.atomic
-def breach_request_enforcement(*, case: Case, actor: Any) -> Any:
+def breach_request_enforcement(*, case: Case, actor: Actor) -> Any:
     """The creditor asks the court to enforce a breached confirmed settlement or effective order: the
     unpaid balance is the amount to enforce (courts.services.enforcement_apply)."""
     from courts.services import enforcement_apply

@@ -21,7 +21,7 @@ from cases.models import FINAL_STAGES, OPEN_STAGES, Case, EventAction
 from cases.permissions import actor_reaches_case
 from cases.selectors import cases_visible_to
 from cases.services import case_event_record, cases_bulk_transition, cases_change_bulk, cases_lock
-from core.actors import SYSTEM, actor_role
+from core.actors import SYSTEM, Actor, actor_role
 from core.models import Role
 from core.money import AmountError, format_yuan, parse_yuan
 from mediation.models import Instalment
@@ -37,7 +37,7 @@ from .repair import repairs_open
 PAYMENT_REFERENCE_MAX = 64  # the Payment.reference column
 
 
-def _check_creditor(actor: Any, case: Case) -> None:
+def _check_creditor(actor: Actor, case: Case) -> None:
     """Payments are the creditor's word: its own staff (or the platform itself) record them."""
     if _is_system(actor):
         return
@@ -183,7 +183,7 @@ def payment_record(
     paid_on: date,
     amount: Any,
     reference: str,
-    actor: Any,
+    actor: Actor,
     source: str = Payment.Source.PORTAL,
 ) -> PaymentResult:
     """Record one payment, idempotent by (creditor, reference): the same payment again returns the one
@@ -231,7 +231,7 @@ def payment_record(
     return PaymentResult(payment, created=True, performed=case.pk in performed)
 
 
-def _perform_paid_in_full(totals: dict[int, LedgerTotals], actor: Any) -> list[int]:
+def _perform_paid_in_full(totals: dict[int, LedgerTotals], actor: Actor) -> list[int]:
     """Cases now paid in full go to `performed` (full payment, at any open stage) and repair begins."""
     open_ids = set(
         Case.objects.filter(

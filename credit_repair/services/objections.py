@@ -3,7 +3,6 @@ the creditor's written answer."""
 
 import hashlib
 import uuid
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, Deadline, EventAction
 from cases.permissions import actor_reaches_case
 from cases.services import case_event_record, deadline_open
-from core.actors import SYSTEM, actor_role
+from core.actors import SYSTEM, Actor, SystemActor, actor_role
 from core.models import Role
 from core.uploads import UploadRefused, upload_check
 from notices.storage import private_storage
@@ -103,7 +102,7 @@ def credit_objection_file(*, case: Case, statement: str, evidence: list) -> Cred
 
 @transaction.atomic
 def credit_objection_answer(
-    *, objection: CreditObjection, actor: Any, answer: str, record_corrected: bool = False
+    *, objection: CreditObjection, actor: Actor, answer: str, record_corrected: bool = False
 ) -> CreditObjection:
     """The creditor's written answer (Credit Reporting Regulation 25: within 20 days; a late answer is
     still recorded, and shown as late)."""
@@ -122,7 +121,8 @@ def credit_objection_answer(
         answer[:5000],
         record_corrected,
     )
-    objection.answered_at, objection.answered_by = now, actor
+    objection.answered_at = now
+    objection.answered_by = None if isinstance(actor, SystemActor) else actor
     objection.save()
     if objection.deadline_id:
         Deadline.objects.filter(

@@ -15,7 +15,7 @@ from cases.deadlines import due_date
 from cases.models import Case, Deadline, EventAction, Stage
 from cases.permissions import actor_reaches_case
 from cases.services import case_event_record, case_transition, cases_bulk_transition, cases_lock
-from core.actors import SYSTEM, actor_role
+from core.actors import SYSTEM, Actor, actor_role
 from core.models import Role
 from core.workdays import WorkingCalendar
 from courts.models import Enforcement
@@ -166,7 +166,7 @@ def repairs_open(*, case_ids: Sequence[int] | None = None, today: date | None = 
 
 @transaction.atomic
 def repair_step_complete(
-    *, case: Case, kind: str, actor: Any, done_on: date | None = None, reference: str = "", note: str = ""
+    *, case: Case, kind: str, actor: Actor, done_on: date | None = None, reference: str = "", note: str = ""
 ) -> RepairStep:
     """Record that a repair step was done, by the party whose step it is (the court removes the listing and
     lifts the restriction; the creditor corrects the credit report, with the correction's reference)."""
