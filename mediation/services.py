@@ -699,7 +699,7 @@ def _settlement_progress(settlement: Settlement, actor: Any, fields: list[str]) 
     missing = [status for at, status in steps if at is None]
     settlement.status = missing[0] if missing else Settlement.Status.EFFECTIVE
     if not missing:
-        last = max(at for at, _status in steps)
+        last = max(at for at, _status in steps if at is not None)
         settlement.effective_on = timezone.localdate(last)
         fields.append("effective_on")
     settlement.save(update_fields=[*fields, "status", "updated_at"])
@@ -822,8 +822,11 @@ def settlement_creditor_sign(
 
 
 def _committee_mediator(actor: Any, case: Case) -> bool:
+    user_id = _uid(actor)
+    if user_id is None or case.committee_id is None:
+        return False
     return Membership.objects.filter(
-        user_id=_uid(actor), role=Role.MEDIATOR, organisation_id=case.committee_id
+        user_id=user_id, role=Role.MEDIATOR, organisation_id=case.committee_id
     ).exists()
 
 
