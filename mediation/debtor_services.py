@@ -200,8 +200,8 @@ def objection_review(
         raise DebtorRequestError(MESSAGES["upheld_how"], code="upheld_how")
     if upheld and close and not has_transition_perm_ignoring_conditions(case, "close_invalid", actor):
         raise ActionForbidden(str(MESSAGES["close_role"]))
-    if objection.hold_id:
-        hold_lift(hold=objection.hold, actor=actor, reason=reasons[:300])  # type: ignore[arg-type]
+    if objection.hold is not None:
+        hold_lift(hold=objection.hold, actor=actor, reason=reasons[:300])
     outcome = Objection.Outcome.NONE
     if upheld and amounts:
         objection.corrected_amounts = _case_amounts_correct(case, actor, amounts, reasons)
@@ -559,8 +559,8 @@ def hardship_decide(
         raise DebtorRequestError(MESSAGES["pause_until"], code="pause_until")
     if waived_interest < 0 or waived_fees < 0:
         raise DebtorRequestError(MESSAGES["amounts"], code="amounts")
-    if request.hold_id and not pausing:
-        hold_lift(hold=request.hold, actor=actor, reason=note[:300])  # type: ignore[arg-type]
+    if request.hold is not None and not pausing:
+        hold_lift(hold=request.hold, actor=actor, reason=note[:300])
     request.status, request.outcome, request.decision_note = HardshipRequest.Status.DECIDED, outcome, note
     request.waived_interest, request.waived_fees = waived_interest, waived_fees
     request.plan_months, request.pause_until = plan_months, pause_until if pausing else None
@@ -588,8 +588,8 @@ def hardship_pause_end(*, request: HardshipRequest, actor: Any) -> HardshipReque
     """Collection resumes after a pause: the hardship hold is lifted and the deadlines run again."""
     case = Case.objects.select_for_update().get(pk=request.case_id)
     _may_review(actor, case)
-    if request.hold_id:
-        hold_lift(hold=request.hold, actor=actor, reason=_in_chinese(_("End of the hardship pause")))  # type: ignore[arg-type]
+    if request.hold is not None:
+        hold_lift(hold=request.hold, actor=actor, reason=_in_chinese(_("End of the hardship pause")))
     return request
 
 
