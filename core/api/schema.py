@@ -33,6 +33,11 @@ def document_common_responses(result: dict[str, Any], generator: Any, request: A
                     "400",
                     {"description": _("A query parameter is not valid."), "content": _json(ERROR_REF)},
                 )
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "400",
+                    {"description": _("The request body is not valid."), "content": _json(ERROR_REF)},
+                )
             if query & {"page", "cursor"}:
                 responses.setdefault("404", {"description": _("No such page."), "content": _json(ERROR_REF)})
             if operation.get("security") != [{}] and operation.get("security", True):

@@ -14,7 +14,12 @@ from debtor_portal import selectors
 from mediation import debtor_services
 from mediation.debtor_services import Plan
 from mediation.models import Proposal, Settlement
-from mediation.services import settlement_draft, settlement_mediator_sign
+from mediation.services import (
+    settlement_creditor_sign,
+    settlement_draft,
+    settlement_mediator_sign,
+    settlement_seal,
+)
 from notices.channels import sms
 
 from .conftest import identify, mediation_case
@@ -48,7 +53,14 @@ def test_a_draft_or_an_unsigned_offer_shows_no_due_dates(world, english):
     assert "Instalment 1" not in english.get(CASES).content.decode()
     sign(english, case, settlement)
     assert selectors.case_view(case).instalments == []  # signed by the debtor only: not yet in force
+    settlement.refresh_from_db()
+    settlement_creditor_sign(
+        settlement=settlement, actor=world.creditor1, document_sha256=settlement.document_sha256
+    )
     settlement_mediator_sign(settlement=settlement, actor=world.mediator1)
+    assert selectors.case_view(case).instalments == []  # every party signed, not yet sealed (PML 29)
+    settlement.refresh_from_db()
+    settlement_seal(settlement=settlement, actor=world.mediator1)
     view = selectors.case_view(case)
     assert view.instalments and all(i.settlement_id == settlement.pk for i in view.instalments)
     assert "Instalment 1" in english.get(CASES).content.decode()
