@@ -22,11 +22,23 @@ class Centre(TimeStampedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     region_code = models.CharField(_("region code"), max_length=6, blank=True)
-    # Small-claims ceiling: 50% of the province's prior-year average wage (CPL 165); varies by year.
-    small_claims_threshold = models.DecimalField(
-        _("small-claims threshold (yuan)"), max_digits=12, decimal_places=2, default=Decimal("50000.00")
+    # Small claims take claims up to 50% of the province's prior-year average wage of employed persons
+    # (CPL 165), the latest published figure (Interp. 272). No default: a figure counts only with its year
+    # and its published source, entered by the centre; until then small claims are not chosen.
+    average_wage = models.DecimalField(
+        _("province's average annual wage of employed persons (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
-    small_claims_threshold_year = models.PositiveSmallIntegerField(_("threshold year"), default=2026)
+    average_wage_year = models.PositiveSmallIntegerField(_("year of the wage figure"), null=True, blank=True)
+    average_wage_source = models.CharField(
+        _("published source of the wage figure"),
+        max_length=200,
+        blank=True,
+        help_text=_("The statistics bureau's bulletin that publishes the figure, with its date."),
+    )
     # Quick mechanism: disputes up to 100,000 yuan take the fast track (Longyan centre practice).
     fast_track_ceiling = models.DecimalField(
         _("fast-track ceiling (yuan)"), max_digits=12, decimal_places=2, default=Decimal("100000.00")

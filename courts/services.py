@@ -36,7 +36,7 @@ from cases.services import (
     deadline_open,
 )
 from core.actors import SYSTEM, actor_role
-from core.models import Organisation
+from core.models import Centre, Organisation
 
 from .enforcement_figures import (
     enforceable_title_of,
@@ -747,20 +747,29 @@ TRIAL_LIMIT_SOURCES = {
 }
 
 
-# CPL 165: small claims up to 50% of the province's prior-year average wage of employed persons (the
-# centre's dated figure, Interp. 272: Centre.small_claims_threshold for small_claims_threshold_year); above
-# that, up to 2 x the wage only if both parties agree.
+# CPL 165: small claims up to 50% of the province's prior-year average wage of employed persons, the latest
+# published figure (Interp. 272), entered by the centre with its year and source; above that, up to 2 x the
+# wage only if both parties agree.
 SMALL_CLAIMS_WAGE_SHARE = Decimal("0.5")
 SMALL_CLAIMS_AGREED_WAGE_MULTIPLE = Decimal("2")
 
 
-def small_claims_ceiling(case: Case, *, parties_agree: bool = False) -> Decimal:
-    """The largest claim small claims may take (CPL 165): the centre's threshold, or with both parties'
-    agreement twice the wage the threshold is half of."""
-    threshold = case.centre.small_claims_threshold
-    if not parties_agree:
-        return threshold
-    return (threshold / SMALL_CLAIMS_WAGE_SHARE * SMALL_CLAIMS_AGREED_WAGE_MULTIPLE).quantize(Decimal("0.01"))
+def small_claims_wage(centre: Centre) -> Decimal | None:
+    """The centre's average-wage figure, or None when it lacks its year or its published source: an
+    unsourced figure decides nothing."""
+    if centre.average_wage and centre.average_wage_year and centre.average_wage_source.strip():
+        return Decimal(centre.average_wage)
+    return None
+
+
+def small_claims_ceiling(case: Case, *, parties_agree: bool = False) -> Decimal | None:
+    """The largest claim small claims may take (CPL 165): half the wage, or with both parties' agreement
+    twice the wage; None while the centre has no sourced figure."""
+    wage = small_claims_wage(case.centre)
+    if wage is None:
+        return None
+    multiple = SMALL_CLAIMS_AGREED_WAGE_MULTIPLE if parties_agree else SMALL_CLAIMS_WAGE_SHARE
+    return (wage * multiple).quantize(Decimal("0.01"))
 
 
 def debtor_cannot_be_served(case: Case) -> bool:
@@ -777,6 +786,11 @@ def small_claims_refusal(case: Case, *, parties_agree: bool = False) -> str:
             "Small claims is not used when the debtor can only be served by publication (CPL 166)."
         )
     ceiling = small_claims_ceiling(case, parties_agree=parties_agree)
+    if ceiling is None:
+        return gettext(
+            "The centre has not entered the province's average wage with its year and published source, so "
+            "the small-claims limit is unknown (CPL 165; Interp. 272): the case goes to summary procedure."
+        )
     if case.claimed_total > ceiling:
         return gettext("The claim is above the small-claims limit of %(ceiling)s yuan (CPL 165).") % {
             "ceiling": ceiling
