@@ -36,7 +36,7 @@ from cases.services import (
     deadline_open,
 )
 from core.actors import SYSTEM, actor_role
-from core.models import Organisation
+from core.models import Organisation, Role
 
 from .enforcement_figures import (
     enforceable_title_of,
@@ -59,6 +59,7 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
+UNSET: Any = object()  # a keyword not passed (None clears)
 K = Deadline.Kind
 Row = TypeVar("Row", bound=Any)
 
@@ -231,6 +232,7 @@ def confirmation_decide(
             reason=f"{label}: {reasons}".strip(": "),
             data={"number": filing.number, "ground": ground},
         )
+    _filing_signed_by(filing, actor)
     decision = ConfirmationDecision.objects.create(
         case=case,
         filing=filing,
@@ -421,6 +423,7 @@ def payment_order_issue(*, order: PaymentOrder, actor: Any) -> PaymentOrder:
     _court_step(actor, order.case)
     order.status, order.issued_on = PaymentOrder.Status.ISSUED, timezone.localdate()
     order.save()
+    _filing_signed_by(order.filing, actor)
     _close(order.case, K.PAYMENT_ORDER_ISSUANCE)
     deadline_open(case=order.case, kind=K.PAYMENT_ORDER_SERVICE, start=order.issued_on)
     case_event_record(
@@ -876,6 +879,7 @@ def suit_record_judgment(
     suit.judgment_on, suit.judgment_amount = judgment_on, amount
     suit.performance_due_on = performance.due_on
     suit.save()
+    _filing_signed_by(suit.filing, actor)
     case_transition(
         case=suit.case,
         transition="judgment_effective",
@@ -1085,6 +1089,51 @@ def suspended_enforcements_recheck(case_ids: list[int]) -> int:
 
 
 # --- documents ------------------------------------------------------------------------------------
+
+
+def _filing_signed_by(filing: Filing | None, actor: Any) -> None:
+    """The judge who decides signs the document on the number, unless one was named before."""
+    if filing is not None and filing.judge_id is None and actor_role(actor) == "judge":
+        Filing.objects.filter(pk=filing.pk, judge__isnull=True).update(judge=actor)
+        filing.judge = actor
+
+
+@transaction.atomic
+def filing_document_elements_set(
+    *,
+    filing: Filing,
+    actor: Any,
+    judge: Any = UNSET,
+    clerk: Any = UNSET,
+    reasons_extra: str | None = None,
+) -> Filing:
+    """The elements of the court's document on this number that the judge fills: who signs it (a judge and
+    a clerk of this court) and the judge's own reasons. Only what is passed changes; None clears a signer."""
+    _court_step(actor, filing.case)
+    filing = Filing.objects.select_for_update().get(pk=filing.pk)
+    changed: dict[str, Any] = {}  # field -> new value (a user's id, or whether there are own reasons)
+    for field, user, role in (("judge", judge, "judge"), ("clerk", clerk, "clerk")):
+        if user is UNSET:
+            continue
+        if user is not None and not _is_court_member(user, filing.court_id, role):
+            raise CourtError(
+                _("%(name)s is not a %(role)s of this court.")
+                % {"name": str(user), "role": Role(role).label},
+                code="signer_not_of_court",
+            )
+        setattr(filing, field, user)
+        changed[field] = getattr(user, "pk", None)
+    if reasons_extra is not None:
+        filing.reasons_extra = reasons_extra.strip()
+        changed["reasons_extra"] = bool(filing.reasons_extra)
+    if changed:
+        filing.save(update_fields=[*changed, "updated_at"])
+    return filing
+
+
+def _is_court_member(user: Any, court_id: int, role: str) -> bool:
+    membership = getattr(user, "membership", None)
+    return membership is not None and membership.organisation_id == court_id and membership.role == role
 
 
 def _render_later(kind: str, object_id: int) -> None:
