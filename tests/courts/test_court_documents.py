@@ -373,3 +373,34 @@ def test_a_seal_upload_must_be_a_png_by_its_content(parties):
     assert not form.is_valid() and "seal" in form.errors
     real = SimpleUploadedFile("seal.png", seal_png(), content_type="image/png")
     assert LetterheadForm(data=data, files={"seal": real}).is_valid()
+
+
+def test_the_elements_form_offers_only_this_courts_judges_and_clerks_and_feeds_the_preview(parties):
+    from courts.document_forms import DocumentElementsForm
+
+    case = payment_order_case(parties)
+    order_filing = case.filings.get()
+    outsider = {"judge": parties.judge2.pk, "clerk": parties.clerk1.pk, "reasons_extra": ""}
+    assert "judge" in DocumentElementsForm(data=outsider, filing=order_filing).errors
+    form = DocumentElementsForm(
+        data={"judge": parties.judge1.pk, "clerk": parties.clerk1.pk, "reasons_extra": OWN_REASONS},
+        filing=order_filing,
+    )
+    assert form.is_valid(), form.errors
+    assert court_documents.court_document_missing(Kind.PAYMENT_ORDER, case, overrides=form.overrides()) == []
+    services.filing_document_elements_set(filing=order_filing, actor=parties.judge1, **form.cleaned_data)
+    assert court_documents.court_document_missing(Kind.PAYMENT_ORDER, case) == []
+
+
+@pytest.mark.parametrize("face", ["NoticeSerif-Regular.otf", "NoticeSerif-Bold.otf"])
+def test_the_serif_font_has_every_character_of_the_court_documents(face):
+    """Otherwise a court document falls back to the big system serif: run build_fonts.py serif again."""
+    from fontTools.ttLib import TTFont
+
+    from notices.rendering import FONTS_DIR
+
+    cmap = TTFont(FONTS_DIR / face).getBestCmap()
+    folder = documents.TEMPLATES_DIR / "notices"
+    text = "".join(p.read_text(encoding="utf-8") for p in folder.rglob("*") if p.suffix in (".html", ".css"))
+    text += (documents.TEMPLATES_DIR.parent / "courts" / "documents.py").read_text(encoding="utf-8")
+    assert sorted({c for c in text if ord(c) > 0x20 and c.isprintable() and ord(c) not in cmap}) == []
