@@ -44,16 +44,17 @@ PROCEDURES = {"small_claims": "小额诉讼程序", "summary": "简易程序", "
 
 def rulings(case: Case) -> QuerySet[ConfirmationDecision]:
     found = ConfirmationDecision.objects.filter(case=case)
-    return found.select_related("filing", "decided_by").order_by("-pk")
+    return found.select_related("filing__judge", "filing__clerk", "decided_by").order_by("-pk")
 
 
 def payment_orders(case: Case) -> QuerySet[PaymentOrder]:
     found = PaymentOrder.objects.filter(case=case, filing__isnull=False)
-    return found.select_related("filing").order_by("-pk")
+    return found.select_related("filing__judge", "filing__clerk").order_by("-pk")
 
 
 def judgments(case: Case) -> QuerySet[Suit]:
-    return Suit.objects.filter(case=case, judgment_on__isnull=False).select_related("filing").order_by("-pk")
+    found = Suit.objects.filter(case=case, judgment_on__isnull=False)
+    return found.select_related("filing__judge", "filing__clerk").order_by("-pk")
 
 
 def ruling_context(decision: Any) -> dict[str, Any] | None:
@@ -102,35 +103,36 @@ def judgment_context(suit: Any) -> dict[str, Any] | None:
     }
 
 
-def ruling_document(
-    *, case: Case, subject: str = "", overrides: dict[str, str] | None = None
+def court_document_context(
+    kind: str, case: Case, decision: Any, overrides: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    decision = court_decision(case, Kind.CONFIRMATION_RULING, subject)
-    return {
-        "ruling": ruling_context(decision),
-        "settlement": settlement_context(case),
-        "court": court_form(Kind.CONFIRMATION_RULING, case, decision, overrides),
-    }
+    """The kind's own part of the document: its decision's values and the court form (``court``)."""
+    part: dict[str, Any] = {}
+    settlement = None
+    if kind == Kind.CONFIRMATION_RULING:
+        settlement = settlement_context(case)
+        part.update(ruling=ruling_context(decision), settlement=settlement)
+    elif kind == Kind.PAYMENT_ORDER:
+        part["order"] = payment_order_context(decision)
+    else:
+        part["judgment"] = judgment_context(decision)
+    part["court"] = court_form(kind, case, decision, overrides, settlement=settlement)
+    return part
 
 
-def payment_order_document(
-    *, case: Case, subject: str = "", overrides: dict[str, str] | None = None
-) -> dict[str, Any]:
-    decision = court_decision(case, Kind.PAYMENT_ORDER, subject)
-    return {
-        "order": payment_order_context(decision),
-        "court": court_form(Kind.PAYMENT_ORDER, case, decision, overrides),
-    }
+def ruling_document(*, case: Case, subject: str = "") -> dict[str, Any]:
+    kind = Kind.CONFIRMATION_RULING
+    return court_document_context(kind, case, court_decision(case, kind, subject))
 
 
-def judgment_document(
-    *, case: Case, subject: str = "", overrides: dict[str, str] | None = None
-) -> dict[str, Any]:
-    decision = court_decision(case, Kind.JUDGMENT, subject)
-    return {
-        "judgment": judgment_context(decision),
-        "court": court_form(Kind.JUDGMENT, case, decision, overrides),
-    }
+def payment_order_document(*, case: Case, subject: str = "") -> dict[str, Any]:
+    kind = Kind.PAYMENT_ORDER
+    return court_document_context(kind, case, court_decision(case, kind, subject))
+
+
+def judgment_document(*, case: Case, subject: str = "") -> dict[str, Any]:
+    kind = Kind.JUDGMENT
+    return court_document_context(kind, case, court_decision(case, kind, subject))
 
 
 # --- court form: parties, reasons, operative part, signatures (要素式) -------------------------------------
@@ -272,15 +274,17 @@ def legal_basis(kind: str, decision: Any) -> str:
     )
 
 
-def operative_items(kind: str, case: Case, decision: Any) -> list[str]:
-    """The operative part, item by item, from the decision and the settlement or claim."""
+def operative_items(
+    kind: str, case: Case, decision: Any, settlement: dict[str, Any] | None = None
+) -> list[str]:
+    """The operative part, item by item, from the decision and the settlement (a ruling) or the claim."""
     if decision is None:
         return []
     creditor, debtor = case.creditor.name, case.debtor.name
     if kind == Kind.CONFIRMATION_RULING:
         if not decision.confirmed:
             return [f"驳回申请人{creditor}、{debtor}的司法确认申请。"]
-        settlement = settlement_context(case)
+        settlement = settlement or settlement_context(case)
         effective_on = (settlement or {}).get("effective_on") or chinese_date(case.settlement_effective_on)
         on = f"于{effective_on}" if effective_on else ""
         items = [f"确认申请人{creditor}与申请人{debtor}{on}达成的调解协议有效。"]
@@ -313,7 +317,12 @@ def numbered(items: list[str]) -> list[str]:
 
 
 def court_form(
-    kind: str, case: Case, decision: Any, overrides: dict[str, Any] | None = None
+    kind: str,
+    case: Case,
+    decision: Any,
+    overrides: dict[str, Any] | None = None,
+    *,
+    settlement: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the court form of this kind states: every element's value (see ELEMENTS)."""
     overrides = overrides or {}
@@ -334,7 +343,7 @@ def court_form(
         "reasons": reasons_text(kind, case, decision),
         "reasons_extra": filing.reasons_extra if filing is not None else "",
         "legal_basis": legal_basis(kind, decision),
-        "operative": numbered(operative_items(kind, case, decision)),
+        "operative": numbered(operative_items(kind, case, decision, settlement)),
         "judge": person_name(judge),
         "clerk": person_name(filing.clerk if filing is not None else None),
         "date": chinese_numeral_date(signed_on),
@@ -413,32 +422,51 @@ def _lookup(form: dict[str, Any], key: str) -> Any:
     return value
 
 
-def court_document_form(
-    kind: str, case: Case, *, subject: str = "", overrides: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def _decision(kind: str, case: Case, subject: str, decision: Any) -> Any:
     if kind not in ELEMENTS:
         raise KeyError(f"{kind} is not a court document in court form")
-    return court_form(kind, case, court_decision(case, kind, subject), overrides)
+    return decision if decision is not None else court_decision(case, kind, subject)
 
 
 def court_document_elements(
-    kind: str, case: Case, *, subject: str = "", overrides: dict[str, Any] | None = None
+    kind: str,
+    case: Case,
+    *,
+    subject: str = "",
+    decision: Any = None,
+    overrides: dict[str, Any] | None = None,
 ) -> list[ElementValue]:
-    """Every element of the kind with its value on this case (the decision the subject names, else the
-    latest); ``overrides`` are the judge's unsaved values (reasons_extra, judge, clerk: a user id or name)."""
-    form = court_document_form(kind, case, subject=subject, overrides=overrides)
+    """Every element of the kind with its value on this case.
+
+    The decision is the one ``subject`` names ("payment_order:12"), else the case's latest; or ``decision``,
+    one not yet recorded (an unsaved ConfirmationDecision, PaymentOrder or Suit with its filing and date),
+    to see the document before it is signed. ``overrides`` are the judge's unsaved values: reasons_extra,
+    judge and clerk (a user id or a name as printed).
+    """
+    form = court_form(kind, case, _decision(kind, case, subject, decision), overrides)
     return [ElementValue(element, _lookup(form, element.key)) for element in ELEMENTS[kind]]
 
 
 def court_document_missing(
-    kind: str, case: Case, *, subject: str = "", overrides: dict[str, Any] | None = None
+    kind: str,
+    case: Case,
+    *,
+    subject: str = "",
+    decision: Any = None,
+    overrides: dict[str, Any] | None = None,
 ) -> list[ElementValue]:
     """The required elements still empty: a document with any of them is not to be issued."""
-    return [e for e in court_document_elements(kind, case, subject=subject, overrides=overrides) if e.missing]
+    elements = court_document_elements(kind, case, subject=subject, decision=decision, overrides=overrides)
+    return [e for e in elements if e.missing]
 
 
 def court_document_html(
-    kind: str, case: Case, *, subject: str = "", overrides: dict[str, Any] | None = None
+    kind: str,
+    case: Case,
+    *,
+    subject: str = "",
+    decision: Any = None,
+    overrides: dict[str, Any] | None = None,
 ) -> str:
     """The document's HTML as it would be issued (the centre's active template, else the shipped one)."""
     from notices import documents
@@ -447,21 +475,25 @@ def court_document_html(
     template = notice_template_active(centre_id=case.centre_id, kind=kind)
     issuer = documents.issuer_organisation(case, kind)
     doc = documents.document_context(case=case, kind=kind, issuer=issuer, subject=subject)
-    if overrides:
-        doc["court"] = court_document_form(kind, case, subject=subject, overrides=overrides)
+    doc.update(court_document_context(kind, case, _decision(kind, case, subject, decision), overrides))
     body = template.body if template else documents.default_body(kind)
     return documents.document_html(doc=doc, body_source=body)
 
 
 def court_document_preview(
-    kind: str, case: Case, *, subject: str = "", overrides: dict[str, Any] | None = None
+    kind: str,
+    case: Case,
+    *,
+    subject: str = "",
+    decision: Any = None,
+    overrides: dict[str, Any] | None = None,
 ) -> bytes:
     """The PDF as it would be issued, with the judge's unsaved values: for a preview before signing."""
     from notices.rendering import render_pdf
     from notices.services import notice_template_active
 
     template = notice_template_active(centre_id=case.centre_id, kind=kind)
-    html = court_document_html(kind, case, subject=subject, overrides=overrides)
+    html = court_document_html(kind, case, subject=subject, decision=decision, overrides=overrides)
     return render_pdf(html, extra_css=template.css if template else "").data
 
 

@@ -404,3 +404,18 @@ def test_the_serif_font_has_every_character_of_the_court_documents(face):
     text = "".join(p.read_text(encoding="utf-8") for p in folder.rglob("*") if p.suffix in (".html", ".css"))
     text += (documents.TEMPLATES_DIR.parent / "courts" / "documents.py").read_text(encoding="utf-8")
     assert sorted({c for c in text if ord(c) > 0x20 and c.isprintable() and ord(c) not in cmap}) == []
+
+
+def test_a_decision_not_yet_signed_is_previewed_as_it_would_be_issued(parties):
+    """An accepted order, not issued: the preview states the order as the judge is about to issue it."""
+    case = payment_order_case(parties, **signed(parties))
+    order = PaymentOrder.objects.get(case=case)
+    PaymentOrder.objects.filter(pk=order.pk).update(status=PaymentOrder.Status.ACCEPTED, issued_on=None)
+    order.refresh_from_db()
+
+    assert [e.key for e in court_documents.court_document_missing(Kind.PAYMENT_ORDER, case)] == ["date"]
+    order.issued_on = DECIDED_ON  # as it would be issued today; not saved
+    assert court_documents.court_document_missing(Kind.PAYMENT_ORDER, case, decision=order) == []
+    text = pdf_text(court_documents.court_document_preview(Kind.PAYMENT_ORDER, case, decision=order))
+    assert CHINESE_DATE in text and "给付¥10,600.00（人民币壹万零陆佰元整）" in text
+    assert PaymentOrder.objects.get(pk=order.pk).issued_on is None
