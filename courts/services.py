@@ -396,6 +396,7 @@ def payment_order_accept(*, order: PaymentOrder, actor: Any) -> PaymentOrder:
     order.filing = filing_create(case=order.case, filing_type=FilingType.PAYMENT_ORDER)
     order.status, order.accepted_on = PaymentOrder.Status.ACCEPTED, timezone.localdate()
     order.save()
+    _filing_signed_by(order.filing, actor)
     _close(order.case, K.PAYMENT_ORDER_ACCEPTANCE)
     deadline_open(case=order.case, kind=K.PAYMENT_ORDER_ISSUANCE, start=order.accepted_on)
     case_event_record(
@@ -846,6 +847,7 @@ def suit_schedule_hearing(*, suit: Suit, actor: Any, hearing_at: Any) -> Suit:
     _court_step(actor, suit.case)
     suit.hearing_at = hearing_at
     suit.save(update_fields=["hearing_at", "updated_at"])
+    _filing_signed_by(suit.filing, actor)
     case_event_record(
         case=suit.case, action=EventAction.HEARING_SCHEDULED, actor=actor, data={"at": hearing_at.isoformat()}
     )
@@ -1092,10 +1094,14 @@ def suspended_enforcements_recheck(case_ids: list[int]) -> int:
 
 
 def _filing_signed_by(filing: Filing | None, actor: Any) -> None:
-    """The judge who decides signs the document on the number, unless one was named before."""
-    if filing is not None and filing.judge_id is None and actor_role(actor) == "judge":
-        Filing.objects.filter(pk=filing.pk, judge__isnull=True).update(judge=actor)
-        filing.judge = actor
+    """The court's people who act on a number sign its document, unless others were named before: the
+    judge who decides, the clerk who accepts, schedules or records."""
+    role = actor_role(actor)
+    if filing is None or role not in ("judge", "clerk"):
+        return
+    if getattr(filing, f"{role}_id") is None:
+        Filing.objects.filter(pk=filing.pk, **{f"{role}__isnull": True}).update(**{role: actor})
+        setattr(filing, role, actor)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from cases.errors import ActionForbidden
+from cases.models import Case, Stage
 from core.identifiers import id_number_check_char
 from courts import documents as court_documents
 from courts import services
@@ -328,16 +329,16 @@ def test_only_this_courts_judge_or_clerk_fills_the_elements_and_signs(parties):
     assert order_filing.clerk is None and order_filing.reasons_extra == ""
 
 
-def test_the_deciding_judge_signs_an_issued_order(parties, django_capture_on_commit_callbacks):
+def test_the_clerk_who_accepts_and_the_judge_who_issues_sign_the_order(parties):
     case = parties.case(address=DEBTOR_ADDRESS, annual_rate=Decimal("18"))
-    from cases.models import Case, Stage
-
     Case.objects.filter(pk=case.pk).update(stage=Stage.COURT_MEDIATION)
     case.refresh_from_db()
     order = services.payment_order_apply(case=case, actor=parties.creditor1)
     order = services.payment_order_accept(order=order, actor=parties.clerk1)
     order = services.payment_order_issue(order=order, actor=parties.judge1)
-    assert Filing.objects.get(pk=order.filing_id).judge == parties.judge1
+    on_file = Filing.objects.get(pk=order.filing_id)
+    assert (on_file.judge, on_file.clerk) == (parties.judge1, parties.clerk1)
+    assert court_documents.court_document_missing(Kind.PAYMENT_ORDER, case) == []
 
 
 # --- the seal ----------------------------------------------------------------------------------------------
