@@ -303,6 +303,8 @@ def operative_items(
             f"被申请人{debtor}应当自收到本支付令之日起{PAYMENT_ORDER_OBJECTION_DAYS}日内，"
             f"向申请人{creditor}给付{ordered['figures']}（{ordered['capitals']}）{scope}。"
         ]
+    if decision.judgment_amount is None:  # a suit not yet decided
+        return []
     awarded = amount(decision.judgment_amount)
     due = chinese_date(decision.performance_due_on)
     when = f"于{due}前" if due else "于本判决生效之日起十日内"

@@ -1116,8 +1116,9 @@ def filing_document_elements_set(
     """The elements of the court's document on this number that the judge fills: who signs it (a judge and
     a clerk of this court) and the judge's own reasons. Only what is passed changes; None clears a signer."""
     _court_step(actor, filing.case)
+    case_lock(case_id=filing.case_id)  # the one lock order: the Case, then its rows
     filing = Filing.objects.select_for_update().get(pk=filing.pk)
-    changed: dict[str, Any] = {}  # field -> new value (a user's id, or whether there are own reasons)
+    changed: list[str] = []
     for field, user, role in (("judge", judge, "judge"), ("clerk", clerk, "clerk")):
         if user is UNSET:
             continue
@@ -1128,10 +1129,10 @@ def filing_document_elements_set(
                 code="signer_not_of_court",
             )
         setattr(filing, field, user)
-        changed[field] = getattr(user, "pk", None)
+        changed.append(field)
     if reasons_extra is not None:
         filing.reasons_extra = reasons_extra.strip()
-        changed["reasons_extra"] = bool(filing.reasons_extra)
+        changed.append("reasons_extra")
     if changed:
         filing.save(update_fields=[*changed, "updated_at"])
     return filing
