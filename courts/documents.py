@@ -20,8 +20,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cases.errors import MESSAGES, ActionForbidden
 from cases.models import Case
+from cases.permissions import actor_reaches_case
 from cases.rules import PAYMENT_ORDER_OBJECTION_DAYS
+from core.actors import actor_role
 from core.models import Organisation
 from mediation.documents import sample_settlement_context, settlement_context
 from notices.documents import amount, centre_organisation, chinese_date, court_decision
@@ -384,6 +387,8 @@ class ElementValue:
 
 
 DATA, JUDGE = "data", "judge"
+# Who may see a court document before it is issued: the court's people (and the platform).
+PREVIEW_ROLES = frozenset({"judge", "clerk", "system"})
 PARTY_ELEMENTS = (
     Element("creditor.name", _("Creditor's name"), DATA),
     Element("creditor.address", _("Creditor's address"), DATA),
@@ -466,14 +471,18 @@ def court_document_html(
     kind: str,
     case: Case,
     *,
+    actor: Any,
     subject: str = "",
     decision: Any = None,
     overrides: dict[str, Any] | None = None,
 ) -> str:
-    """The document's HTML as it would be issued (the centre's active template, else the shipped one)."""
+    """The document's HTML as it would be issued (the centre's active template, else the shipped one), for
+    a judge or clerk of the case's court: it states the debtor's particulars."""
     from notices import documents
     from notices.services import notice_template_active
 
+    if actor_role(actor) not in PREVIEW_ROLES or not actor_reaches_case(actor, case):
+        raise ActionForbidden(MESSAGES["forbidden"])
     template = notice_template_active(centre_id=case.centre_id, kind=kind)
     issuer = documents.issuer_organisation(case, kind)
     doc = documents.document_context(case=case, kind=kind, issuer=issuer, subject=subject)
@@ -486,6 +495,7 @@ def court_document_preview(
     kind: str,
     case: Case,
     *,
+    actor: Any,
     subject: str = "",
     decision: Any = None,
     overrides: dict[str, Any] | None = None,
@@ -495,7 +505,9 @@ def court_document_preview(
     from notices.services import notice_template_active
 
     template = notice_template_active(centre_id=case.centre_id, kind=kind)
-    html = court_document_html(kind, case, subject=subject, decision=decision, overrides=overrides)
+    html = court_document_html(
+        kind, case, actor=actor, subject=subject, decision=decision, overrides=overrides
+    )
     return render_pdf(html, extra_css=template.css if template else "").data
 
 

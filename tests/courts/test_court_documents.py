@@ -167,7 +167,7 @@ def test_a_court_document_states_both_parties_the_reasons_the_operative_part_and
     make, title, creditor_role, debtor_role, operative_head = CASES[kind]
     case = make(parties, **signed(parties))
 
-    data = court_documents.court_document_preview(kind, case)
+    data = court_documents.court_document_preview(kind, case, actor=parties.judge1)
 
     text = pdf_text(data)
     court = parties.court
@@ -199,9 +199,12 @@ def test_a_court_document_states_both_parties_the_reasons_the_operative_part_and
 
 
 def test_the_operative_part_of_each_kind_comes_from_the_decision(parties):
-    ruling = pdf_text(court_documents.court_document_preview(Kind.CONFIRMATION_RULING, ruling_case(parties)))
-    order = pdf_text(court_documents.court_document_preview(Kind.PAYMENT_ORDER, payment_order_case(parties)))
-    judgment = pdf_text(court_documents.court_document_preview(Kind.JUDGMENT, judgment_case(parties)))
+    def preview(kind, case):
+        return pdf_text(court_documents.court_document_preview(kind, case, actor=parties.clerk1))
+
+    ruling = preview(Kind.CONFIRMATION_RULING, ruling_case(parties))
+    order = preview(Kind.PAYMENT_ORDER, payment_order_case(parties))
+    judgment = preview(Kind.JUDGMENT, judgment_case(parties))
 
     assert f"确认申请人{parties.bank.name}与申请人{DEBTOR}达成的调解协议有效。" in ruling
     assert (
@@ -217,7 +220,9 @@ def test_the_operative_part_of_each_kind_comes_from_the_decision(parties):
 
 def test_a_refusal_ruling_states_the_ground_and_dismisses(parties):
     case = ruling_case(parties, confirmed=False, **signed(parties))
-    text = pdf_text(court_documents.court_document_preview(Kind.CONFIRMATION_RULING, case))
+    text = pdf_text(
+        court_documents.court_document_preview(Kind.CONFIRMATION_RULING, case, actor=parties.judge1)
+    )
     assert "违背公序良俗" in text and "第三百五十八条第（三）项" in text
     assert f"驳回申请人{parties.bank.name}、{DEBTOR}的司法确认申请" in text
     assert "调解协议有效" not in text
@@ -278,7 +283,11 @@ def test_elements_report_what_is_missing_and_what_the_judge_fills(parties):
     assert missing == ["clerk"]
     overrides = {"clerk": str(parties.clerk1.pk), "reasons_extra": OWN_REASONS}
     assert court_documents.court_document_missing(Kind.PAYMENT_ORDER, case, overrides=overrides) == []
-    preview = pdf_text(court_documents.court_document_preview(Kind.PAYMENT_ORDER, case, overrides=overrides))
+    preview = pdf_text(
+        court_documents.court_document_preview(
+            Kind.PAYMENT_ORDER, case, overrides=overrides, actor=parties.judge1
+        )
+    )
     assert CLERK in preview[preview.index("书记员") :] and OWN_REASONS in preview
 
 
@@ -346,12 +355,12 @@ def test_the_clerk_who_accepts_and_the_judge_who_issues_sign_the_order(parties):
 
 def test_the_courts_seal_is_printed_over_the_date_and_without_one_there_is_no_image(parties, tmp_path):
     case = ruling_case(parties, **signed(parties))
-    without = court_documents.court_document_preview(Kind.CONFIRMATION_RULING, case)
+    without = court_documents.court_document_preview(Kind.CONFIRMATION_RULING, case, actor=parties.judge1)
     assert pdf_tool("pdfimages", without, tmp_path).splitlines()[2:] == []
 
     head = Letterhead(organisation=parties.court, name_line=parties.court.name)
     head.seal.save("court.png", ContentFile(seal_png()), save=True)
-    sealed = court_documents.court_document_preview(Kind.CONFIRMATION_RULING, case)
+    sealed = court_documents.court_document_preview(Kind.CONFIRMATION_RULING, case, actor=parties.judge1)
 
     rows = [line.split() for line in pdf_tool("pdfimages", sealed, tmp_path).splitlines()[2:]]
     assert [(r[3], r[4], r[2]) for r in rows] == [("160", "160", "image"), ("160", "160", "smask")]
@@ -363,7 +372,7 @@ def test_the_centres_seal_stands_in_when_the_court_has_none(parties, tmp_path):
     centre_org = documents.centre_organisation(parties.qz.pk)
     head = Letterhead(organisation=centre_org, name_line=centre_org.name)
     head.seal.save("centre.png", ContentFile(seal_png()), save=True)
-    sealed = court_documents.court_document_preview(Kind.CONFIRMATION_RULING, case)
+    sealed = court_documents.court_document_preview(Kind.CONFIRMATION_RULING, case, actor=parties.judge1)
     assert len(pdf_tool("pdfimages", sealed, tmp_path).splitlines()[2:]) == 2
 
 
@@ -417,6 +426,16 @@ def test_a_decision_not_yet_signed_is_previewed_as_it_would_be_issued(parties):
     assert [e.key for e in court_documents.court_document_missing(Kind.PAYMENT_ORDER, case)] == ["date"]
     order.issued_on = DECIDED_ON  # as it would be issued today; not saved
     assert court_documents.court_document_missing(Kind.PAYMENT_ORDER, case, decision=order) == []
-    text = pdf_text(court_documents.court_document_preview(Kind.PAYMENT_ORDER, case, decision=order))
+    text = pdf_text(
+        court_documents.court_document_preview(Kind.PAYMENT_ORDER, case, decision=order, actor=parties.judge1)
+    )
     assert CHINESE_DATE in text and "给付¥10,600.00（人民币壹万零陆佰元整）" in text
     assert PaymentOrder.objects.get(pk=order.pk).issued_on is None
+
+
+def test_only_the_courts_judges_and_clerks_see_a_document_before_it_is_issued(parties):
+    case = ruling_case(parties, **signed(parties))
+    for outsider in (parties.judge2, parties.creditor1, parties.mediator1, parties.admin):
+        with pytest.raises(ActionForbidden):
+            court_documents.court_document_preview(Kind.CONFIRMATION_RULING, case, actor=outsider)
+    assert court_documents.court_document_preview(Kind.CONFIRMATION_RULING, case, actor=parties.clerk1)
