@@ -439,3 +439,13 @@ def test_only_the_courts_judges_and_clerks_see_a_document_before_it_is_issued(pa
         with pytest.raises(ActionForbidden):
             court_documents.court_document_preview(Kind.CONFIRMATION_RULING, case, actor=outsider)
     assert court_documents.court_document_preview(Kind.CONFIRMATION_RULING, case, actor=parties.clerk1)
+
+
+@pytest.mark.parametrize("kind", list(CASES))
+def test_a_centres_template_preview_shows_the_court_form_with_made_up_values(parties, kind, tmp_path):
+    from notices.services import notice_template_preview
+
+    data = notice_template_preview(centre=parties.qz, kind=kind)
+    text = pdf_text(data)
+    assert "审判员王审判" in text and "书记员" in text and "法定代表人：赵法人，行长。" in text
+    assert ID_NUMBER not in text and "+Notice-Serif" in pdf_tool("pdffonts", data, tmp_path)
