@@ -82,6 +82,14 @@ class Organisation(TimeStampedModel):
     # What a debtor reads where the page says to contact the mediator (committee) or the centre.
     phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     hours = models.CharField(_("opening hours"), max_length=120, blank=True)
+    # A party's particulars as a court document states them (a creditor as applicant or plaintiff).
+    address = models.CharField(_("registered address"), max_length=200, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    legal_representative_title = models.CharField(
+        _("legal representative's position"), max_length=50, blank=True
+    )
+    agent_name = models.CharField(_("agent ad litem"), max_length=50, blank=True)
+    agent_detail = models.CharField(_("agent's particulars"), max_length=120, blank=True)
     # A committee of mediators invited by a court (诉前调解): it takes the court-mediation stage.
     invited_by_court = models.ForeignKey(
         "self",

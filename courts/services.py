@@ -36,7 +36,7 @@ from cases.services import (
     deadline_open,
 )
 from core.actors import SYSTEM, actor_role
-from core.models import Centre, Organisation
+from core.models import Centre, Organisation, Role
 
 from .enforcement_figures import (
     enforceable_title_of,
@@ -59,6 +59,7 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
+UNSET: Any = object()  # a keyword not passed (None clears)
 K = Deadline.Kind
 Row = TypeVar("Row", bound=Any)
 
@@ -231,6 +232,7 @@ def confirmation_decide(
             reason=f"{label}: {reasons}".strip(": "),
             data={"number": filing.number, "ground": ground},
         )
+    _filing_signed_by(filing, actor)
     decision = ConfirmationDecision.objects.create(
         case=case,
         filing=filing,
@@ -394,6 +396,7 @@ def payment_order_accept(*, order: PaymentOrder, actor: Any) -> PaymentOrder:
     order.filing = filing_create(case=order.case, filing_type=FilingType.PAYMENT_ORDER)
     order.status, order.accepted_on = PaymentOrder.Status.ACCEPTED, timezone.localdate()
     order.save()
+    _filing_signed_by(order.filing, actor)
     _close(order.case, K.PAYMENT_ORDER_ACCEPTANCE)
     deadline_open(case=order.case, kind=K.PAYMENT_ORDER_ISSUANCE, start=order.accepted_on)
     case_event_record(
@@ -421,6 +424,7 @@ def payment_order_issue(*, order: PaymentOrder, actor: Any) -> PaymentOrder:
     _court_step(actor, order.case)
     order.status, order.issued_on = PaymentOrder.Status.ISSUED, timezone.localdate()
     order.save()
+    _filing_signed_by(order.filing, actor)
     _close(order.case, K.PAYMENT_ORDER_ISSUANCE)
     deadline_open(case=order.case, kind=K.PAYMENT_ORDER_SERVICE, start=order.issued_on)
     case_event_record(
@@ -857,6 +861,7 @@ def suit_schedule_hearing(*, suit: Suit, actor: Any, hearing_at: Any) -> Suit:
     _court_step(actor, suit.case)
     suit.hearing_at = hearing_at
     suit.save(update_fields=["hearing_at", "updated_at"])
+    _filing_signed_by(suit.filing, actor)
     case_event_record(
         case=suit.case, action=EventAction.HEARING_SCHEDULED, actor=actor, data={"at": hearing_at.isoformat()}
     )
@@ -890,6 +895,7 @@ def suit_record_judgment(
     suit.judgment_on, suit.judgment_amount = judgment_on, amount
     suit.performance_due_on = performance.due_on
     suit.save()
+    _filing_signed_by(suit.filing, actor)
     case_transition(
         case=suit.case,
         transition="judgment_effective",
@@ -1099,6 +1105,56 @@ def suspended_enforcements_recheck(case_ids: list[int]) -> int:
 
 
 # --- documents ------------------------------------------------------------------------------------
+
+
+def _filing_signed_by(filing: Filing | None, actor: Any) -> None:
+    """The court's people who act on a number sign its document, unless others were named before: the
+    judge who decides, the clerk who accepts, schedules or records."""
+    role = actor_role(actor)
+    if filing is None or role not in ("judge", "clerk"):
+        return
+    if getattr(filing, f"{role}_id") is None:
+        Filing.objects.filter(pk=filing.pk, **{f"{role}__isnull": True}).update(**{role: actor})
+        setattr(filing, role, actor)
+
+
+@transaction.atomic
+def filing_document_elements_set(
+    *,
+    filing: Filing,
+    actor: Any,
+    judge: Any = UNSET,
+    clerk: Any = UNSET,
+    reasons_extra: str | None = None,
+) -> Filing:
+    """The elements of the court's document on this number that the judge fills: who signs it (a judge and
+    a clerk of this court) and the judge's own reasons. Only what is passed changes; None clears a signer."""
+    _court_step(actor, filing.case)
+    case_lock(case_id=filing.case_id)  # the one lock order: the Case, then its rows
+    filing = Filing.objects.select_for_update().get(pk=filing.pk)
+    changed: list[str] = []
+    for field, user, role in (("judge", judge, "judge"), ("clerk", clerk, "clerk")):
+        if user is UNSET:
+            continue
+        if user is not None and not _is_court_member(user, filing.court_id, role):
+            raise CourtError(
+                _("%(name)s is not a %(role)s of this court.")
+                % {"name": str(user), "role": Role(role).label},
+                code="signer_not_of_court",
+            )
+        setattr(filing, field, user)
+        changed.append(field)
+    if reasons_extra is not None:
+        filing.reasons_extra = reasons_extra.strip()
+        changed.append("reasons_extra")
+    if changed:
+        filing.save(update_fields=[*changed, "updated_at"])
+    return filing
+
+
+def _is_court_member(user: Any, court_id: int, role: str) -> bool:
+    membership = getattr(user, "membership", None)
+    return membership is not None and membership.organisation_id == court_id and membership.role == role
 
 
 def _render_later(kind: str, object_id: int) -> None:
