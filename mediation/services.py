@@ -58,6 +58,8 @@ CHUNK = 5000
 # The collection hours' one rule is notices.services.in_collection_quiet_hours; these hours serve queries.
 QUIET_START, QUIET_END = COLLECTION_QUIET_FROM.hour, COLLECTION_QUIET_UNTIL.hour
 MAX_UNANSWERED_PER_DAY = 6  # same guideline: at most 6 unanswered attempts a day to one number
+# Two identical entries (a contact, a session) this close together are one entry sent twice.
+DUPLICATE_WINDOW = timedelta(minutes=5)
 MEDIATION_STAGES = [Stage.TRIAGED, Stage.IN_MEDIATION, Stage.COURT_MEDIATION]
 
 
@@ -440,6 +442,48 @@ def contact_log(
         raise MediationError(MESSAGES["quiet_hours"], code="quiet_hours")
     if outcome == ContactAttempt.Outcome.UNREACHABLE and not unreachable_reason.strip():
         raise MediationError(MESSAGES["unreachable_reason"], code="unreachable_reason")
+    with transaction.atomic():
+        cases_lock(
+            case_ids=[case.pk]
+        )  # two identical entries sent at once: the second waits, then sees the first
+        return _contact_create(
+            case=case,
+            actor=actor,
+            channel=channel,
+            at=at,
+            outcome=outcome,
+            notes=notes,
+            unreachable_reason=unreachable_reason,
+            next_contact_on=next_contact_on,
+        )
+
+
+def contact_duplicate(*, case: Case, channel: str, at: datetime, outcome: str, notes: str) -> bool:
+    """The same entry (case, channel, time, outcome, notes) was logged in the last few minutes: one entry
+    sent twice. A redial a minute later is a new attempt (its time differs) and counts towards the 6."""
+    return ContactAttempt.objects.filter(
+        case=case,
+        channel=channel,
+        at=at,
+        outcome=outcome,
+        notes=notes,
+        created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+    ).exists()
+
+
+def _contact_create(
+    *,
+    case: Case,
+    actor: Any,
+    channel: str,
+    at: datetime,
+    outcome: str,
+    notes: str,
+    unreachable_reason: str,
+    next_contact_on: date | None,
+) -> tuple[ContactAttempt, list[str]]:
+    if contact_duplicate(case=case, channel=channel, at=at, outcome=outcome, notes=notes):
+        raise MediationError(MESSAGES["duplicate_contact"], code="duplicate_contact")
     phone_hash = keyed_hash(case.phone) if case.phone else ""
     attempt = ContactAttempt.objects.create(
         case=case,
@@ -512,6 +556,33 @@ def session_schedule(
         raise MediationError(MESSAGES["meeting_link"], code="meeting_link")
     if scheduled_at < timezone.now():
         raise MediationError(MESSAGES["past_session"], code="past_session")
+    with transaction.atomic():
+        cases_lock(case_ids=[case.pk])  # a double click: the second request waits here, then sees the first
+        if session_duplicate(case=case, kind=kind, scheduled_at=scheduled_at):
+            raise MediationError(MESSAGES["duplicate_session"], code="duplicate_session")
+        return _session_create(
+            case=case,
+            actor=actor,
+            kind=kind,
+            scheduled_at=scheduled_at,
+            location=location,
+            meeting_link=meeting_link,
+        )
+
+
+def session_duplicate(*, case: Case, kind: str, scheduled_at: datetime) -> bool:
+    """The case already has a scheduled session of this kind within a few minutes of this time."""
+    return MediationSession.objects.filter(
+        case=case,
+        kind=kind,
+        status=MediationSession.Status.SCHEDULED,
+        scheduled_at__range=(scheduled_at - DUPLICATE_WINDOW, scheduled_at + DUPLICATE_WINDOW),
+    ).exists()
+
+
+def _session_create(
+    *, case: Case, actor: Any, kind: str, scheduled_at: datetime, location: str, meeting_link: str
+) -> MediationSession:
     session = MediationSession.objects.create(
         case=case,
         mediator=actor,
