@@ -40,4 +40,12 @@ MESSAGES = {
         "A session of this kind is already scheduled at this time: it was not scheduled twice and the "
         "parties were not notified again."
     ),
+    "no_phone": _("There is no phone number on this case."),
+    "quiet_hours_call": _(
+        "It is between 22:00 and 08:00 and the debtor has not consented to calls at this hour: the number is "
+        "shown from 08:00 (collection guideline)."
+    ),
+    "six_unanswered_today": _(
+        "This number already has 6 unanswered calls today: the collection guideline advises no more today."
+    ),
 }

@@ -4,6 +4,7 @@ import heapq
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from cases.services import (
     BulkResult,
     LockedCase,
     case_event_record,
+    case_reveal_phone,
     case_transition,
     cases_bulk_transition,
     cases_change_bulk,
@@ -27,6 +29,7 @@ from cases.services import (
 from core.actors import SYSTEM, actor_role
 from core.crypto import keyed_hash
 from core.models import Centre, Membership, Organisation, Role
+from core.pii import PurposeRefused, call_purpose_text
 from core.queries import any_of_sql
 from notices.services import (
     COLLECTION_QUIET_FROM,
@@ -540,6 +543,52 @@ def late_contact_consent_record(*, case: Case, actor: Any, note: str) -> LateCon
     )
     case_event_record(case=case, action=EventAction.LATE_CONTACT_CONSENT, actor=actor, reason=note)
     return consent
+
+
+@dataclass(frozen=True)
+class CallReveal:
+    """The number to call, once, and what the mediator should know before dialling."""
+
+    phone: str
+    warnings: list[str]
+
+    @property
+    def tel(self) -> str:
+        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+        return f"tel:{digits}"
+
+
+def unanswered_calls_today(*, case: Case, now: datetime | None = None) -> int:
+    """Unanswered attempts today (Beijing) to the case's number, whichever case logged them."""
+    if not case.phone:
+        return 0
+    day = timezone.localtime(now or timezone.now()).date()
+    return ContactAttempt.objects.filter(
+        phone_hash=keyed_hash(case.phone), outcome=ContactAttempt.Outcome.NO_ANSWER, at__date=day
+    ).count()
+
+
+def case_call_reveal(*, case: Case, actor: Any, purpose: str) -> CallReveal:
+    """The mediator reads the debtor's number to call them, for a purpose from a short list; the reading is
+    logged (who, purpose, when: PIPL 28-29). In the quiet hours without the debtor's consent the number is
+    held until 08:00 (collection guideline); past 6 unanswered calls today the mediator is warned."""
+    if case.mediator_id != actor.pk and actor_role(actor) != Role.CENTRE_ADMIN:
+        raise MediationError(MESSAGES["not_mediator"], code="not_mediator")
+    _refuse_if_refused(case)
+    try:
+        purpose_text = call_purpose_text(purpose)
+    except PurposeRefused as exc:
+        raise MediationError(exc.message, code="call_purpose") from exc
+    if not case.phone:
+        raise MediationError(MESSAGES["no_phone"], code="no_phone")
+    now = timezone.now()
+    if in_quiet_hours(now) and not LateContactConsent.objects.filter(case=case).exists():
+        raise MediationError(MESSAGES["quiet_hours_call"], code="quiet_hours")
+    warnings = []
+    if unanswered_calls_today(case=case, now=now) >= MAX_UNANSWERED_PER_DAY:
+        warnings.append(str(MESSAGES["six_unanswered_today"]))
+    phone = case_reveal_phone(case=case, actor=actor, purpose=purpose_text)
+    return CallReveal(phone=phone, warnings=warnings)
 
 
 # --- sessions -------------------------------------------------------------------------------------

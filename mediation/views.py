@@ -28,6 +28,7 @@ from core.views import StaffRequiredMixin
 from . import selectors, services
 from .forms import (
     BulkForm,
+    CallForm,
     ConsentForm,
     ContactForm,
     CreditorSignForm,
@@ -188,14 +189,17 @@ class CasePanelView(MediationMixin, View):
         return render_panel(request, case_get(user=request.user, pk=pk))
 
 
-def render_panel(request: HttpRequest, case: Any, **forms: Any) -> HttpResponse:
-    """The panel, with the forms that failed validation shown again with their errors."""
+def render_panel(
+    request: HttpRequest, case: Any, call: services.CallReveal | None = None, **forms: Any
+) -> HttpResponse:
+    """The panel, with the forms that failed validation shown again with their errors (and, right after
+    the mediator asked for it, the number to call: shown in this response only, never stored)."""
     panel = selectors.case_mediation_panel(case=case)
     settlement = panel["settlement"]
     context = {
         "case": case,
         **panel,
-        "contact_form": forms.get("contact_form") or ContactForm(),
+        "contact_form": forms.get("contact_form") or ContactForm(initial=_contact_initial(call)),
         "consent_form": ConsentForm(),
         "session_form": forms.get("session_form") or SessionForm(),
         "record_form": SessionRecordForm(),
@@ -207,8 +211,19 @@ def render_panel(request: HttpRequest, case: Any, **forms: Any) -> HttpResponse:
         "extension_form": ExtensionForm(),
         "is_mine": case.mediator_id == request.user.pk,
         "has_consent": hasattr(case, "late_contact_consent"),
+        "call_form": CallForm(),
+        "call": call,
+        "unanswered_today": services.unanswered_calls_today(case=case),
+        "max_unanswered": services.MAX_UNANSWERED_PER_DAY,
     }
     return render(request, "mediation/case_panel.html", context, status=400 if forms else 200)
+
+
+def _contact_initial(call: services.CallReveal | None) -> dict[str, Any]:
+    """After a reveal-and-call the contact form is ready for the call's outcome."""
+    if call is None:
+        return {}
+    return {"channel": "phone"}
 
 
 def _schedule_text(settlement: Settlement | None) -> str:
@@ -257,6 +272,16 @@ class CaseActionView(MediationMixin, View):
         for warning in warnings:
             messages.warning(request, warning)
         return None
+
+    def do_call(self, request: HttpRequest, case: Any) -> HttpResponse | None:
+        form = CallForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose why you call from the list."))
+            return None
+        call = services.case_call_reveal(case=case, actor=request.user, purpose=form.cleaned_data["purpose"])
+        for warning in call.warnings:
+            messages.warning(request, warning)
+        return render_panel(request, case, call=call)
 
     def do_consent(self, request: HttpRequest, case: Any) -> None:
         form = ConsentForm(request.POST)
