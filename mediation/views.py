@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from cases.errors import CaseActionError
-from cases.models import Colour, Stage, Track
+from cases.models import Colour, Stage, Track, deadline_days_left
+from cases.rules import MEDIATION_WINDOW_DAYS
 from cases.selectors import case_get, cases_visible_to
 from cases.templatetags.case_tags import STAGE_PHASES
 from core.models import Membership, Role
@@ -101,6 +102,7 @@ class QueueView(MediationMixin, View):
             "pool": pool,
             "counts": selectors.queue_counts(user=request.user),
             "bulk_form": BulkForm(mediators=committee_mediators(request.user)),
+            "window_days": MEDIATION_WINDOW_DAYS,
         }
         return render(request, "mediation/queue.html", context)
 
@@ -111,7 +113,10 @@ def queue_rows(values: Any) -> list[dict[str, Any]]:
     today = timezone.localdate()
     rows = []
     for row in values:
-        left = (row["window_due"] - today).days if row["window_due"] else None
+        due, starts = row["window_due"], row["window_starts"]
+        left = deadline_days_left(due, today) if due else None
+        # Days beyond the 30 of the header: the last day moved to a working day, or the parties extended it.
+        beyond = (due - starts).days - MEDIATION_WINDOW_DAYS if due and starts else 0
         rows.append(
             {
                 **row,
@@ -122,6 +127,7 @@ def queue_rows(values: Any) -> list[dict[str, Any]]:
                 "colour_label": colours.get(row["colour"], ""),
                 "track_label": tracks.get(row["track"], ""),
                 "days_left": left,
+                "days_beyond": max(beyond, 0),
                 "days_class": ""
                 if left is None
                 else "overdue"
