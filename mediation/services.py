@@ -579,7 +579,7 @@ def case_call_reveal(*, case: Case, actor: Any, purpose: str) -> CallReveal:
     try:
         purpose_text = call_purpose_text(purpose)
     except PurposeRefused as exc:
-        raise MediationError(exc.message, code="call_purpose") from exc
+        raise MediationError(str(exc.message), code="call_purpose") from exc
     if not case.phone:
         raise MediationError(MESSAGES["no_phone"], code="no_phone")
     now = timezone.now()
