@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 FORM_KEY_FIELD = "form_key"
 FORM_KEY_TTL_SECONDS = 24 * 60 * 60
 FORM_KEY_MAX_LENGTH = 64
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Marks a key whose first POST is still being processed (a double click arrives while it runs).
 IN_PROGRESS = "…"
 
@@ -64,7 +65,9 @@ class FormKeyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        key = request.POST.get(FORM_KEY_FIELD, "") if request.method == "POST" else ""
+        # Only a page's form: the API's bodies are left for its own parsers (and its own idempotency).
+        is_form = request.method == "POST" and request.content_type in FORM_CONTENT_TYPES
+        key = request.POST.get(FORM_KEY_FIELD, "") if is_form and not request.path.startswith("/api/") else ""
         if not key or len(key) > FORM_KEY_MAX_LENGTH:
             return self.get_response(request)
         cache_key = _cache_key(request, key)

@@ -954,9 +954,7 @@ def settlement_creditor_sign(
             },
         )
     if apply_for_confirmation:
-        _confirmation_consent(
-            settlement.case, party="creditor", actor=actor, how="with_signature"
-        )
+        _confirmation_consent(settlement.case, party="creditor", actor=actor, how="with_signature")
     return _settlement_progress(settlement, actor, fields)
 
 
