@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import OPEN_STAGES, Case, Deadline, Debtor, Stage
+from cases.models import OPEN_STAGES, Case, Deadline, Debtor, Stage, deadline_days_left
 from core.models import Organisation
 from mediation.debtor_services import PROPOSAL_STAGES
 from mediation.models import HardshipRequest, Instalment, Objection, Proposal, Settlement, TriageResult
@@ -232,7 +232,7 @@ def _deadlines(case: Case) -> list[dict[str, Any]]:
             "kind": d.kind,
             "label": d.get_kind_display(),
             "due_on": d.due_on,
-            "days_left": (d.due_on - today).days,
+            "days_left": deadline_days_left(d.due_on, today),
             "paused": d.paused_since is not None,
             "explained": DEADLINE_EXPLAINED[d.kind],
         }

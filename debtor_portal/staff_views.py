@@ -47,6 +47,7 @@ class WaitingView(DebtorRequestsMixin, View):
             "objections": selectors.objections_waiting(user)[:200],
             "proposals": selectors.proposals_waiting(user)[:200],
             "hardship": selectors.hardship_waiting(user)[:200],
+            "came_forward": selectors.came_forward_waiting(user),
             "counts": selectors.debtor_requests_counts(user=user),
         }
         return render(request, "debtor_portal/staff/debtor_waiting.html", context)
