@@ -223,10 +223,16 @@ def objection_statements() -> list[str]:
     objection = optional_model("mediation.Objection")
     if objection is None:
         return []
+    days = days_between("x.created_at", "x.decided_at")
+    coarse = " ".join(f"WHEN {days} <= {b} THEN {b}" for b in COARSE_DAY_BUCKETS)
+    decided = "x.decided_at IS NOT NULL AND x.status IN ('upheld', 'rejected')"
+    bucket = (
+        f"CASE WHEN NOT ({decided}) THEN NULL WHEN {days} <= 30 THEN {days} {coarse} ELSE {OVER_A_YEAR} END"
+    )
     return [
-        f"INSERT INTO {_table(ObjectionFact)} ({SLICE_COLUMNS}, ground, status, outcome, objections) "
-        f"SELECT {SLICE}, x.ground, x.status, x.outcome, COUNT(*) "
-        f"FROM {_table(objection)} x JOIN {TEMP_CASES} d ON d.id = x.case_id {group_by(10)}"
+        f"INSERT INTO {_table(ObjectionFact)} ({SLICE_COLUMNS}, ground, status, outcome, decision_days, "
+        f"objections) SELECT {SLICE}, x.ground, x.status, x.outcome, {bucket}, COUNT(*) "
+        f"FROM {_table(objection)} x JOIN {TEMP_CASES} d ON d.id = x.case_id {group_by(11)}"
     ]
 
 

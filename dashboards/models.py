@@ -129,6 +129,9 @@ class ObjectionFact(FactSlice):
     ground = models.CharField(max_length=16)
     status = models.CharField(max_length=14)
     outcome = models.CharField(max_length=10, blank=True)
+    # Days from filing to decision (exact to 30, then the duration buckets); null while undecided or when
+    # the objection went to the repayment plan instead.
+    decision_days = models.PositiveIntegerField(null=True)
     objections = models.PositiveIntegerField()
 
     class Meta:
