@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,7 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
 # Essential spending categories of the statement (the NBS consumption groups, regrouped for a household).
-CATEGORIES: tuple[tuple[str, str], ...] = (
+CATEGORIES: tuple[tuple[str, Any], ...] = (
     ("housing", _("Housing (rent, mortgage)")),
     ("food", _("Food")),
     ("transport", _("Transport and phone")),

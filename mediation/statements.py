@@ -132,13 +132,11 @@ def proposal_monthly(proposal: Proposal) -> Decimal:
 def proposed_monthly_elsewhere(*, debtor_id: int, exclude_case_id: int | None) -> Decimal:
     """What the person's live proposals on their OTHER open cases at the centre cost each month: the
     latest live proposal of each case (set-based over the person's cases)."""
-    latest = (
-        Proposal.objects.filter(
-            case__debtor_id=debtor_id, case__stage__in=OPEN_STAGES, status__in=LIVE_PROPOSALS
-        )
-        .exclude(case_id=exclude_case_id)
-        .order_by("case_id", "-pk")
-    )
+    latest = Proposal.objects.filter(
+        case__debtor_id=debtor_id, case__stage__in=OPEN_STAGES, status__in=LIVE_PROPOSALS
+    ).order_by("case_id", "-pk")
+    if exclude_case_id is not None:
+        latest = latest.exclude(case_id=exclude_case_id)
     seen: set[int] = set()
     total = ZERO
     for proposal in latest.only("case_id", "total", "amount_now", "instalment_count", "frequency"):

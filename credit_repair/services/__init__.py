@@ -7,7 +7,7 @@ ledger (the ledger, payments and payment files), breaches, repair (credit repair
 """
 
 from .breaches import REMINDER_KIND, breach_request_enforcement, breaches_detect, breaches_remind
-from .cure import CureOffer, cure_offer, cure_offer_or_reason, plan_cure
+from .cure import CureOffer, cure_limits_set, cure_offer, cure_offer_or_reason, plan_cure
 from .ledger import (
     LedgerTotals,
     PaymentResult,
@@ -45,6 +45,7 @@ __all__ = [
     "breaches_remind",
     "credit_objection_answer",
     "credit_objection_file",
+    "cure_limits_set",
     "cure_offer",
     "cure_offer_or_reason",
     "ledgers_rebuild",

@@ -25,7 +25,7 @@ from mediation.models import Instalment
 from .. import rules, selectors
 from ..errors import RepairError
 from ..models import Breach, CureLimits, PlanCure
-from ._common import ZERO, logger
+from ._common import ZERO, _forbidden, logger
 from .ledger import ledgers_rebuild
 
 # The re-scheduled rest starts within this many days (a month): a cure, not a pause (project rule).
@@ -41,6 +41,9 @@ REFUSALS = {
     "count": gettext_lazy("Choose between %(low)d and %(high)d instalments."),
     "minimum": gettext_lazy("Each instalment must be at least %(min)s yuan."),
     "first_due": gettext_lazy("The first new instalment must fall between %(start)s and %(end)s."),
+    "limits": gettext_lazy(
+        "Extra instalments cannot be negative, and the smallest instalment must be above zero."
+    ),
 }
 
 
@@ -223,3 +226,23 @@ def creditor_told_of_cure(*, cure_id: int) -> int:
         except (PermanentChannelError, TemporaryChannelError) as exc:
             logger.warning("cure %s: creditor staff %s not told: %s", cure_id, uid, exc)
     return sent
+
+
+def cure_limits_set(
+    *, actor: Any, allowed: bool, max_extra_instalments: int, min_instalment: Decimal
+) -> CureLimits:
+    """Creditor staff set, in advance, what a debtor may re-schedule online (for their own creditor)."""
+    membership = getattr(actor, "membership", None)
+    if membership is None or membership.role != Role.CREDITOR_STAFF:
+        raise _forbidden()
+    if max_extra_instalments < 0 or min_instalment <= 0:
+        raise RepairError(REFUSALS["limits"], code="cure_limits")
+    limits, _created = CureLimits.objects.update_or_create(
+        creditor_id=membership.organisation_id,
+        defaults={
+            "allowed": allowed,
+            "max_extra_instalments": max_extra_instalments,
+            "min_instalment": min_instalment,
+        },
+    )
+    return limits

@@ -126,3 +126,31 @@ def test_after_the_grace_period_the_cure_is_refused(world, limits):
         services.plan_cure(case=case, count=3, first_due=date(2026, 10, 20), today=date(2026, 10, 14))
     assert refused.value.code == "cure_grace_over"
     assert Breach.objects.filter(case=case).count() == 0  # detection, not the refusal, records the breach
+
+
+def test_creditor_staff_set_their_own_limits_and_no_one_else_may(world, client):
+    from django.urls import reverse
+
+    from cases.errors import ActionForbidden
+    from tests.factories import PASSWORD
+
+    client.login(username="creditor1", password=PASSWORD)
+    url = reverse("credit_repair:cure_limits")
+    response = client.post(url, {"allowed": "on", "max_extra_instalments": "2", "min_instalment": "500"})
+    assert response.status_code == 302
+    limits = CureLimits.objects.get()
+    assert (limits.creditor, limits.allowed, limits.max_extra_instalments, limits.min_instalment) == (
+        world.bank,
+        True,
+        2,
+        Decimal("500.00"),
+    )
+    assert client.post(url, {"max_extra_instalments": "-1", "min_instalment": "0"}).status_code == 400
+    mediator = type(client)()
+    mediator.login(username="mediator1", password=PASSWORD)
+    assert mediator.get(url).status_code == 403
+    with pytest.raises(ActionForbidden):
+        services.cure_limits_set(
+            actor=world.mediator1, allowed=True, max_extra_instalments=9, min_instalment=Decimal("1")
+        )
+    assert CureLimits.objects.get().max_extra_instalments == 2
