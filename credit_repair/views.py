@@ -57,7 +57,9 @@ class CureLimitsView(_Staff):
     def get(self, request: HttpRequest) -> HttpResponse:
         from .models import CureLimits
 
-        limits = CureLimits.objects.filter(creditor_id=request.user.membership.organisation_id).first()
+        membership = getattr(request.user, "membership", None)
+        creditor_id = membership.organisation_id if membership is not None else None
+        limits = CureLimits.objects.filter(creditor_id=creditor_id).first()
         initial = (
             {"allowed": limits.allowed, "max_extra_instalments": limits.max_extra_instalments,
              "min_instalment": limits.min_instalment}

@@ -138,6 +138,17 @@ class ObjectionFact(FactSlice):
         indexes = _fact_indexes("objectionfact")
 
 
+class PlanFact(FactSlice):
+    """Affordability and cures: debtors' plans measured against a financial statement, those above what the
+    person can afford (kept with a reason), and plans re-scheduled online after a missed instalment."""
+
+    kind = models.CharField(max_length=12)  # measured, above, cure
+    plans = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = _fact_indexes("planfact")
+
+
 class RefreshState(models.Model):
     """When a centre's facts were last rebuilt, and the last case event they include."""
 

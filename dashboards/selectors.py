@@ -34,6 +34,7 @@ from .models import (
     FlowFact,
     NoticeFact,
     ObjectionFact,
+    PlanFact,
     RefreshState,
     StageFact,
 )
@@ -581,6 +582,53 @@ def objection_decision_days(ctx: Context) -> Figure | None:
     )
 
 
+def plans_affordability(ctx: Context) -> Figure:
+    """Debtors' plans measured against their financial statement, those above what the person can afford,
+    and plans re-scheduled once online after a missed instalment: per creditor and for the whole centre."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in ctx.sums(PlanFact, ("creditor_id", "kind"), n="plans"):
+        counts[r["creditor_id"]][r["kind"]] += r["n"]
+    names = _group_label(ctx, "creditor_id", [{"creditor_id": pk} for pk in counts])
+
+    def line(label: Any, c: dict[str, int]) -> list[Any]:
+        measured = c.get("measured", 0) + c.get("above", 0)
+        return [label, measured, c.get("above", 0), rate(c.get("above", 0), measured), c.get("cure", 0)]
+
+    table = [line(names.get(pk, "—"), counts[pk]) for pk in sorted(counts, key=lambda k: names.get(k, ""))]
+    if table:
+        total: dict[str, int] = defaultdict(int)
+        for c in counts.values():
+            for kind, n in c.items():
+                total[kind] += n
+        table.append(line(gettext_lazy("All creditors"), total))
+    return Figure(
+        "plans_affordability",
+        gettext_lazy("Plans and what people can afford"),
+        [
+            Column(gettext_lazy("Creditor"), "text"),
+            Column(gettext_lazy("Plans measured against a financial statement")),
+            Column(gettext_lazy("Above what is affordable, with a reason")),
+            Column(gettext_lazy("Rate"), "percent"),
+            Column(gettext_lazy("Re-scheduled once after a missed instalment")),
+        ],
+        table,
+        {
+            "type": "bar",
+            "categories": [str(r[0]) for r in table],
+            "series": [
+                {
+                    "name": str(gettext_lazy("Above what is affordable, with a reason")),
+                    "data": [r[2] for r in table],
+                },
+                {
+                    "name": str(gettext_lazy("Re-scheduled once after a missed instalment")),
+                    "data": [r[4] for r in table],
+                },
+            ],
+        },
+    )
+
+
 def deadlines(ctx: Context) -> Figure:
     rows = deadline_rows(ctx)
     soon = ctx.today + timedelta(days=DUE_SOON_DAYS)
@@ -830,6 +878,7 @@ ROLE_FIGURES: dict[str, dict[str, FigureBuilder]] = {
         "deadlines": deadlines,
         "objections": objections,
         "objection_days": objection_decision_days,
+        "plans_affordability": plans_affordability,
         "notices": notices,
     },
     Role.CREDITOR_STAFF: {
@@ -843,6 +892,7 @@ ROLE_FIGURES: dict[str, dict[str, FigureBuilder]] = {
         "deadlines": deadlines,
         "objections": objections,
         "objection_days": objection_decision_days,
+        "plans_affordability": plans_affordability,
         "notices": notices,
     },
     Role.JUDGE: {

@@ -55,3 +55,40 @@ def test_days_from_objection_to_decision_per_creditor_and_centre(funnel):
     ]
     # The bank's staff see their own figures only.
     assert rows(funnel.world.creditor1) == [["示范银行", "4", "4", "12"], ["All creditors", "4", "4", "12"]]
+
+
+def test_plans_measured_above_affordable_and_cures_per_creditor_and_centre(funnel):
+    from credit_repair.models import PlanCure
+    from mediation.models import Proposal, Settlement
+
+    b = funnel.b
+
+    def proposal(case, reason=""):
+        Proposal.objects.create(
+            case=case, party="debtor", total=Decimal("1000"), amount_now=Decimal("0"), instalment_count=2,
+            affordable_monthly=Decimal("400"), monthly_total=Decimal("500"), above_affordable_reason=reason,
+        )  # fmt: skip
+
+    proposal(b.b1)
+    proposal(b.b2, "family helps")
+    proposal(funnel.c1)
+    Proposal.objects.create(  # no statement: not measured
+        case=b.b3, party="debtor", total=Decimal("1000"), amount_now=Decimal("0"), instalment_count=2
+    )
+    settlement = Settlement.objects.create(
+        case=b.b1, kind="instalments", total=Decimal("1000"), created_by=funnel.world.mediator1
+    )
+    today = timezone.localdate()
+    PlanCure.objects.create(
+        case=b.b1, settlement=settlement, missed_due_on=today, grace_ends_on=today, remaining=Decimal("100"),
+        extra_instalments=1,
+    )  # fmt: skip
+    funnel.refresh()
+    figure = selectors.dashboard_figures(
+        Context(user=funnel.world.admin, filters=Filters()), keys=["plans_affordability"]
+    )[0]
+    assert [[str(c) for c in row] for row in figure.rows] == [
+        ["示范消费金融", "1", "0", "0.0", "0"],
+        ["示范银行", "2", "1", "50.0", "1"],
+        ["All creditors", "3", "1", "33.3", "1"],
+    ]
