@@ -220,3 +220,24 @@ def test_an_objection_about_ability_to_pay_goes_to_the_plan_flow_without_a_hold(
     assert objection.reviewer is None and objection.review_due_on is None
     case.refresh_from_db()
     assert not case.on_hold
+
+
+def test_the_judge_reads_the_reason_beside_the_settlement_it_became(world):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    case = world.case()
+    file_statement(case)
+    proposal = debtor_services.proposal_submit(
+        case=case, plan=monthly_plan("30010", 10), above_affordable_reason="My brother pays half"
+    )
+    settlement = debtor_services.proposal_accept_by_mediator(
+        proposal=proposal, actor=world.mediator1
+    ).settlement
+    with translation.override("en"):
+        html = Template("{% load affordability_tags %}{% affordability case settlement %}").render(
+            Context({"case": case, "settlement": settlement})
+        )
+    assert "My brother pays half" in html and "Above what is affordable" in html
+    assert "¥3,000.00" in html and "¥3,001.00" in html
+    assert case.debtor.id_number not in html and case.debtor.id_number_masked not in html
