@@ -19,6 +19,7 @@ from cases.services import case_event_record
 from core.actors import SYSTEM
 from core.models import Membership, Role
 from core.workdays import WorkingCalendar
+from courts.enforcement_figures import enforcement_application_deadlines_sync
 from mediation.instalments import instalment_schedule
 from mediation.models import Instalment
 
@@ -163,6 +164,8 @@ def plan_cure(
         for p in schedule
     )
     ledgers_rebuild([case.pk])
+    # The title's last day of performance moved: any open enforcement-application limit follows it (CPL 250).
+    enforcement_application_deadlines_sync([case.pk])
     after = [{"seq": last_seq + p.seq, "due_on": str(p.due_on), "amount": str(p.amount)} for p in schedule]
     cure = PlanCure.objects.create(
         case=case,

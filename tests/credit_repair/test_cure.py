@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 
 from cases.models import Stage
+from courts.enforcement_figures import enforceable_title_of
 from credit_repair import services
 from credit_repair.errors import RepairError
 from credit_repair.models import Breach, CureLimits, PlanCure
@@ -79,6 +80,8 @@ def test_a_cure_reschedules_the_rest_keeps_the_case_in_performance_and_tells_the
     ]
     assert cure.remaining == Decimal("8000.00") and cure.extra_instalments == 1
     assert "plan_rescheduled" in actions(case)
+    # The enforcement period now runs from the new last instalment (CPL 250).
+    assert enforceable_title_of(case).last_performance_day == date(2027, 1, 20)
     assert case_ledger(case=case, today=date(2026, 10, 14)).instalments[0].status == "paid"
     assert services.breaches_detect(today=date(2026, 10, 14))["breaches"] == 0
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["collections@bank.example"]
