@@ -241,3 +241,22 @@ def test_the_judge_reads_the_reason_beside_the_settlement_it_became(world):
     assert "My brother pays half" in html and "Above what is affordable" in html
     assert "¥3,000.00" in html and "¥3,001.00" in html
     assert case.debtor.id_number not in html and case.debtor.id_number_masked not in html
+
+
+def test_the_mediators_counter_offer_above_what_is_affordable_needs_a_reason_too(world):
+    case = world.case()
+    file_statement(case)
+    proposal = debtor_services.proposal_submit(case=case, plan=monthly_plan("20000", 10))
+    with pytest.raises(DebtorRequestError) as refused:
+        debtor_services.proposal_counter(
+            proposal=proposal, actor=world.mediator1, plan=monthly_plan("40000", 10)
+        )
+    assert refused.value.code == "above_affordable"
+    counter = debtor_services.proposal_counter(
+        proposal=proposal,
+        actor=world.mediator1,
+        plan=monthly_plan("40000", 10),
+        above_affordable_reason="The creditor refuses less; the debtor's son pays 1,000",
+    )
+    assert counter.monthly_total == D("4000.00") and counter.affordable_monthly == D("3000.00")
+    assert counter.above_affordable_reason.startswith("The creditor refuses less")
