@@ -155,6 +155,8 @@ class EventAction(models.TextChoices):
     PAYMENT_RECORDED = "payment_recorded", _("Payment recorded")
     PAYMENTS_RECORDED = "payments_recorded", _("Payments recorded from a file")
     PERFORMANCE_BREACH = "performance_breach", _("Instalment missed")
+    PLAN_RESCHEDULED = "plan_rescheduled", _("Plan re-scheduled by the debtor after a missed instalment")
+    STATEMENT_FILED = "statement_filed", _("Financial statement filed")
     DISHONEST_LIST_REMOVED = "dishonest_list_removed", _("Removed from the dishonest list")
     CONSUMPTION_RESTRICTION_LIFTED = "consumption_restriction_lifted", _("Consumption restriction lifted")
     CREDIT_REPORT_CORRECTED = "credit_report_corrected", _("Credit report corrected")

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
 from cases.models import Case, Stage
@@ -24,9 +24,10 @@ from mediation.models import (
 def objections_waiting(user: Any) -> QuerySet[Objection]:
     return (
         Objection.objects.filter(case__in=cases_visible_to(user), status=Objection.Status.UNDER_REVIEW)
-        .select_related("case", "case__creditor", "case__debtor")
+        .select_related("case", "case__creditor", "case__debtor", "reviewer")
+        .prefetch_related("evidence")
         .defer("case__phone", "case__debtor__id_number", "case__debtor__phone")
-        .order_by("created_at", "pk")
+        .order_by(F("review_due_on").asc(nulls_last=True), "created_at", "pk")
     )
 
 

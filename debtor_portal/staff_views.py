@@ -108,7 +108,11 @@ class CaseActionView(DebtorRequestsMixin, View):
         if not form.is_valid():
             return self._page(request, case, counter_form=form)
         services.proposal_counter(
-            proposal=proposal, actor=request.user, plan=form.plan(), note=form.cleaned_data.get("note") or ""
+            proposal=proposal,
+            actor=request.user,
+            plan=form.plan(),
+            note=form.cleaned_data.get("note") or "",
+            above_affordable_reason=form.cleaned_data.get("above_affordable_reason") or "",
         )
         messages.success(request, _("Counter-offer sent to the debtor."))
         return None
