@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import Case
 from core.models import Organisation, TimeStampedModel
@@ -98,7 +99,7 @@ class ConfirmationDecision(models.Model):
 class PaymentOrder(TimeStampedModel):
     class Status(models.TextChoices):
         APPLIED = "applied", _("Applied for")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("payment order status", "Accepted")
         ISSUED = "issued", _("Issued")
         SERVED = "served", _("Served")
         OBJECTED = "objected", _("Objection upheld: order lapsed")

@@ -19,6 +19,7 @@ from courts import forms as court_forms
 from courts import services as court
 from courts.models import PaymentOrder, RefusalGround
 
+from .previews import PREVIEWS
 from .read_models import CourtFile
 from .site import COURT_ROLES, JUDGES
 
@@ -379,6 +380,33 @@ ACTIONS = {a.name: a for a in ACTION_LIST}
 TRANSITION_ACTIONS: dict[str, str | None] = {a.transition: a.name for a in ACTION_LIST if a.transition}
 TRANSITION_ACTIONS["order_effective"] = None  # the objection window's deadline does it
 TRANSITION_ACTIONS["order_effect_undone"] = None  # an objection posted in time does it (po_objection)
+# Transitions the state machine allows from any open stage, but which the console offers only where they make
+# sense at court: a settlement awaiting the court's decision is confirmed or refused, nothing else; full
+# performance is recorded once there is something to perform.
+PERFORMANCE_STAGES = frozenset(
+    {
+        Stage.CONFIRMED,
+        Stage.PAYMENT_ORDER,
+        Stage.IN_LITIGATION,
+        Stage.ENFORCEABLE,
+        Stage.PERFORMING,
+        Stage.IN_ENFORCEMENT,
+        Stage.ENFORCEMENT_SUSPENDED,
+    }
+)
+AWAITING_DECISION = frozenset({Stage.CONFIRMATION_REQUESTED})
+
+
+def console_offers(case: Any, transition: str) -> bool:
+    """Whether the console offers this generic transition on a case in its current stage (the state machine
+    and the role having allowed it already)."""
+    if case.stage in AWAITING_DECISION:
+        return False
+    if transition == "record_full_performance":
+        return case.stage in PERFORMANCE_STAGES
+    return True
+
+
 PANELS = [
     ("confirmation", _("Judicial confirmation")),
     ("payment_order", _("Payment order")),
@@ -398,8 +426,11 @@ def action_panels(f: CourtFile, model_admin: "CourtCaseAdmin", bound: dict[str, 
                 "action": a,
                 "form": bound.get(a.name) or a.make_form(f),
                 "url": reverse(
-                    "court:cases_case_act", args=[f.case.pk, a.name], current_app=model_admin.admin_site.name
+                    "court:cases_case_preview" if a.name in PREVIEWS else "court:cases_case_act",
+                    args=[f.case.pk, a.name],
+                    current_app=model_admin.admin_site.name,
                 ),
+                "previewed": a.name in PREVIEWS,
             }
             for a in available
             if a.panel == key

@@ -183,8 +183,9 @@ def message_texts(response) -> list[tuple[str, str]]:
 
 
 def act(client, case: Case, action: str, data: dict | None = None):
-    """Submit one action's form as the case page does, following the redirect back to the page."""
-    return client.post(act_url(case, action), data or {}, follow=True)
+    """Submit one action's form as the case page does (signed from its preview where it issues a document),
+    following the redirect back to the page."""
+    return client.post(act_url(case, action), {"_previewed": "1", **(data or {})}, follow=True)
 
 
 def done(response) -> bool:
@@ -465,8 +466,14 @@ def test_judge_confirms_through_the_form(judge, world, django_capture_on_commit_
     case = confirmation_requested(world)
     number = case.filings.get().number
 
+    preview = judge.post(act_url(case, "confirm"), {"confirm-reasons": "协议系双方真实意思表示"})
+    assert preview.status_code == 200 and stage_of(case) == Stage.CONFIRMATION_REQUESTED  # not signed yet
+    assert 'id="document-preview"' in preview.content.decode() and number in preview.content.decode()
+
     with django_capture_on_commit_callbacks() as callbacks:
-        response = judge.post(act_url(case, "confirm"), {"confirm-reasons": "协议系双方真实意思表示"})
+        response = judge.post(
+            act_url(case, "confirm"), {"confirm-reasons": "协议系双方真实意思表示", "_previewed": "1"}
+        )
 
     assert response.status_code == 302 and response["Location"].startswith(case_url(case))
     assert stage_of(case) == Stage.CONFIRMED
