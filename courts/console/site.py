@@ -64,6 +64,7 @@ class CourtAdminSite(admin.AdminSite):
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)
         self.queues: list[QueueAdmin] = []
+        self.extra_urls: list[Any] = []
 
     # "View site" leads to the platform's pages for judges: their dashboards, cases and repair pages.
     site_url = reverse_lazy("dashboards:home")
@@ -85,7 +86,7 @@ class CourtAdminSite(admin.AdminSite):
 
     def get_urls(self) -> list:
         queue_urls = [q.url_pattern() for q in self.queues]
-        return [*queue_urls, *super().get_urls()]
+        return [*queue_urls, *self.extra_urls, *super().get_urls()]
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
         today = timezone.localdate()
