@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Case
 from courts.documents import judgment_context, payment_order_context
 from courts.models import FilingType
-from notices import documents
+from notices import documents, rendering
 from notices.models import Kind
 from notices.services import notice_template_active
 
@@ -32,7 +32,10 @@ def document_html(case: Case, kind: str, draft: dict[str, Any] | None = None) ->
         doc.update(draft)
     template = notice_template_active(centre_id=case.centre_id, kind=kind)
     body = template.body if template else documents.default_body(kind)
-    return documents.document_html(doc=doc, body_source=body)
+    html = documents.document_html(doc=doc, body_source=body)
+    # The print stylesheet and the centre's own, as the PDF renderer applies them (fonts: the browser's).
+    css = rendering.PRINT_CSS.read_text(encoding="utf-8") + (template.css if template else "")
+    return html.replace("</head>", f"<style>{css}</style></head>", 1)
 
 
 def _judge_name(user: Any) -> str:
