@@ -125,7 +125,7 @@ def preview_html(f: CourtFile, action: str, data: dict[str, Any]) -> str:
 
 
 # Documents a judge may open from the case page even before any notice of the kind was sent.
-VIEWABLE = {
+VIEWABLE: dict[str, Callable[[CourtFile], bool]] = {
     Kind.SETTLEMENT_AGREEMENT: lambda f: f.settlement is not None,
     Kind.CONFIRMATION_RULING: lambda f: bool(f.decisions),
     Kind.PAYMENT_ORDER: lambda f: any(o.filing_id for o in f.orders),

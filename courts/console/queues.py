@@ -84,7 +84,7 @@ class QueueAdmin(CourtCaseListAdmin):
         )
         for case in cases:
             case.skip_reason = self.skip_reason(case)  # type: ignore[attr-defined]
-        skipping = sum(1 for c in cases if c.skip_reason)  # type: ignore[attr-defined]
+        skipping = len([c for c in cases if c.skip_reason])  # type: ignore[attr-defined]
         return {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -122,7 +122,7 @@ class QueueAdmin(CourtCaseListAdmin):
         return HttpResponseRedirect(run_url(run, self.admin_site.name))
 
 
-BULK_WHAT = {
+BULK_WHAT: dict[str, Any] = {
     BulkRun.Action.CONFIRM: _(
         "Each settlement ready for it is confirmed under your name: a ruling is issued for each and the "
         "agreement becomes enforceable (CPL 206). Cases on hold or no longer awaiting the decision are "

@@ -67,7 +67,7 @@ class CourtAdminSite(admin.AdminSite):
         self.extra_urls: list[Any] = []
 
     # "View site" leads to the platform's pages for judges: their dashboards, cases and repair pages.
-    site_url = reverse_lazy("dashboards:home")
+    site_url = reverse_lazy("dashboards:home")  # type: ignore[assignment]
 
     def has_permission(self, request: HttpRequest) -> bool:
         return is_court_staff(request.user)
