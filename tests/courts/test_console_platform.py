@@ -15,7 +15,7 @@ from django.utils import translation
 
 from cases import services as case_services
 from cases.errors import ActionForbidden
-from cases.models import EventAction, Stage
+from cases.models import EventAction, Stage, closed_reason_label
 from core.actors import SYSTEM
 from courts.bulk import bulk_run_process, bulk_run_start
 from courts.models import BulkRun, ConfirmationDecision
@@ -328,3 +328,18 @@ def test_words_shared_by_unrelated_things_are_translated_in_their_context():
     with translation.override("en"):
         assert str(PaymentOrder.Status.ACCEPTED.label) == "Accepted"
         assert str(MediationSession.Kind.PHONE.label) == "Phone"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_case_closed_after_repair_says_so_in_words(client, world, language):
+    case = in_enforcement(world).case
+    for transition in ("record_full_performance", "start_credit_repair", "close"):
+        case_services.case_transition(case=case, transition=transition, actor=SYSTEM)
+    client.force_login(world.judge1)
+    in_language(client, language)
+
+    for url in (case_url(case), reverse("cases:detail", args=[case.pk])):
+        text = visible_text(client.get(url).content.decode())
+        assert not re.search(r"\brepaired\b", text), url
+        with translation.override(language):
+            assert str(closed_reason_label("repaired")) in text, url
