@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
-from cases.errors import MESSAGES, ActionForbidden, CaseActionError
-from cases.models import Case
+from cases.errors import MESSAGES, ActionForbidden, CaseActionError, TransitionRefused
+from cases.models import Case, Stage
 from cases.selectors import cases_visible_to
-from cases.services import BulkResult
+from cases.services import BulkResult, cases_bulk_transition
 from core.actors import actor_role
 from core.models import Role
 
@@ -31,7 +31,57 @@ ROLES: dict[str, frozenset[str]] = {
     A.REJECT: frozenset({Role.JUDGE}),
     A.ACCEPT: frozenset({Role.JUDGE, Role.CLERK}),
     A.ISSUE: frozenset({Role.JUDGE}),
+    A.STEP: frozenset({Role.JUDGE, Role.CLERK}),  # the state machine then decides per transition
 }
+
+# Transitions the state machine allows from any open stage, but which the court takes only where they make
+# sense: a settlement awaiting the court's decision is confirmed or refused, nothing else; full performance
+# is recorded once there is something to perform.
+PERFORMANCE_STAGES = frozenset(
+    {
+        Stage.CONFIRMED,
+        Stage.PAYMENT_ORDER,
+        Stage.IN_LITIGATION,
+        Stage.ENFORCEABLE,
+        Stage.PERFORMING,
+        Stage.IN_ENFORCEMENT,
+        Stage.ENFORCEMENT_SUSPENDED,
+    }
+)
+AWAITING_DECISION = frozenset({Stage.CONFIRMATION_REQUESTED})
+# The steps a judge or clerk may take on many cases at once (those without a form of their own).
+STEPS = ("record_full_performance", "start_credit_repair", "close", "close_invalid")
+
+
+def court_offers(stage: str, transition: str) -> bool:
+    """Whether the court takes this transition on a case in this stage (the state machine and the role
+    having allowed it)."""
+    if stage in AWAITING_DECISION:
+        return False
+    if transition == "record_full_performance":
+        return stage in PERFORMANCE_STAGES
+    return True
+
+
+def _court_scope(transition: str) -> Q:
+    scope = ~Q(stage__in=AWAITING_DECISION)
+    if transition == "record_full_performance":
+        scope &= Q(stage__in=PERFORMANCE_STAGES)
+    return scope
+
+
+def _steps(ids: list[int], actor: Any, visible: QuerySet[Case], transition: str, reason: str) -> BulkResult:
+    """One transition on many cases, set-based; a case the court does not take it on is skipped."""
+    outside = set(visible.filter(pk__in=ids).exclude(_court_scope(transition)).values_list("pk", flat=True))
+    result = cases_bulk_transition(
+        case_ids=[pk for pk in ids if pk not in outside],
+        transition=transition,
+        actor=actor,
+        visible=visible,
+        reason=reason,
+    )
+    result.skipped.update(dict.fromkeys(outside, str(MESSAGES["wrong_stage"])))
+    return result
 
 
 def _step(run: BulkRun) -> Callable[[list[int], Any, QuerySet[Case]], BulkResult]:
@@ -54,6 +104,9 @@ def _step(run: BulkRun) -> Callable[[list[int], Any, QuerySet[Case]], BulkResult
         A.ISSUE: lambda ids, actor, visible: court.payment_orders_issue_bulk(
             case_ids=ids, actor=actor, visible=visible
         ),
+        A.STEP: lambda ids, actor, visible: _steps(
+            ids, actor, visible, p.get("transition", ""), p.get("reason", "")
+        ),
     }
     return steps[run.action]
 
@@ -66,6 +119,8 @@ def bulk_run_start(*, action: str, case_ids: Iterable[int], actor: Any, params: 
     membership = getattr(actor, "membership", None)
     if actor_role(actor) not in ROLES[action] or membership is None:
         raise ActionForbidden(MESSAGES["forbidden"])
+    if action == A.STEP and params.get("transition") not in STEPS:
+        raise TransitionRefused(MESSAGES["unknown_transition"], code="unknown_transition")
     ids = sorted({int(pk) for pk in case_ids})
     run = BulkRun.objects.create(
         court=membership.organisation,

@@ -244,6 +244,7 @@ class BulkRun(TimeStampedModel):
         REJECT = "reject", _("Refuse confirmation of the selected settlements")
         ACCEPT = "accept", _("Accept the selected applications")
         ISSUE = "issue", _("Issue the selected payment orders")
+        STEP = "step", _("Take a step on the selected cases")
 
     court = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -17,6 +17,7 @@ from core.actors import actor_role
 from core.money import format_yuan
 from courts import forms as court_forms
 from courts import services as court
+from courts.bulk import court_offers
 from courts.models import PaymentOrder, RefusalGround
 
 from .previews import PREVIEWS
@@ -380,31 +381,11 @@ ACTIONS = {a.name: a for a in ACTION_LIST}
 TRANSITION_ACTIONS: dict[str, str | None] = {a.transition: a.name for a in ACTION_LIST if a.transition}
 TRANSITION_ACTIONS["order_effective"] = None  # the objection window's deadline does it
 TRANSITION_ACTIONS["order_effect_undone"] = None  # an objection posted in time does it (po_objection)
-# Transitions the state machine allows from any open stage, but which the console offers only where they make
-# sense at court: a settlement awaiting the court's decision is confirmed or refused, nothing else; full
-# performance is recorded once there is something to perform.
-PERFORMANCE_STAGES = frozenset(
-    {
-        Stage.CONFIRMED,
-        Stage.PAYMENT_ORDER,
-        Stage.IN_LITIGATION,
-        Stage.ENFORCEABLE,
-        Stage.PERFORMING,
-        Stage.IN_ENFORCEMENT,
-        Stage.ENFORCEMENT_SUSPENDED,
-    }
-)
-AWAITING_DECISION = frozenset({Stage.CONFIRMATION_REQUESTED})
 
 
 def console_offers(case: Any, transition: str) -> bool:
-    """Whether the console offers this generic transition on a case in its current stage (the state machine
-    and the role having allowed it already)."""
-    if case.stage in AWAITING_DECISION:
-        return False
-    if transition == "record_full_performance":
-        return case.stage in PERFORMANCE_STAGES
-    return True
+    """Whether the console offers this generic transition on a case in its current stage."""
+    return court_offers(case.stage, transition)
 
 
 PANELS = [

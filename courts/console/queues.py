@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
@@ -14,12 +15,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.errors import MESSAGES, CaseActionError
-from cases.models import Case, Deadline, Stage
+from cases.models import Case, Deadline, Stage, event_action_label
 from cases.selectors import cases_visible_to
+from core.actors import actor_role
 from core.money import format_yuan
 from courts import forms as court_forms
 from courts import services as court
-from courts.bulk import bulk_run_start
+from courts.bulk import STEPS, bulk_run_start
 from courts.models import BulkRun, Enforcement, FilingType, PaymentOrder, Suit
 
 from .cases import CourtCaseListAdmin
@@ -41,6 +43,7 @@ class QueueAdmin(CourtCaseListAdmin):
     title: Any = ""
     description: Any = ""
     change_list_template = "court/queue.html"
+    actions: Any = ["step_selected"]
     ordering = (F("due").asc(nulls_last=True), "pk")  # type: ignore[assignment]
 
     def url(self) -> str:
@@ -113,6 +116,22 @@ class QueueAdmin(CourtCaseListAdmin):
         }
         return TemplateResponse(request, "court/bulk_confirm.html", context)
 
+    @admin.action(description=_("Take a step on the selected cases…"), permissions=["court"])
+    def step_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> HttpResponse:
+        """One step of the state machine (full performance, credit repair, closing) on many cases: the step
+        and its reason chosen on an intermediate page with the count and the cases, then a run."""
+        ids = selected_ids(request, queryset)
+        form = BulkStepForm(request.user, request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            params = {k: form.cleaned_data[k] for k in ("transition", "reason")}
+            return self.bulk_start(request, BulkRun.Action.STEP, ids, params)
+        context = {
+            **self.bulk_context(request, queryset, ids),
+            "title": BulkRun.Action.STEP.label,
+            "form": form,
+        }
+        return TemplateResponse(request, "court/bulk_step.html", context)
+
     def bulk_start(self, request: HttpRequest, action: str, ids: list[int], params: dict) -> HttpResponse:
         try:
             run = bulk_run_start(action=action, case_ids=ids, actor=request.user, params=params)
@@ -120,6 +139,30 @@ class QueueAdmin(CourtCaseListAdmin):
             self.message_user(request, str(exc.message), messages.ERROR)
             return HttpResponseRedirect(self.url())
         return HttpResponseRedirect(run_url(run, self.admin_site.name))
+
+
+class BulkStepForm(forms.Form):
+    transition = forms.ChoiceField(label=_("Step"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role = actor_role(user)
+        self.needs_reason: set[str] = set()
+        choices = []
+        for name in STEPS:
+            sample = next(iter(getattr(Case, name)._django_fsm.transitions.values()))
+            if role in getattr(sample.permission, "roles", frozenset()):
+                choices.append((name, event_action_label(name)))
+                if sample.custom.get("needs_reason"):
+                    self.needs_reason.add(name)
+        self.fields["transition"].choices = choices  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("transition") in self.needs_reason and not data.get("reason", "").strip():
+            self.add_error("reason", str(MESSAGES["reason_required"]))
+        return data
 
 
 BULK_WHAT: dict[str, Any] = {

@@ -343,3 +343,41 @@ def test_a_case_closed_after_repair_says_so_in_words(client, world, language):
         assert not re.search(r"\brepaired\b", text), url
         with translation.override(language):
             assert str(closed_reason_label("repaired")) in text, url
+
+
+# --- stepping many cases --------------------------------------------------------------------------------
+
+
+def test_stepping_many_cases_records_full_performance_and_skips_a_case_awaiting_confirmation(client, world):
+    enforcing = [in_enforcement(world).case for _ in range(2)]
+    awaiting = confirmation_requested(world)
+    ids = [c.pk for c in [*enforcing, awaiting]]
+    client.force_login(world.clerk1)
+    picked = {"action": "step_selected", "_selected_action": ids, "index": 0}
+
+    first = client.post(queue_url("enforcement"), picked)
+    assert first.status_code == 200 and 'name="transition"' in first.content.decode()
+    assert 'value="close_invalid"' not in first.content.decode()  # the judge's, not the clerk's
+    report = client.post(
+        queue_url("enforcement"),
+        {**picked, "apply": "1", "transition": "record_full_performance"},
+        follow=True,
+    )
+
+    assert [stage_of(c) for c in enforcing] == [Stage.PERFORMED, Stage.PERFORMED]
+    assert stage_of(awaiting) == Stage.CONFIRMATION_REQUESTED
+    done, skipped = run_report(report)
+    assert sorted(done) == sorted(c.code for c in enforcing) and list(skipped) == [awaiting.code]
+
+
+def test_closing_as_invalid_in_bulk_needs_a_reason_and_is_the_judges(client, world):
+    case = in_enforcement(world).case
+    picked = {"action": "step_selected", "_selected_action": [case.pk], "index": 0, "apply": "1"}
+    client.force_login(world.judge1)
+
+    no_reason = client.post(queue_url("enforcement"), {**picked, "transition": "close_invalid"})
+    assert no_reason.status_code == 200 and stage_of(case) == Stage.IN_ENFORCEMENT
+    client.post(queue_url("enforcement"), {**picked, "transition": "close_invalid", "reason": "债权不成立"})
+    assert stage_of(case) == Stage.CLOSED
+    with pytest.raises(ActionForbidden):
+        bulk_run_start(action=BulkRun.Action.CONFIRM, case_ids=[case.pk], actor=world.clerk1, params={})
