@@ -381,3 +381,31 @@ def test_closing_as_invalid_in_bulk_needs_a_reason_and_is_the_judges(client, wor
     assert stage_of(case) == Stage.CLOSED
     with pytest.raises(ActionForbidden):
         bulk_run_start(action=BulkRun.Action.CONFIRM, case_ids=[case.pk], actor=world.clerk1, params={})
+
+
+def test_a_payment_order_and_a_judgment_are_previewed_before_they_are_signed(client, world):
+    from decimal import Decimal
+
+    from courts.models import PaymentOrder, Suit
+    from tests.courts.test_console import in_litigation, order_accepted
+
+    order = order_accepted(world)
+    suit = in_litigation(world)
+    client.force_login(world.judge1)
+
+    preview = client.post(act_url(order.case, "po_issue"), {}).content.decode()
+    assert "支付令" in preview and order.filing.number in preview and 'id="sign-form"' in preview
+    assert PaymentOrder.objects.get(pk=order.pk).status == PaymentOrder.Status.ACCEPTED
+
+    data = {"suit_judgment-amount": "8800.00", "suit_judgment-performance_days": "10"}
+    preview = client.post(act_url(suit.case, "suit_judgment"), data).content.decode()
+    assert "民事判决书" in preview and suit.filing.number in preview and "8,800.00" in preview
+    assert Suit.objects.get(pk=suit.pk).judgment_on is None
+
+    client.post(act_url(suit.case, "suit_judgment"), {**data, "_previewed": "1"})
+    assert Suit.objects.get(pk=suit.pk).judgment_amount == Decimal("8800.00")
+
+
+def test_the_console_login_page_has_the_language_switch_and_no_navigation(client):
+    page = client.get(reverse("court:login")).content.decode()
+    assert 'class="lang-switch' in page and 'class="nav"' not in page
