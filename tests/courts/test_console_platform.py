@@ -409,3 +409,34 @@ def test_a_payment_order_and_a_judgment_are_previewed_before_they_are_signed(cli
 def test_the_console_login_page_has_the_language_switch_and_no_navigation(client):
     page = client.get(reverse("court:login")).content.decode()
     assert 'class="lang-switch' in page and 'class="nav"' not in page
+
+
+def test_bulk_refusal_to_mediation_is_one_set_based_step_and_to_a_suit_files_each(world, monkeypatch):
+    from cases.selectors import cases_visible_to
+    from courts import services as court
+
+    back = [confirmation_requested(world) for _ in range(2)]
+    to_suit = confirmation_requested(world)
+    monkeypatch.setattr(court, "confirmation_decide", None)  # never one case at a time on the way back
+    result = court.confirmations_reject_bulk(
+        case_ids=[c.pk for c in back],
+        actor=world.judge1,
+        visible=cases_visible_to(world.judge1),
+        ground="unclear",
+        reasons="还款安排不明确",
+    )
+    assert sorted(result.done) == sorted(c.pk for c in back)
+    assert {stage_of(c) for c in back} == {Stage.COURT_MEDIATION}
+    decisions = ConfirmationDecision.objects.filter(case__in=back)
+    assert {(d.confirmed, d.ground, d.next_step) for d in decisions} == {(False, "unclear", "mediation")}
+    monkeypatch.undo()
+
+    result = court.confirmations_reject_bulk(
+        case_ids=[to_suit.pk],
+        actor=world.judge1,
+        visible=cases_visible_to(world.judge1),
+        ground="unclear",
+        next_step="suit",
+    )
+    assert result.done == [to_suit.pk] and stage_of(to_suit) == Stage.IN_LITIGATION
+    assert to_suit.suits.get().filing.number
