@@ -440,3 +440,25 @@ def test_bulk_refusal_to_mediation_is_one_set_based_step_and_to_a_suit_files_eac
     )
     assert result.done == [to_suit.pk] and stage_of(to_suit) == Stage.IN_LITIGATION
     assert to_suit.suits.get().filing.number
+
+
+def test_the_debtors_evidence_is_one_click_from_the_case_page_for_its_court_only(
+    client, world, settings, tmp_path
+):
+    from mediation.evidence import CheckedFile, evidence_store
+    from tests.debtor_portal.conftest import photo
+
+    settings.PRIVATE_STORAGE_ROOT = tmp_path
+    case = confirmation_requested(world)
+    [stored] = evidence_store(
+        case=case, files=[CheckedFile(upload=photo("收据.png"), content_type="image/png")]
+    )
+    link = reverse("debtor:evidence", args=[stored.pk])
+    client.force_login(world.judge1)
+
+    page = client.get(case_url(case)).content.decode()
+    assert f'href="{link}"' in page and "收据.png" in page
+    assert "证据材料（1 份）" in client.get(preview_url(case)).content.decode()
+    assert client.get(link).status_code == 200
+    client.force_login(world.judge2)
+    assert client.get(link).status_code == 404
