@@ -412,6 +412,7 @@ def action_panels(f: CourtFile, model_admin: "CourtCaseAdmin", bound: dict[str, 
                     current_app=model_admin.admin_site.name,
                 ),
                 "previewed": a.name in PREVIEWS,
+                "document": a.name in PREVIEWS and bool(PREVIEWS[a.name].kind),
             }
             for a in available
             if a.panel == key

@@ -203,12 +203,6 @@ class CourtCaseAdmin(CourtCaseListAdmin):
             action_name = TRANSITION_ACTIONS[name]
             if action_name is None:
                 messages.error(request, gettext("This step follows the payment order's time limits."))
-            elif action_name in PREVIEWS:
-                # Signed only from the document's preview, never from a bare button.
-                refusal = self.refusal(request, case, CourtFile.build(case, request.user), action_name)
-                if not refusal:
-                    return HttpResponseRedirect(self.preview_url(case, action_name))
-                messages.error(request, refusal)
             else:
                 fields = ACTIONS[action_name].form.base_fields.items()
                 defaults = {
@@ -216,7 +210,17 @@ class CourtCaseAdmin(CourtCaseListAdmin):
                 }
                 data = {**defaults, **request.POST.dict(), "reasons": reason, "reason": reason}
                 prefixed = {f"{action_name}-{k}": v for k, v in data.items()}
-                self.perform(request, case, action_name, prefixed)
+                if action_name in PREVIEWS:
+                    # Signed only from the document's preview, never from a bare button.
+                    court_file = CourtFile.build(case, request.user)
+                    refusal = self.refusal(request, case, court_file, action_name)
+                    form = ACTIONS[action_name].make_form(court_file, prefixed)
+                    if not refusal and form.is_valid():
+                        return self.render_preview(request, court_file, action_name, form, form.cleaned_data)
+                    errors = [str(e) for errs in form.errors.values() for e in errs]
+                    messages.error(request, refusal or " ".join(errors))
+                else:
+                    self.perform(request, case, action_name, prefixed)
             return HttpResponseRedirect(self.change_url(case))
         if not console_offers(case, name):
             messages.error(request, str(MESSAGES["wrong_stage"]))
@@ -261,6 +265,7 @@ class CourtCaseAdmin(CourtCaseListAdmin):
             return HttpResponseRedirect(self.change_url(case))
         form = ACTIONS[action].make_form(court_file, request.POST if request.method == "POST" else None)
         if form.is_bound and not form.is_valid():
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
             return self.render_case(request, case, {}, bound={action: form})
         data = form.cleaned_data if form.is_bound else {k: form[k].value() for k in form.fields}
         return self.render_preview(request, court_file, action, form, data)
@@ -272,7 +277,12 @@ class CourtCaseAdmin(CourtCaseListAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": gettext("Preview before signing: %(action)s") % {"action": ACTIONS[action].title},
+            "title": (
+                gettext("Preview before signing: %(action)s")
+                if PREVIEWS[action].kind
+                else gettext("Before you go ahead: %(action)s")
+            )
+            % {"action": ACTIONS[action].title},
             "case": case,
             "file": court_file,
             "action": ACTIONS[action],

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
-from courts.documents import judgment_context, payment_order_context
+from courts.documents import REFUSAL_GROUNDS, judgment_context, payment_order_context
 from courts.models import FilingType
 from notices import documents, rendering
 from notices.models import Kind
@@ -59,6 +59,17 @@ def _draft_ruling(f: CourtFile, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _draft_refusal(f: CourtFile, data: dict[str, Any]) -> dict[str, Any]:
+    draft = _draft_ruling(f, data)
+    clause, ground = REFUSAL_GROUNDS.get(data.get("ground") or "", ("", ""))
+    draft["ruling"].update(confirmed=False, ground=ground, ground_clause=clause)
+    return draft
+
+
+def _no_document(f: CourtFile, data: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
 def _draft_order(f: CourtFile, data: dict[str, Any]) -> dict[str, Any]:
     order = copy(f.order)
     if order is None or order.filing is None:
@@ -82,9 +93,9 @@ def _draft_judgment(f: CourtFile, data: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Preview:
-    kind: str
+    kind: str  # the document the action issues ("" for an irreversible act that issues none here)
     draft: Callable[[CourtFile, dict[str, Any]], dict[str, Any]]
-    what: Any  # what signing does, in one sentence
+    what: Any  # what signing (or going ahead) does, in one sentence
     sign: Any  # the signing button
 
 
@@ -97,6 +108,15 @@ PREVIEWS: dict[str, Preview] = {
             "becomes enforceable (CPL 206). This cannot be undone in the console."
         ),
         _("Sign and confirm"),
+    ),
+    "reject": Preview(
+        Kind.CONFIRMATION_RULING,
+        _draft_refusal,
+        _(
+            "Signing refuses confirmation on the ground stated: the ruling below is issued under your name "
+            "and the case goes to the next step chosen (mediation again or a suit)."
+        ),
+        _("Sign and refuse"),
     ),
     "po_issue": Preview(
         Kind.PAYMENT_ORDER,
@@ -116,11 +136,41 @@ PREVIEWS: dict[str, Preview] = {
         ),
         _("Sign and record"),
     ),
+    "po_reject": Preview(
+        "",
+        _no_document,
+        _("The application is rejected and the payment order lapses; the case goes back to court mediation."),
+        _("Reject the application"),
+    ),
+    "po_decline": Preview(
+        "",
+        _no_document,
+        _("The creditor's refusal of the suit is recorded and the case is withdrawn."),
+        _("Record and withdraw the case"),
+    ),
+    "enf_dishonest": Preview(
+        "",
+        _no_document,
+        _(
+            "The debtor is put on the dishonest judgment-debtor list, with the grounds given; they are taken "
+            "off within 3 working days of performing."
+        ),
+        _("Put on the list"),
+    ),
+    "enf_suspend": Preview(
+        "",
+        _no_document,
+        _("The current round of enforcement is terminated (终本); the case is re-checked every 6 months."),
+        _("Terminate the round"),
+    ),
 }
 
 
 def preview_html(f: CourtFile, action: str, data: dict[str, Any]) -> str:
+    """The document the action will issue ("" when it issues none here)."""
     preview = PREVIEWS[action]
+    if not preview.kind:
+        return ""
     return document_html(f.case, preview.kind, preview.draft(f, data))
 
 

@@ -81,6 +81,8 @@ def test_judge_confirms_one_settlement_and_refuses_another(page, live_server, br
     form.locator("textarea").fill("被申请人称系受胁迫签订协议")
     form.locator('input[value="mediation"]').check()
     form.get_by_role("button").click()
+    expect(page.frame_locator("#document-preview iframe").locator("body")).to_contain_text("违反自愿原则")
+    page.locator("#sign").click()
     expect(page.locator("#case-stage")).to_have_attribute("data-stage", Stage.COURT_MEDIATION)
     expect(page.locator("#decisions")).to_contain_text(numbers[to_refuse.pk])
     screenshot(page, "judge1-refused")

@@ -513,6 +513,7 @@ def test_judge_refuses_with_a_ground_and_the_case_goes_back_to_mediation(judge, 
             "reject-ground": "not_voluntary",
             "reject-reasons": "债务人称受胁迫",
             "reject-next_step": "mediation",
+            "_previewed": "1",
         },
     )
 
@@ -527,7 +528,12 @@ def test_refusal_on_to_suit_files_the_suit(judge, world):
 
     judge.post(
         act_url(case, "reject"),
-        {"reject-ground": "unclear", "reject-reasons": "还款期限约定不明", "reject-next_step": "suit"},
+        {
+            "reject-ground": "unclear",
+            "reject-reasons": "还款期限约定不明",
+            "reject-next_step": "suit",
+            "_previewed": "1",
+        },
     )
 
     assert stage_of(case) == Stage.IN_LITIGATION

@@ -462,3 +462,22 @@ def test_the_debtors_evidence_is_one_click_from_the_case_page_for_its_court_only
     assert client.get(link).status_code == 200
     client.force_login(world.judge2)
     assert client.get(link).status_code == 404
+
+
+def test_a_refusal_shows_its_ruling_and_an_irreversible_act_names_what_will_happen(client, world):
+    case = confirmation_requested(world)
+    client.force_login(world.judge1)
+    data = {"reject-ground": "not_voluntary", "reject-reasons": "受胁迫", "reject-next_step": "mediation"}
+
+    preview = client.post(act_url(case, "reject"), data).content.decode()
+    assert "违反自愿原则" in preview and 'id="sign-form"' in preview  # Interp. 358 (4), in the ruling
+    assert stage_of(case) == Stage.CONFIRMATION_REQUESTED
+
+    enforcement = in_enforcement(world)
+    page = client.get(case_url(enforcement.case)).content.decode()
+    assert f'action="{preview_url(enforcement.case, "enf_dishonest")}"' in page
+    step = client.post(act_url(enforcement.case, "enf_dishonest"), {"enf_dishonest-grounds": "拒不履行"})
+    html = step.content.decode()
+    assert 'id="what-happens"' in html and 'id="document-preview"' not in html
+    enforcement.refresh_from_db()
+    assert enforcement.dishonest_listed_on is None
