@@ -3,7 +3,7 @@
 from django import template
 from django.utils.functional import Promise
 
-from cases.models import Stage, closed_reason_label, event_action_label
+from cases.models import Stage, closed_reason_label, event_action_label, event_reason_label
 
 register = template.Library()
 
@@ -36,3 +36,8 @@ def action_label(value: str) -> str | Promise:
 @register.filter
 def closed_reason(value: str) -> str:
     return closed_reason_label(value)
+
+
+@register.filter
+def event_reason(value: str) -> str:
+    return event_reason_label(value)

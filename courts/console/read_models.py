@@ -13,7 +13,15 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
-from cases.models import Case, CaseEvent, Deadline, Stage, closed_reason_label, event_action_label
+from cases.models import (
+    Case,
+    CaseEvent,
+    Deadline,
+    Stage,
+    closed_reason_label,
+    event_action_label,
+    event_reason_label,
+)
 from cases.selectors import case_events
 from core.models import Role
 from core.money import format_yuan
@@ -220,7 +228,7 @@ def event_rows(case: Case) -> list[dict[str, Any]]:
                 "moved": event.from_stage != event.to_stage,
                 "actor": (actor.get_full_name() or actor.username) if actor else gettext("Platform"),
                 "role": roles.get(event.actor_role, ""),
-                "reason": event.reason,
+                "reason": event_reason_label(event.reason),
             }
         )
     return rows

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from cases import services as case_services
 from cases.errors import ActionForbidden
-from cases.models import EventAction, Stage, closed_reason_label
+from cases.models import EventAction, Stage, closed_reason_label, event_reason_label
 from core.actors import SYSTEM
 from courts.bulk import bulk_run_process, bulk_run_start
 from courts.models import BulkRun, ConfirmationDecision
@@ -481,3 +481,17 @@ def test_a_refusal_shows_its_ruling_and_an_irreversible_act_names_what_will_happ
     assert 'id="what-happens"' in html and 'id="document-preview"' not in html
     enforcement.refresh_from_db()
     assert enforcement.dishonest_listed_on is None
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_reasons_the_platform_writes_itself_are_shown_in_words(client, world, language):
+    case = confirmation_requested(world)  # the parties consented "at signing" and "with the signature"
+    client.force_login(world.judge1)
+    in_language(client, language)
+
+    for url in (case_url(case), reverse("cases:detail", args=[case.pk])):
+        text = visible_text(client.get(url).content.decode())
+        if language == "zh-hans":
+            assert "at signing" not in text and "with the signature" not in text, url
+        with translation.override(language):
+            assert str(event_reason_label("at signing")) in text, url
