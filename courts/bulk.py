@@ -141,23 +141,37 @@ def bulk_run_process(*, run_id: int) -> BulkRun:
     step = _step(run)
     visible = cases_visible_to(run.actor)
     with translation.override(run.language):
-        while run.processed < run.total and run.finished_at is None:
-            chunk = run.case_ids[run.processed : run.processed + RUN_CHUNK]
-            with transaction.atomic():
-                try:
-                    result = step(chunk, run.actor, visible)
-                except CaseActionError as exc:  # the whole step refused (e.g. no ground): each case skipped
-                    result = BulkResult(skipped={pk: str(exc.message) for pk in chunk})
-                run.done_ids = [*run.done_ids, *result.done]
-                run.skipped = {**run.skipped, **{str(pk): str(why) for pk, why in result.skipped.items()}}
-                run.processed += len(chunk)
-                if run.processed >= run.total:
-                    run.finished_at = timezone.now()
-                run.save(update_fields=["done_ids", "skipped", "processed", "finished_at", "updated_at"])
-        if run.finished_at is None:  # nothing was selected
+        try:
+            _work_through(run, step, visible)
+        except Exception as exc:  # the chunk under way rolled back; what was done before it stays done
+            run.error = f"{type(exc).__name__}: {exc}"[:1000]
             run.finished_at = timezone.now()
-            run.save(update_fields=["finished_at", "updated_at"])
+            run.save(update_fields=["error", "finished_at", "updated_at"])
+            raise
     return run
+
+
+def _work_through(
+    run: BulkRun, step: Callable[[list[int], Any, QuerySet[Case]], BulkResult], visible: Any
+) -> None:
+    """Each chunk in its own transaction with its progress: a page polling the run sees it move."""
+    while run.processed < run.total and run.finished_at is None:
+        chunk = run.case_ids[run.processed : run.processed + RUN_CHUNK]
+        with transaction.atomic():
+            try:
+                with transaction.atomic():  # a refused step leaves nothing half-written
+                    result = step(chunk, run.actor, visible)
+            except CaseActionError as exc:  # the whole step refused (e.g. no ground): each case skipped
+                result = BulkResult(skipped={pk: str(exc.message) for pk in chunk})
+            run.done_ids = [*run.done_ids, *result.done]
+            run.skipped = {**run.skipped, **{str(pk): str(why) for pk, why in result.skipped.items()}}
+            run.processed += len(chunk)
+            if run.processed >= run.total:
+                run.finished_at = timezone.now()
+            run.save(update_fields=["done_ids", "skipped", "processed", "finished_at", "updated_at"])
+    if run.finished_at is None:  # nothing was selected
+        run.finished_at = timezone.now()
+        run.save(update_fields=["finished_at", "updated_at"])
 
 
 def bulk_runs_visible_to(user: Any) -> QuerySet[BulkRun]:

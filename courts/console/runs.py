@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,8 +21,6 @@ def run_url(run: BulkRun, site_name: str = "court") -> str:
 def run_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Only the judges and clerks of the court that ran it see a run; case codes only of their own cases."""
     run = get_object_or_404(bulk_runs_visible_to(request.user), pk=pk)
-    if run.court_id is None:
-        raise Http404
     context: dict[str, Any] = {
         **court_site.each_context(request),
         "run": run,

@@ -495,3 +495,29 @@ def test_reasons_the_platform_writes_itself_are_shown_in_words(client, world, la
             assert "at signing" not in text and "with the signature" not in text, url
         with translation.override(language):
             assert str(event_reason_label("at signing")) in text, url
+
+
+def test_a_run_that_fails_keeps_what_was_done_and_says_it_stopped(client, world, monkeypatch):
+    from courts import bulk
+
+    cases = [confirmation_requested(world) for _ in range(3)]
+    monkeypatch.setattr(bulk, "RUN_CHUNK", 2)
+    real = bulk.court.confirmations_bulk
+
+    def second_chunk_fails(**kwargs):
+        if cases[2].pk in kwargs["case_ids"]:
+            raise RuntimeError("database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(bulk.court, "confirmations_bulk", second_chunk_fails)
+    with pytest.raises(RuntimeError):
+        bulk_run_start(
+            action=BulkRun.Action.CONFIRM, case_ids=[c.pk for c in cases], actor=world.judge1, params={}
+        )
+
+    run = BulkRun.objects.get()
+    assert run.finished_at is not None and "database went away" in run.error and run.processed == 2
+    assert [stage_of(c) for c in cases] == [Stage.CONFIRMED, Stage.CONFIRMED, Stage.CONFIRMATION_REQUESTED]
+    client.force_login(world.judge1)
+    page = client.get(reverse("court:bulk_run", args=[run.pk])).content.decode()
+    assert 'id="run-error"' in page and "hx-trigger" not in page
