@@ -796,6 +796,27 @@ class CaseNotification(models.Model):
         return f"{self.user} · {self.case}"
 
 
+# Reasons a case is closed that the platform writes itself (a person's reason is shown as written).
+CLOSED_REASONS = {"repaired": _("Closed after credit repair")}
+
+
+def closed_reason_label(reason: str) -> str:
+    return str(CLOSED_REASONS[reason]) if reason in CLOSED_REASONS else reason
+
+
+# Reasons the platform writes on events itself (how a consent was given); a person's reason shows as written.
+EVENT_REASONS = {
+    "at signing": _("given at signing"),
+    "with the signature": _("given with the signature"),
+    "creditor pages": _("given in the creditor pages"),
+    "API": _("given through the API"),
+}
+
+
+def event_reason_label(reason: str) -> str:
+    return str(EVENT_REASONS[reason]) if reason in EVENT_REASONS else reason
+
+
 def event_action_label(code: str) -> str:
     """The label of an event's action as the case history shows it (transitions read as their buttons)."""
     return str(EventAction(code).label) if code in EventAction.values else code

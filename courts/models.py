@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import Case
 from core.models import Organisation, TimeStampedModel
@@ -117,7 +118,7 @@ class ConfirmationDecision(models.Model):
 class PaymentOrder(TimeStampedModel):
     class Status(models.TextChoices):
         APPLIED = "applied", _("Applied for")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("payment order status", "Accepted")
         ISSUED = "issued", _("Issued")
         SERVED = "served", _("Served")
         OBJECTED = "objected", _("Objection upheld: order lapsed")
@@ -251,3 +252,35 @@ class EnforcementMeasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.taken_on}"
+
+
+class BulkRun(TimeStampedModel):
+    """A judge's or clerk's bulk decision on many cases, run in chunks by a worker: its progress is polled by
+    the console's report page, which then lists each case done and each case skipped with the reason."""
+
+    class Action(models.TextChoices):
+        CONFIRM = "confirm", _("Confirm the selected settlements")
+        REJECT = "reject", _("Refuse confirmation of the selected settlements")
+        ACCEPT = "accept", _("Accept the selected applications")
+        ISSUE = "issue", _("Issue the selected payment orders")
+        STEP = "step", _("Take a step on the selected cases")
+
+    court = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    params = models.JSONField(default=dict, blank=True)  # ground, reasons, next step
+    language = models.CharField(max_length=10)  # the reasons for skipping are given in the actor's language
+    case_ids = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    done_ids = models.JSONField(default=list, blank=True)
+    skipped = models.JSONField(default=dict, blank=True)  # case pk (as text) -> why
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.processed * 100 // self.total)
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.processed}/{self.total}"

@@ -253,33 +253,48 @@ def confirmations_bulk(
     *, case_ids: Iterable[int], actor: Any, visible: QuerySet[Case], reasons: str = ""
 ) -> BulkResult:
     """Confirm many settlements at once: the eligible ones in set-based steps; the rest reported with why."""
-    ids = list(case_ids)
     result = cases_bulk_transition(
-        case_ids=ids, transition="confirm", actor=actor, visible=visible, reason=reasons
+        case_ids=list(case_ids), transition="confirm", actor=actor, visible=visible, reason=reasons
     )
-    if result.done:
-        filings = {
-            f.case_id: f
-            for f in Filing.objects.filter(case_id__in=result.done, filing_type=FilingType.CONFIRMATION)
-        }
-        missing = [pk for pk in result.done if pk not in filings]
-        filings.update(
-            {f.case_id: f for f in filings_create_bulk(case_ids=missing, filing_type=FilingType.CONFIRMATION)}
-        )
-        decisions = ConfirmationDecision.objects.bulk_create(
-            ConfirmationDecision(
-                case_id=pk,
-                filing=filings[pk],
-                confirmed=True,
-                reasons=reasons,
-                decided_by=actor,
-                decided_on=timezone.localdate(),
-            )
-            for pk in result.done
-        )
-        for decision in decisions:
-            _render_later("confirmation_ruling", decision.pk)
+    _decisions_bulk(result.done, actor=actor, confirmed=True, reasons=reasons)
     return result
+
+
+def _decisions_bulk(
+    case_ids: list[int],
+    *,
+    actor: Any,
+    confirmed: bool,
+    reasons: str,
+    ground: str = "",
+    next_step: str = "",
+) -> None:
+    """The decisions on cases just confirmed or refused in bulk: each under its 民特 number, each ruling
+    rendered after commit."""
+    if not case_ids:
+        return
+    filings = {
+        f.case_id: f for f in Filing.objects.filter(case_id__in=case_ids, filing_type=FilingType.CONFIRMATION)
+    }
+    missing = [pk for pk in case_ids if pk not in filings]
+    filings.update(
+        {f.case_id: f for f in filings_create_bulk(case_ids=missing, filing_type=FilingType.CONFIRMATION)}
+    )
+    decisions = ConfirmationDecision.objects.bulk_create(
+        ConfirmationDecision(
+            case_id=pk,
+            filing=filings[pk],
+            confirmed=confirmed,
+            ground=ground,
+            reasons=reasons,
+            next_step=next_step,
+            decided_by=actor,
+            decided_on=timezone.localdate(),
+        )
+        for pk in case_ids
+    )
+    for decision in decisions:
+        _render_later("confirmation_ruling", decision.pk)
 
 
 def confirmations_reject_bulk(
@@ -291,10 +306,25 @@ def confirmations_reject_bulk(
     reasons: str = "",
     next_step: str = "mediation",
 ) -> BulkResult:
-    """Refuse confirmation of many settlements on one ground: the cases locked first in pk order, then one
-    decision (number, ruling, perhaps a suit) per case; each one refused is reported with the reason."""
+    """Refuse confirmation of many settlements on one ground. Back to mediation: set-based, like confirming.
+    On to a suit: the cases locked first in pk order, then one decision and one suit (its own number) per
+    case. Each one refused is reported with the reason."""
     if ground not in RefusalGround.values:
         raise CourtError(_("Choose the ground for refusing confirmation."), code="ground_required")
+    if next_step != "suit":
+        label = str(RefusalGround(ground).label)
+        result = cases_bulk_transition(
+            case_ids=list(case_ids),
+            transition="reject_confirmation",
+            actor=actor,
+            visible=visible,
+            reason=f"{label}: {reasons}".strip(": "),
+            data={"ground": ground},
+        )
+        _decisions_bulk(
+            result.done, actor=actor, confirmed=False, reasons=reasons, ground=ground, next_step=next_step
+        )
+        return result
 
     def decide(case: Case) -> None:
         confirmation_decide(

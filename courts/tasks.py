@@ -27,3 +27,11 @@ def court_document_render(kind: str, object_id: int) -> int | None:
         return None
     # Each decision or order its own document: a ruling after an earlier refusal is a new ruling.
     return notice_send(case=case, kind=NOTICE_KIND[kind], actor=SYSTEM, subject=f"{kind}:{object_id}").pk
+
+
+@shared_task
+def court_bulk_run(run_id: int) -> int:
+    """A bulk decision of the console, chunk by chunk (courts.bulk)."""
+    from .bulk import bulk_run_process
+
+    return bulk_run_process(run_id=run_id).processed

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import Case, Colour, Debtor, Hold, Track
 from core.fields import EncryptedTextField
@@ -175,7 +176,7 @@ class LateContactConsent(models.Model):
 class MediationSession(TimeStampedModel):
     class Kind(models.TextChoices):
         ON_SITE = "on_site", _("On site")
-        PHONE = "phone", _("Phone")
+        PHONE = "phone", pgettext_lazy("mediation session kind", "Phone")
         VIDEO = "video", _("Video")
 
     class Status(models.TextChoices):
@@ -504,7 +505,7 @@ class Proposal(TimeStampedModel):
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting for an answer")
         COUNTERED = "countered", _("Answered with a counter-offer")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("proposal status", "Accepted")
         DECLINED = "declined", _("Declined")
         SUPERSEDED = "superseded", _("Replaced by a newer proposal")
 

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.functional import Promise
 
-from cases.models import Stage, event_action_label
+from cases.models import Stage, closed_reason_label, event_action_label, event_reason_label
 
 register = template.Library()
 
@@ -31,3 +31,13 @@ def stage_phase(value: str) -> str:
 @register.filter
 def action_label(value: str) -> str | Promise:
     return event_action_label(value)
+
+
+@register.filter
+def closed_reason(value: str) -> str:
+    return closed_reason_label(value)
+
+
+@register.filter
+def event_reason(value: str) -> str:
+    return event_reason_label(value)

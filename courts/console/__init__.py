@@ -6,7 +6,7 @@ The index shows the queues (confirmation, payment orders, suits, enforcement, re
 counts; each queue is a case list of its own with the limit that drives it, its filters and bulk actions.
 """
 
-from . import cases, queues  # noqa: F401  register the case list, the deadline list and the queues
+from . import cases, queues, runs  # noqa: F401  register the case list, the deadline list, queues, runs
 from .site import court_site
 
 __all__ = ["court_site"]

@@ -17,8 +17,10 @@ from core.actors import actor_role
 from core.money import format_yuan
 from courts import forms as court_forms
 from courts import services as court
+from courts.bulk import court_offers
 from courts.models import PaymentOrder, RefusalGround
 
+from .previews import PREVIEWS
 from .read_models import CourtFile
 from .site import COURT_ROLES, JUDGES
 
@@ -379,6 +381,13 @@ ACTIONS = {a.name: a for a in ACTION_LIST}
 TRANSITION_ACTIONS: dict[str, str | None] = {a.transition: a.name for a in ACTION_LIST if a.transition}
 TRANSITION_ACTIONS["order_effective"] = None  # the objection window's deadline does it
 TRANSITION_ACTIONS["order_effect_undone"] = None  # an objection posted in time does it (po_objection)
+
+
+def console_offers(case: Any, transition: str) -> bool:
+    """Whether the console offers this generic transition on a case in its current stage."""
+    return court_offers(case.stage, transition)
+
+
 PANELS = [
     ("confirmation", _("Judicial confirmation")),
     ("payment_order", _("Payment order")),
@@ -398,8 +407,12 @@ def action_panels(f: CourtFile, model_admin: "CourtCaseAdmin", bound: dict[str, 
                 "action": a,
                 "form": bound.get(a.name) or a.make_form(f),
                 "url": reverse(
-                    "court:cases_case_act", args=[f.case.pk, a.name], current_app=model_admin.admin_site.name
+                    "court:cases_case_preview" if a.name in PREVIEWS else "court:cases_case_act",
+                    args=[f.case.pk, a.name],
+                    current_app=model_admin.admin_site.name,
                 ),
+                "previewed": a.name in PREVIEWS,
+                "document": a.name in PREVIEWS and bool(PREVIEWS[a.name].kind),
             }
             for a in available
             if a.panel == key

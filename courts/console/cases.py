@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from cases import services
@@ -23,8 +24,9 @@ from cases.selectors import case_active_holds, cases_visible_to
 from core.actors import actor_role, staff_actor
 from core.money import format_yuan
 
-from .actions import ACTIONS, TRANSITION_ACTIONS, Caution, action_panels
+from .actions import ACTIONS, TRANSITION_ACTIONS, Caution, action_panels, console_offers
 from .filters import AmountRangeFilter, CaseDueFilter, CourtCreditorFilter, DueFilter, StageFilter
+from .previews import PREVIEWS, VIEWABLE, document_html, preview_html, viewable_documents
 from .read_models import (
     CourtFile,
     case_documents,
@@ -126,9 +128,13 @@ class CourtCaseAdmin(CourtCaseListAdmin):
     def get_urls(self) -> list:
         transition = self.admin_site.admin_view(require_POST(self.transition_view))
         act = self.admin_site.admin_view(require_POST(self.action_view))
+        preview = self.admin_site.admin_view(self.preview_view)
+        document = self.admin_site.admin_view(xframe_options_sameorigin(self.document_view))
         return [
             path("<path:object_id>/transition/", transition, name="cases_case_transition"),
             path("<path:object_id>/act/<slug:action>/", act, name="cases_case_act"),
+            path("<path:object_id>/preview/<slug:action>/", preview, name="cases_case_preview"),
+            path("<path:object_id>/document/<slug:kind>/", document, name="cases_case_document"),
             *super().get_urls(),
         ]
 
@@ -166,7 +172,11 @@ class CourtCaseAdmin(CourtCaseListAdmin):
             "file": court_file,
             "claimed_total": format_yuan(case.claimed_total),
             "facts": case_facts(case),
-            "transitions": [t for t in court_file.transitions if t["name"] not in TRANSITION_ACTIONS],
+            "transitions": [
+                t
+                for t in court_file.transitions
+                if t["name"] not in TRANSITION_ACTIONS and console_offers(case, t["name"])
+            ],
             "panels": panels,
             "panel_has": {p["key"]: bool(p["actions"]) for p in panels},
             "has_court_actions": any(p["actions"] for p in panels),
@@ -174,6 +184,10 @@ class CourtCaseAdmin(CourtCaseListAdmin):
             "deadlines": deadlines,
             "events": event_rows(case),
             "documents": case_documents(case),
+            "viewable": [
+                (kind, label, self.document_url(case, kind)) for kind, label in viewable_documents(court_file)
+            ],
+            "evidence": case.evidence_files.order_by("uploaded_at", "pk"),
             "today": timezone.localdate(),
             **extra,
         }
@@ -196,7 +210,20 @@ class CourtCaseAdmin(CourtCaseListAdmin):
                 }
                 data = {**defaults, **request.POST.dict(), "reasons": reason, "reason": reason}
                 prefixed = {f"{action_name}-{k}": v for k, v in data.items()}
-                self.perform(request, case, action_name, prefixed)
+                if action_name in PREVIEWS:
+                    # Signed only from the document's preview, never from a bare button.
+                    court_file = CourtFile.build(case, request.user)
+                    refusal = self.refusal(request, case, court_file, action_name)
+                    form = ACTIONS[action_name].make_form(court_file, prefixed)
+                    if not refusal and form.is_valid():
+                        return self.render_preview(request, court_file, action_name, form, form.cleaned_data)
+                    errors = [str(e) for errs in form.errors.values() for e in errs]
+                    messages.error(request, refusal or " ".join(errors))
+                else:
+                    self.perform(request, case, action_name, prefixed)
+            return HttpResponseRedirect(self.change_url(case))
+        if not console_offers(case, name):
+            messages.error(request, str(MESSAGES["wrong_stage"]))
             return HttpResponseRedirect(self.change_url(case))
         try:
             event = services.case_transition(
@@ -211,12 +238,90 @@ class CourtCaseAdmin(CourtCaseListAdmin):
             )
         return HttpResponseRedirect(self.change_url(case))
 
+    def document_url(self, case: Case, kind: str) -> str:
+        return reverse("court:cases_case_document", args=[case.pk, kind], current_app=self.admin_site.name)
+
+    def preview_url(self, case: Case, action: str) -> str:
+        return reverse("court:cases_case_preview", args=[case.pk, action], current_app=self.admin_site.name)
+
+    def document_view(self, request: HttpRequest, object_id: str, kind: str) -> HttpResponse:
+        """A document the case has (the signed agreement, the latest ruling, order or judgment), as HTML."""
+        case = self.get_object(request, object_id)
+        court_file = CourtFile.build(case, request.user)
+        if kind not in VIEWABLE or not VIEWABLE[kind](court_file):
+            raise Http404
+        return HttpResponse(document_html(case, kind))
+
+    def preview_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """Step 1 of a signing action: the document as it will be rendered, the file one click away, what
+        signing does; the signing form posts to the action with the same data."""
+        case = self.get_object(request, object_id)
+        if action not in PREVIEWS:
+            raise Http404
+        court_file = CourtFile.build(case, request.user)
+        refusal = self.refusal(request, case, court_file, action)
+        if refusal:
+            messages.error(request, refusal)
+            return HttpResponseRedirect(self.change_url(case))
+        form = ACTIONS[action].make_form(court_file, request.POST if request.method == "POST" else None)
+        if form.is_bound and not form.is_valid():
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+            return self.render_case(request, case, {}, bound={action: form})
+        data = form.cleaned_data if form.is_bound else {k: form[k].value() for k in form.fields}
+        return self.render_preview(request, court_file, action, form, data)
+
+    def render_preview(
+        self, request: HttpRequest, court_file: CourtFile, action: str, form: forms.Form, data: dict
+    ) -> TemplateResponse:
+        case = court_file.case
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": (
+                gettext("Preview before signing: %(action)s")
+                if PREVIEWS[action].kind
+                else gettext("Before you go ahead: %(action)s")
+            )
+            % {"action": ACTIONS[action].title},
+            "case": case,
+            "file": court_file,
+            "action": ACTIONS[action],
+            "preview": PREVIEWS[action],
+            "form": form,
+            "document": preview_html(court_file, action, data),
+            "act_url": reverse(
+                "court:cases_case_act", args=[case.pk, action], current_app=self.admin_site.name
+            ),
+            "case_url": self.change_url(case),
+            "viewable": [
+                (kind, label, self.document_url(case, kind)) for kind, label in viewable_documents(court_file)
+            ],
+            "evidence_count": case.evidence_files.count(),
+        }
+        return TemplateResponse(request, "court/preview.html", context)
+
+    def refusal(self, request: HttpRequest, case: Case, court_file: CourtFile, name: str) -> str:
+        """Why this user may not take this action on this case now ("" when they may)."""
+        action = ACTIONS[name]
+        if actor_role(request.user) not in action.roles:
+            return str(MESSAGES["forbidden"])
+        if not action.shows(court_file):
+            return str(MESSAGES["on_hold"] if case.on_hold else MESSAGES["wrong_stage"])
+        return ""
+
     def action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
         """One court action from its form on the case page: done -> back to the page; refused -> the page
-        again with the form as filled in and the reason."""
+        again with the form as filled in and the reason. An action that issues a document is signed only
+        from its preview: posted without having been previewed, it shows the preview."""
         case = self.get_object(request, object_id)
         if action not in ACTIONS:
             raise Http404
+        if action in PREVIEWS and request.POST.get("_previewed") != "1":
+            refusal = self.refusal(request, case, CourtFile.build(case, request.user), action)
+            if not refusal:
+                return self.preview_view(request, object_id, action)
+            messages.error(request, refusal)
+            return self.render_case(request, case, {})
         done, form = self.perform(request, case, action, request.POST)
         if done:
             return HttpResponseRedirect(f"{self.change_url(case)}#panel-{ACTIONS[action].panel}")
@@ -229,11 +334,9 @@ class CourtCaseAdmin(CourtCaseListAdmin):
         """Check role and moment, validate the form, call the service; say what happened either way."""
         action = ACTIONS[name]
         court_file = CourtFile.build(case, request.user)
-        if actor_role(request.user) not in action.roles:
-            messages.error(request, str(MESSAGES["forbidden"]))
-            return False, None
-        if not action.shows(court_file):
-            messages.error(request, str(MESSAGES["on_hold"] if case.on_hold else MESSAGES["wrong_stage"]))
+        refusal = self.refusal(request, case, court_file, name)
+        if refusal:
+            messages.error(request, refusal)
             return False, None
         form = action.make_form(court_file, data)
         if not form.is_valid():

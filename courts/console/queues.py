@@ -2,27 +2,31 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Deadline, Stage
+from cases.errors import MESSAGES, CaseActionError
+from cases.models import Case, Deadline, Stage, event_action_label
 from cases.selectors import cases_visible_to
-from cases.services import BulkResult
+from core.actors import actor_role
 from core.money import format_yuan
 from courts import forms as court_forms
 from courts import services as court
-from courts.models import Enforcement, FilingType, PaymentOrder, Suit
+from courts.bulk import STEPS, bulk_run_start
+from courts.models import BulkRun, Enforcement, FilingType, PaymentOrder, Suit
 
 from .cases import CourtCaseListAdmin
 from .read_models import days_left_html, due_html
+from .runs import run_url
 from .site import court_site
 
 K = Deadline.Kind
@@ -39,6 +43,7 @@ class QueueAdmin(CourtCaseListAdmin):
     title: Any = ""
     description: Any = ""
     change_list_template = "court/queue.html"
+    actions: Any = ["step_selected"]
     ordering = (F("due").asc(nulls_last=True), "pk")  # type: ignore[assignment]
 
     def url(self) -> str:
@@ -62,23 +67,119 @@ class QueueAdmin(CourtCaseListAdmin):
         url = reverse("court:cases_case_change", args=[case.pk], current_app=self.admin_site.name)
         return format_html('<a href="{}">{}</a>', url, case.code)
 
-    def report(self, request: HttpRequest, result: BulkResult, done: str) -> None:
-        """What a bulk action did: how many were done, and each skipped case with the reason, grouped."""
-        # Codes of the user's own cases only: an id from elsewhere stays a bare number.
-        visible = cases_visible_to(request.user).filter(pk__in=list(result.skipped))
-        codes = dict(visible.values_list("pk", "code"))
-        if result.done:
-            self.message_user(request, done % {"count": len(result.done)}, messages.SUCCESS)
-        by_reason: dict[str, list[str]] = {}
-        for pk, why in result.skipped.items():
-            by_reason.setdefault(str(why), []).append(codes.get(pk, f"#{pk}"))
-        for why, skipped in by_reason.items():
-            text = ngettext(
-                "Skipped %(count)d case (%(reason)s): %(cases)s",
-                "Skipped %(count)d cases (%(reason)s): %(cases)s",
-                len(skipped),
-            ) % {"count": len(skipped), "reason": why, "cases": ", ".join(sorted(skipped))}
-            self.message_user(request, text, messages.WARNING)
+    # What each bulk action expects of a case; a case that is not so is listed as one that will be skipped.
+    bulk_ready_stage: str = ""
+
+    def skip_reason(self, case: Case) -> str:
+        """Why a selected case will be skipped ("" when it will be decided); the run checks again."""
+        if self.bulk_ready_stage and case.stage != self.bulk_ready_stage:
+            return str(MESSAGES["wrong_stage"])
+        if case.on_hold:
+            return str(MESSAGES["on_hold"])
+        return ""
+
+    def bulk_context(self, request: HttpRequest, queryset: QuerySet[Case], ids: list[int]) -> dict[str, Any]:
+        cases = list(
+            cases_visible_to(request.user)
+            .filter(pk__in=ids)
+            .select_related("debtor", "creditor")
+            .order_by("pk")
+        )
+        for case in cases:
+            case.skip_reason = self.skip_reason(case)  # type: ignore[attr-defined]
+        skipping = len([c for c in cases if c.skip_reason])  # type: ignore[attr-defined]
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "queue": self,
+            "cases": cases,
+            "ids": ids,
+            "ready_count": len(cases) - skipping,
+            "skip_count": skipping + (len(ids) - len(cases)),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across", "0"),
+        }
+
+    def bulk_step(
+        self, request: HttpRequest, queryset: QuerySet[Case], action: str, name: str
+    ) -> HttpResponse:
+        """Step 1 shows the count and the cases, each that will be skipped with why, and names what will
+        happen; step 2 (apply) starts the run and leads to its report."""
+        ids = selected_ids(request, queryset)
+        if "apply" in request.POST:
+            return self.bulk_start(request, action, ids, {})
+        context = {
+            **self.bulk_context(request, queryset, ids),
+            "title": BulkRun.Action(action).label,
+            "action_name": name,
+            "what": BULK_WHAT[action],
+        }
+        return TemplateResponse(request, "court/bulk_confirm.html", context)
+
+    @admin.action(description=_("Take a step on the selected cases…"), permissions=["court"])
+    def step_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> HttpResponse:
+        """One step of the state machine (full performance, credit repair, closing) on many cases: the step
+        and its reason chosen on an intermediate page with the count and the cases, then a run."""
+        ids = selected_ids(request, queryset)
+        form = BulkStepForm(request.user, request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            params = {k: form.cleaned_data[k] for k in ("transition", "reason")}
+            return self.bulk_start(request, BulkRun.Action.STEP, ids, params)
+        context = {
+            **self.bulk_context(request, queryset, ids),
+            "title": BulkRun.Action.STEP.label,
+            "form": form,
+        }
+        return TemplateResponse(request, "court/bulk_step.html", context)
+
+    def bulk_start(self, request: HttpRequest, action: str, ids: list[int], params: dict) -> HttpResponse:
+        try:
+            run = bulk_run_start(action=action, case_ids=ids, actor=request.user, params=params)
+        except CaseActionError as exc:
+            self.message_user(request, str(exc.message), messages.ERROR)
+            return HttpResponseRedirect(self.url())
+        return HttpResponseRedirect(run_url(run, self.admin_site.name))
+
+
+class BulkStepForm(forms.Form):
+    transition = forms.ChoiceField(label=_("Step"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role = actor_role(user)
+        self.needs_reason: set[str] = set()
+        choices = []
+        for name in STEPS:
+            sample = next(iter(getattr(Case, name)._django_fsm.transitions.values()))
+            if role in getattr(sample.permission, "roles", frozenset()):
+                choices.append((name, event_action_label(name)))
+                if sample.custom.get("needs_reason"):
+                    self.needs_reason.add(name)
+        self.fields["transition"].choices = choices  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("transition") in self.needs_reason and not data.get("reason", "").strip():
+            self.add_error("reason", str(MESSAGES["reason_required"]))
+        return data
+
+
+BULK_WHAT: dict[str, Any] = {
+    BulkRun.Action.CONFIRM: _(
+        "Each settlement ready for it is confirmed under your name: a ruling is issued for each and the "
+        "agreement becomes enforceable (CPL 206). Cases on hold or no longer awaiting the decision are "
+        "skipped."
+    ),
+    BulkRun.Action.ACCEPT: _(
+        "Each application ready for it is accepted and given its 民督 number; the order is then due within "
+        "15 days (CPL 227)."
+    ),
+    BulkRun.Action.ISSUE: _(
+        "Each accepted order is issued under your name and rendered as its own PDF; it must then be served "
+        "within 30 days."
+    ),
+}
 
 
 def selected_ids(request: HttpRequest, queryset: QuerySet) -> list[int]:
@@ -95,6 +196,7 @@ def _first_filing(case: Case, filing_type: str) -> str:
 
 class ConfirmationQueue(QueueAdmin):
     slug = "confirmation"
+    bulk_ready_stage = Stage.CONFIRMATION_REQUESTED
     title = _("Confirmation applications")
     description = _("Settlements awaiting the court's decision: 30 days from filing (CPL 187).")
     stages = (Stage.CONFIRMATION_REQUESTED,)
@@ -137,40 +239,21 @@ class ConfirmationQueue(QueueAdmin):
         return days_left_html(case.due)  # type: ignore[attr-defined]
 
     @admin.action(description=_("Confirm the selected settlements"), permissions=["judge"])
-    def confirm_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> None:
-        result = court.confirmations_bulk(
-            case_ids=selected_ids(request, queryset),
-            actor=request.user,
-            visible=cases_visible_to(request.user),
-        )
-        self.report(request, result, gettext("Confirmed %(count)d settlements."))
+    def confirm_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> HttpResponse:
+        return self.bulk_step(request, queryset, BulkRun.Action.CONFIRM, "confirm_selected")
 
     @admin.action(description=_("Refuse confirmation of the selected settlements…"), permissions=["judge"])
-    def reject_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> TemplateResponse | None:
-        """An intermediate page asks for the ground, reasons and next step; then one service call decides."""
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> HttpResponse:
+        """An intermediate page asks for the ground, reasons and next step; then a run decides each case."""
         ids = selected_ids(request, queryset)
         form = court_forms.BulkRejectForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            result = court.confirmations_reject_bulk(
-                case_ids=ids,
-                actor=request.user,
-                visible=cases_visible_to(request.user),
-                ground=form.cleaned_data["ground"],
-                reasons=form.cleaned_data["reasons"],
-                next_step=form.cleaned_data["next_step"],
-            )
-            self.report(request, result, gettext("Refused confirmation of %(count)d settlements."))
-            return None
+            params = {k: form.cleaned_data[k] for k in ("ground", "reasons", "next_step")}
+            return self.bulk_start(request, BulkRun.Action.REJECT, ids, params)
         context = {
-            **self.admin_site.each_context(request),
+            **self.bulk_context(request, queryset, ids),
             "title": gettext("Refuse confirmation"),
-            "opts": self.opts,
-            "queue": self,
             "form": form,
-            "cases": queryset.filter(pk__in=ids),
-            "ids": ids,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "select_across": request.POST.get("select_across", "0"),
         }
         return TemplateResponse(request, "court/bulk_reject.html", context)
 
@@ -248,22 +331,12 @@ class PaymentOrderApplicationQueue(PaymentOrderQueueMixin, QueueAdmin):
     actions = ["accept_selected", "issue_selected"]
 
     @admin.action(description=_("Accept the selected applications"), permissions=["court"])
-    def accept_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> None:
-        result = court.payment_orders_accept_bulk(
-            case_ids=selected_ids(request, queryset),
-            actor=request.user,
-            visible=cases_visible_to(request.user),
-        )
-        self.report(request, result, gettext("Accepted %(count)d applications."))
+    def accept_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> HttpResponse:
+        return self.bulk_step(request, queryset, BulkRun.Action.ACCEPT, "accept_selected")
 
     @admin.action(description=_("Issue the selected payment orders"), permissions=["judge"])
-    def issue_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> None:
-        result = court.payment_orders_issue_bulk(
-            case_ids=selected_ids(request, queryset),
-            actor=request.user,
-            visible=cases_visible_to(request.user),
-        )
-        self.report(request, result, gettext("Issued %(count)d payment orders."))
+    def issue_selected(self, request: HttpRequest, queryset: QuerySet[Case]) -> HttpResponse:
+        return self.bulk_step(request, queryset, BulkRun.Action.ISSUE, "issue_selected")
 
 
 class ServiceQueue(PaymentOrderQueueMixin, QueueAdmin):

@@ -13,7 +13,15 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
-from cases.models import Case, CaseEvent, Deadline, Stage, event_action_label
+from cases.models import (
+    Case,
+    CaseEvent,
+    Deadline,
+    Stage,
+    closed_reason_label,
+    event_action_label,
+    event_reason_label,
+)
 from cases.selectors import case_events
 from core.models import Role
 from core.money import format_yuan
@@ -191,7 +199,7 @@ def case_facts(case: Case) -> list[tuple[Any, Any]]:
         (label("settlement_effective_on"), case.settlement_effective_on),
         (label("performance_due_on"), case.performance_due_on),
         (label("performed_on"), case.performed_on),
-        (label("closed_reason"), case.closed_reason),
+        (label("closed_reason"), closed_reason_label(case.closed_reason)),
     ]
     return [(name, value) for name, value in facts if value not in (None, "")]
 
@@ -220,7 +228,7 @@ def event_rows(case: Case) -> list[dict[str, Any]]:
                 "moved": event.from_stage != event.to_stage,
                 "actor": (actor.get_full_name() or actor.username) if actor else gettext("Platform"),
                 "role": roles.get(event.actor_role, ""),
-                "reason": event.reason,
+                "reason": event_reason_label(event.reason),
             }
         )
     return rows

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,16 +64,29 @@ class CourtAdminSite(admin.AdminSite):
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)
         self.queues: list[QueueAdmin] = []
+        self.extra_urls: list[Any] = []
+
+    # "View site" leads to the platform's pages for judges: their dashboards, cases and repair pages.
+    site_url = reverse_lazy("dashboards:home")  # type: ignore[assignment]
 
     def has_permission(self, request: HttpRequest) -> bool:
         return is_court_staff(request.user)
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        """The platform's top bar, navigation and language switch on every console page."""
+        membership = getattr(request.user, "membership", None) if request.user.is_authenticated else None
+        return {
+            **super().each_context(request),
+            "court_console": True,
+            "court_name": membership.organisation.name if membership else "",
+        }
 
     def add_queue(self, queue_class: "type[QueueAdmin]") -> None:
         self.queues.append(queue_class(Case, self))
 
     def get_urls(self) -> list:
         queue_urls = [q.url_pattern() for q in self.queues]
-        return [*queue_urls, *super().get_urls()]
+        return [*queue_urls, *self.extra_urls, *super().get_urls()]
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
         today = timezone.localdate()

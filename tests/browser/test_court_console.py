@@ -66,6 +66,10 @@ def test_judge_confirms_one_settlement_and_refuses_another(page, live_server, br
     form = page.locator("#action-confirm")
     form.locator("textarea").fill("调解协议系双方真实意思表示，内容合法")
     form.get_by_role("button").click()
+    expect(page.frame_locator("#document-preview iframe").locator("body")).to_contain_text(
+        numbers[to_confirm.pk]
+    )  # the ruling, read before it is signed
+    page.locator("#sign").click()
     expect(page.locator("#case-stage")).to_have_attribute("data-stage", Stage.CONFIRMED)
     expect(page.locator("ul.messagelist .success")).to_contain_text(numbers[to_confirm.pk])
     screenshot(page, "judge1-confirmed")
@@ -77,6 +81,8 @@ def test_judge_confirms_one_settlement_and_refuses_another(page, live_server, br
     form.locator("textarea").fill("被申请人称系受胁迫签订协议")
     form.locator('input[value="mediation"]').check()
     form.get_by_role("button").click()
+    expect(page.frame_locator("#document-preview iframe").locator("body")).to_contain_text("违反自愿原则")
+    page.locator("#sign").click()
     expect(page.locator("#case-stage")).to_have_attribute("data-stage", Stage.COURT_MEDIATION)
     expect(page.locator("#decisions")).to_contain_text(numbers[to_refuse.pk])
     screenshot(page, "judge1-refused")

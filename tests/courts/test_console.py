@@ -182,9 +182,29 @@ def message_texts(response) -> list[tuple[str, str]]:
     return [(m.level_tag, str(m.message)) for m in response.context["messages"]]
 
 
+def bulk(client, queue: str, action: str, case_ids, **extra):
+    """A bulk action as the queue page runs it: the selection shown with the count (step 1), then applied
+    (step 2), following to the run's report. Returns (step 1 page, report page)."""
+    picked = {"action": action, "_selected_action": list(case_ids), "index": 0, **extra}
+    first = client.post(queue_url(queue), picked)
+    report = client.post(queue_url(queue), {**picked, "apply": "1"}, follow=True)
+    return first, report
+
+
+def run_report(response) -> tuple[list[str], dict[str, str]]:
+    """The codes of the cases done, and each case skipped with its reason, as the run's report lists them."""
+    html = response.content.decode()
+    done = re.findall(r'<a href="[^"]+" data-case="(\w+)">', html)
+    skipped = dict(
+        re.findall(r'<tr class="court-skipped" data-case="(\w*)">.*?<td class="why">(.*?)</td>', html, re.S)
+    )
+    return done, {k: v.strip() for k, v in skipped.items()}
+
+
 def act(client, case: Case, action: str, data: dict | None = None):
-    """Submit one action's form as the case page does, following the redirect back to the page."""
-    return client.post(act_url(case, action), data or {}, follow=True)
+    """Submit one action's form as the case page does (signed from its preview where it issues a document),
+    following the redirect back to the page."""
+    return client.post(act_url(case, action), {"_previewed": "1", **(data or {})}, follow=True)
 
 
 def done(response) -> bool:
@@ -465,8 +485,14 @@ def test_judge_confirms_through_the_form(judge, world, django_capture_on_commit_
     case = confirmation_requested(world)
     number = case.filings.get().number
 
+    preview = judge.post(act_url(case, "confirm"), {"confirm-reasons": "协议系双方真实意思表示"})
+    assert preview.status_code == 200 and stage_of(case) == Stage.CONFIRMATION_REQUESTED  # not signed yet
+    assert 'id="document-preview"' in preview.content.decode() and number in preview.content.decode()
+
     with django_capture_on_commit_callbacks() as callbacks:
-        response = judge.post(act_url(case, "confirm"), {"confirm-reasons": "协议系双方真实意思表示"})
+        response = judge.post(
+            act_url(case, "confirm"), {"confirm-reasons": "协议系双方真实意思表示", "_previewed": "1"}
+        )
 
     assert response.status_code == 302 and response["Location"].startswith(case_url(case))
     assert stage_of(case) == Stage.CONFIRMED
@@ -487,6 +513,7 @@ def test_judge_refuses_with_a_ground_and_the_case_goes_back_to_mediation(judge, 
             "reject-ground": "not_voluntary",
             "reject-reasons": "债务人称受胁迫",
             "reject-next_step": "mediation",
+            "_previewed": "1",
         },
     )
 
@@ -501,7 +528,12 @@ def test_refusal_on_to_suit_files_the_suit(judge, world):
 
     judge.post(
         act_url(case, "reject"),
-        {"reject-ground": "unclear", "reject-reasons": "还款期限约定不明", "reject-next_step": "suit"},
+        {
+            "reject-ground": "unclear",
+            "reject-reasons": "还款期限约定不明",
+            "reject-next_step": "suit",
+            "_previewed": "1",
+        },
     )
 
     assert stage_of(case) == Stage.IN_LITIGATION
@@ -568,35 +600,29 @@ def test_a_case_on_hold_offers_no_decision_and_refuses_one(judge, world):
 # --- bulk confirmation ----------------------------------------------------------------------------------
 
 
-def test_bulk_confirm_reports_the_skipped_cases_and_why(judge, world):
+def test_bulk_confirm_shows_the_cases_then_reports_the_skipped_and_why(judge, world):
     ready = [confirmation_requested(world) for _ in range(2)]
     held = confirmation_requested(world)
     case_services.hold_place(case=held, kind="hardship", actor=world.judge1, reason="住院")
     elsewhere = in_court_mediation(world)  # not in the queue: ticked on an old page
+    ids = [c.pk for c in [*ready, held, elsewhere]]
 
-    response = judge.post(
-        queue_url("confirmation"),
-        {
-            "action": "confirm_selected",
-            "_selected_action": [c.pk for c in [*ready, held, elsewhere]],
-            "index": 0,
-        },
-        follow=True,
-    )
+    first, report = bulk(judge, "confirmation", "confirm_selected", ids)
 
-    assert response.status_code == 200
+    page = first.content.decode()
+    assert first.status_code == 200 and 'id="what-happens"' in page
+    assert 'data-ready="2"' in page and 'data-skip="2"' in page
+    assert all(f'data-case="{c.code}"' in page for c in [*ready, held, elsewhere])
+    assert report.status_code == 200 and report.redirect_chain[-1][0].startswith("/court/runs/")
     assert [stage_of(c) for c in ready] == [Stage.CONFIRMED, Stage.CONFIRMED]
     assert stage_of(held) == Stage.CONFIRMATION_REQUESTED and stage_of(elsewhere) == Stage.COURT_MEDIATION
     assert ConfirmationDecision.objects.filter(case__in=ready, confirmed=True).count() == 2
-    texts = message_texts(response)
-    assert texts[0][0] == "success" and "2" in texts[0][1]
-    warnings = [t for level, t in texts if level == "warning"]
-    assert len(warnings) == 2
-    held_warning = next(t for t in warnings if held.code in t)
-    assert zh("the case is on hold") in held_warning
-    wrong_stage = next(t for t in warnings if elsewhere.code in t)
-    assert zh(MESSAGES["wrong_stage"]) in wrong_stage
-    assert rows(response) == [held.code]  # the queue keeps what is still to decide
+    done_codes, skipped = run_report(report)
+    assert sorted(done_codes) == sorted(c.code for c in ready)
+    assert set(skipped) == {held.code, elsewhere.code}
+    assert zh("the case is on hold") in skipped[held.code]
+    assert zh(MESSAGES["wrong_stage"]) in skipped[elsewhere.code]
+    assert rows(judge.get(queue_url("confirmation"))) == [held.code]  # the queue keeps what is left
 
 
 def test_bulk_confirm_is_the_judges(client, world):
@@ -619,6 +645,7 @@ def test_bulk_refusal_asks_for_the_ground_then_decides_each_case(judge, world):
 
     first = judge.post(queue_url("confirmation"), {**picked, "index": 0})
     assert first.status_code == 200 and 'name="ground"' in first.content.decode()
+    assert 'data-ready="2"' in first.content.decode()
     assert all(stage_of(c) == Stage.CONFIRMATION_REQUESTED for c in cases)
 
     no_ground = judge.post(
@@ -638,9 +665,8 @@ def test_bulk_refusal_asks_for_the_ground_then_decides_each_case(judge, world):
     assert [stage_of(c) for c in cases] == [Stage.COURT_MEDIATION, Stage.COURT_MEDIATION]
     assert stage_of(held) == Stage.CONFIRMATION_REQUESTED
     assert ConfirmationDecision.objects.filter(case__in=cases, ground="unclear").count() == 2
-    texts = message_texts(done)
-    assert texts[0][0] == "success"
-    assert [t for level, t in texts if level == "warning" and held.code in t]
+    done_codes, skipped = run_report(done)
+    assert sorted(done_codes) == sorted(c.code for c in cases) and list(skipped) == [held.code]
 
 
 # --- payment orders -------------------------------------------------------------------------------------
@@ -742,27 +768,17 @@ def test_bulk_accept_reviews_each_case_and_reports_the_skipped(judge, world):
     case_services.hold_place(case=held.case, kind="identity_theft", actor=world.judge1, reason="疑似冒用身份")
     already = order_accepted(world)
 
-    response = judge.post(
-        queue_url("payment_orders"),
-        {
-            "action": "accept_selected",
-            "_selected_action": [o.case_id for o in (ok, no_address, held, already)],
-            "index": 0,
-        },
-        follow=True,
+    _first, response = bulk(
+        judge, "payment_orders", "accept_selected", [o.case_id for o in (ok, no_address, held, already)]
     )
 
     statuses = {o.pk: PaymentOrder.objects.get(pk=o.pk).status for o in (ok, no_address, held)}
     assert statuses == {ok.pk: "accepted", no_address.pk: "applied", held.pk: "applied"}
-    texts = message_texts(response)
-    assert texts[0] == ("success", texts[0][1]) and "1" in texts[0][1]
-    warnings = [t for level, t in texts if level == "warning"]
-    assert len(warnings) == 3
-    assert zh(court.ELIGIBILITY_MESSAGES["cannot_be_served"]) in next(
-        t for t in warnings if no_address.case.code in t
-    )
-    assert zh(MESSAGES["on_hold"]) in next(t for t in warnings if held.case.code in t)
-    assert already.case.code in next(t for t in warnings if zh(PaymentOrder.Status.ACCEPTED.label) in t)
+    done_codes, skipped = run_report(response)
+    assert done_codes == [ok.case.code] and len(skipped) == 3
+    assert zh(court.ELIGIBILITY_MESSAGES["cannot_be_served"]) in skipped[no_address.case.code]
+    assert zh(MESSAGES["on_hold"]) in skipped[held.case.code]
+    assert zh(PaymentOrder.Status.ACCEPTED.label) in skipped[already.case.code]
 
 
 def test_bulk_issue(judge, world, django_capture_on_commit_callbacks):
@@ -770,21 +786,16 @@ def test_bulk_issue(judge, world, django_capture_on_commit_callbacks):
     applied = order_applied(world)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        response = judge.post(
-            queue_url("payment_orders"),
-            {
-                "action": "issue_selected",
-                "_selected_action": [o.case_id for o in (*orders, applied)],
-                "index": 0,
-            },
-            follow=True,
+        _first, response = bulk(
+            judge, "payment_orders", "issue_selected", [o.case_id for o in (*orders, applied)]
         )
 
     assert [PaymentOrder.objects.get(pk=o.pk).status for o in orders] == ["issued", "issued"]
     assert PaymentOrder.objects.get(pk=applied.pk).status == "applied"
     assert len(callbacks) >= 2  # one payment-order document each
-    assert [level for level, _t in message_texts(response)] == ["success", "warning"]
-    assert rows(response) == [applied.case.code]
+    done_codes, skipped = run_report(response)
+    assert len(done_codes) == 2 and list(skipped) == [applied.case.code]
+    assert rows(judge.get(queue_url("payment_orders"))) == [applied.case.code]
 
 
 # --- suits ----------------------------------------------------------------------------------------------

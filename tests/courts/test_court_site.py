@@ -162,8 +162,17 @@ def test_judge_confirms_a_settlement_through_the_console(client, world, cases):
 
     response = client.post(transition_url(case), {"transition": "confirm", "reason": "协议合法有效"})
 
+    # a bare button never signs: it shows the ruling's preview, and the ruling is signed from there
+    assert response.status_code == 200 and 'id="sign-form"' in response.content.decode()
+    assert "协议合法有效" in response.content.decode()
+    case.refresh_from_db()
+    assert case.stage == Stage.CONFIRMATION_REQUESTED
+    response = client.post(
+        reverse("court:cases_case_act", args=[case.pk, "confirm"]),
+        {"confirm-reasons": "协议合法有效", "_previewed": "1"},
+    )
     assert response.status_code == 302
-    assert response["Location"] == change_url(case)
+    assert response["Location"].startswith(change_url(case))
     case.refresh_from_db()
     assert case.stage == Stage.CONFIRMED
     event = CaseEvent.objects.filter(case=case).order_by("-seq").first()
