@@ -12,8 +12,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
 
 from cases.models import Batch, Case, Deadline, EventAction, Stage
 from cases.services import (
@@ -836,24 +835,8 @@ def _settlement_progress(settlement: Settlement, actor: Any, fields: list[str]) 
     return settlement
 
 
-# How a party consented to the joint application, as the case history records it (in Chinese, the record's
-# language: the history shows it as written).
-CONSENT_HOW = {
-    "at_signing": _("given when signing the agreement"),
-    "with_signature": _("given with the creditor's signature"),
-    "creditor_pages": _("given in the creditor pages"),
-    "api": _("given through the API"),
-}
-
-
-def consent_how(key: str) -> str:
-    with translation.override("zh-hans"):
-        return str(CONSENT_HOW[key])
-
-
 def _confirmation_consent(case: Case, *, party: str, actor: Any, how: str) -> None:
     """One party's consent to apply jointly for judicial confirmation (CPL 205 (201); Interp. 351)."""
-    how = consent_how(how) if how in CONSENT_HOW else how
     field = f"confirmation_consent_{party}_at"
     cases_change_bulk(
         case_ids=[case.pk],
@@ -908,7 +891,7 @@ def settlement_debtor_accept(
         data={"settlement": settlement.pk, "ip": ip or "", "sha256": document_sha256},
     )
     if apply_for_confirmation:
-        _confirmation_consent(settlement.case, party="debtor", actor=SYSTEM, how="at_signing")
+        _confirmation_consent(settlement.case, party="debtor", actor=SYSTEM, how="at signing")
     return _settlement_progress(settlement, SYSTEM, ["debtor_accepted_at", "debtor_accept_ip"])
 
 
@@ -954,7 +937,7 @@ def settlement_creditor_sign(
             },
         )
     if apply_for_confirmation:
-        _confirmation_consent(settlement.case, party="creditor", actor=actor, how="with_signature")
+        _confirmation_consent(settlement.case, party="creditor", actor=actor, how="with the signature")
     return _settlement_progress(settlement, actor, fields)
 
 

@@ -442,7 +442,7 @@ class CreditorCaseView(StaffRequiredMixin, View):
                 self._sign(request, case)
             elif action == "confirmation_consent":
                 services.settlement_confirmation_consent(
-                    case=case, party="creditor", actor=request.user, how="creditor_pages"
+                    case=case, party="creditor", actor=request.user, how="creditor pages"
                 )
                 messages.success(request, _("Your consent to the joint application is recorded."))
             elif action == "extension":

@@ -26,7 +26,7 @@ from core.money import format_yuan
 
 from .actions import ACTIONS, TRANSITION_ACTIONS, Caution, action_panels, console_offers
 from .filters import AmountRangeFilter, CaseDueFilter, CourtCreditorFilter, DueFilter, StageFilter
-from .previews import PREVIEWS, VIEWABLE, document_html, preview_html, viewable_documents
+from .previews import PREVIEWS, VIEWABLE, document_html, preview_html, preview_missing, viewable_documents
 from .read_models import (
     CourtFile,
     case_documents,
@@ -250,7 +250,7 @@ class CourtCaseAdmin(CourtCaseListAdmin):
         court_file = CourtFile.build(case, request.user)
         if kind not in VIEWABLE or not VIEWABLE[kind](court_file):
             raise Http404
-        return HttpResponse(document_html(case, kind))
+        return HttpResponse(document_html(case, kind, actor=request.user))
 
     def preview_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
         """Step 1 of a signing action: the document as it will be rendered, the file one click away, what
@@ -289,6 +289,7 @@ class CourtCaseAdmin(CourtCaseListAdmin):
             "preview": PREVIEWS[action],
             "form": form,
             "document": preview_html(court_file, action, data),
+            "missing": preview_missing(court_file, action, data),
             "act_url": reverse(
                 "court:cases_case_act", args=[case.pk, action], current_app=self.admin_site.name
             ),

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
-from courts.documents import REFUSAL_GROUNDS, judgment_context, payment_order_context
-from courts.models import FilingType
+from courts.documents import COURT_KINDS, court_document_html, court_document_missing
+from courts.models import ConfirmationDecision, FilingType
 from notices import documents, rendering
 from notices.models import Kind
 from notices.services import notice_template_active
@@ -24,77 +24,90 @@ from notices.services import notice_template_active
 from .read_models import CourtFile
 
 
-def document_html(case: Case, kind: str, draft: dict[str, Any] | None = None) -> str:
-    """The whole HTML of a document of this kind on this case, as the PDF will show it."""
-    issuer = documents.issuer_organisation(case, kind)
-    doc = documents.document_context(case=case, kind=kind, issuer=issuer)
-    if draft:
-        doc.update(draft)
+@dataclass(frozen=True)
+class Draft:
+    """A decision not yet recorded, as the document will state it, and the judge's unsaved values."""
+
+    decision: Any
+    overrides: dict[str, Any]
+
+
+def document_html(case: Case, kind: str, *, actor: Any, draft: Draft | None = None) -> str:
+    """The whole HTML of a document of this kind on this case, as the PDF will show it: a court document in
+    court form (the draft's decision, else the case's latest), any other kind from the case as it stands."""
     template = notice_template_active(centre_id=case.centre_id, kind=kind)
-    body = template.body if template else documents.default_body(kind)
-    html = documents.document_html(doc=doc, body_source=body)
+    if kind in COURT_KINDS:
+        html = court_document_html(
+            kind,
+            case,
+            actor=actor,
+            decision=draft.decision if draft else None,
+            overrides=draft.overrides if draft else None,
+        )
+    else:
+        issuer = documents.issuer_organisation(case, kind)
+        doc = documents.document_context(case=case, kind=kind, issuer=issuer)
+        body = template.body if template else documents.default_body(kind)
+        html = documents.document_html(doc=doc, body_source=body)
     # The print stylesheet and the centre's own, as the PDF renderer applies them (fonts: the browser's).
     css = rendering.PRINT_CSS.read_text(encoding="utf-8") + (template.css if template else "")
     return html.replace("</head>", f"<style>{css}</style></head>", 1)
 
 
-def _judge_name(user: Any) -> str:
-    return user.get_full_name() or user.username
+def _signer(filing: Any, user: Any) -> dict[str, Any]:
+    """The judge who signs: the filing's own, else the judge at the keyboard (as the service records it)."""
+    return {} if filing is None or filing.judge_id else {"judge": user.pk}
 
 
-def _draft_ruling(f: CourtFile, data: dict[str, Any]) -> dict[str, Any]:
+def _draft_ruling(f: CourtFile, data: dict[str, Any], *, confirmed: bool = True) -> Draft | None:
     filing = f.case.filings.filter(filing_type=FilingType.CONFIRMATION).order_by("-pk").first()
-    today = timezone.localdate()
-    return {
-        "ruling": {
-            "number": filing.number if filing else "",
-            "filed_on": documents.chinese_date(filing.filed_on if filing else today),
-            "confirmed": True,
-            "ground": "",
-            "ground_clause": "",
-            "reasons": data.get("reasons", ""),
-            "decided_on": documents.chinese_date(today),
-            "judge": _judge_name(f.user),
-        }
-    }
+    if filing is None:
+        return None
+    decision = ConfirmationDecision(
+        case=f.case,
+        filing=filing,
+        confirmed=confirmed,
+        ground="" if confirmed else data.get("ground") or "",
+        reasons=data.get("reasons", ""),
+        decided_on=timezone.localdate(),
+        decided_by=f.user,
+    )
+    return Draft(decision, _signer(filing, f.user))
 
 
-def _draft_refusal(f: CourtFile, data: dict[str, Any]) -> dict[str, Any]:
-    draft = _draft_ruling(f, data)
-    clause, ground = REFUSAL_GROUNDS.get(data.get("ground") or "", ("", ""))
-    draft["ruling"].update(confirmed=False, ground=ground, ground_clause=clause)
-    return draft
+def _draft_refusal(f: CourtFile, data: dict[str, Any]) -> Draft | None:
+    return _draft_ruling(f, data, confirmed=False)
 
 
-def _no_document(f: CourtFile, data: dict[str, Any]) -> dict[str, Any]:
-    return {}
+def _no_document(f: CourtFile, data: dict[str, Any]) -> Draft | None:
+    return None
 
 
-def _draft_order(f: CourtFile, data: dict[str, Any]) -> dict[str, Any]:
+def _draft_order(f: CourtFile, data: dict[str, Any]) -> Draft | None:
     order = copy(f.order)
     if order is None or order.filing is None:
-        return {}
+        return None
     order.issued_on = timezone.localdate()
-    return {"order": payment_order_context(order)}
+    return Draft(order, _signer(order.filing, f.user))
 
 
-def _draft_judgment(f: CourtFile, data: dict[str, Any]) -> dict[str, Any]:
+def _draft_judgment(f: CourtFile, data: dict[str, Any]) -> Draft | None:
     suit = copy(f.suit)
     if suit is None:
-        return {}
+        return None
     today = timezone.localdate()
     suit.judgment_on = today
     suit.judgment_amount = data.get("amount") or f.case.claimed_total
     # The period's last day as the service will count it (working days and holidays) is on the judgment
     # itself once recorded; the draft shows the calendar count.
     suit.performance_due_on = today + timedelta(days=int(data.get("performance_days") or 0))
-    return {"judgment": judgment_context(suit)}
+    return Draft(suit, _signer(suit.filing, f.user))
 
 
 @dataclass(frozen=True)
 class Preview:
     kind: str  # the document the action issues ("" for an irreversible act that issues none here)
-    draft: Callable[[CourtFile, dict[str, Any]], dict[str, Any]]
+    draft: Callable[[CourtFile, dict[str, Any]], Draft | None]
     what: Any  # what signing (or going ahead) does, in one sentence
     sign: Any  # the signing button
 
@@ -169,9 +182,20 @@ PREVIEWS: dict[str, Preview] = {
 def preview_html(f: CourtFile, action: str, data: dict[str, Any]) -> str:
     """The document the action will issue ("" when it issues none here)."""
     preview = PREVIEWS[action]
-    if not preview.kind:
+    draft = preview.draft(f, data) if preview.kind else None
+    if draft is None:
         return ""
-    return document_html(f.case, preview.kind, preview.draft(f, data))
+    return document_html(f.case, preview.kind, actor=f.user, draft=draft)
+
+
+def preview_missing(f: CourtFile, action: str, data: dict[str, Any]) -> list[str]:
+    """The labels of the required elements the document would still lack (court form, 要素式)."""
+    preview = PREVIEWS[action]
+    draft = preview.draft(f, data) if preview.kind else None
+    if draft is None:
+        return []
+    missing = court_document_missing(preview.kind, f.case, decision=draft.decision, overrides=draft.overrides)
+    return [str(e.element.label) for e in missing]
 
 
 # Documents a judge may open from the case page even before any notice of the kind was sent.
