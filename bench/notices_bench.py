@@ -345,7 +345,21 @@ def notices_check_once(ids: list[int]) -> str:
     return f"{sms.count()} by SMS (one attempt each), {notices.count() - sms.count()} for post, none failed"
 
 
-def celery_round(processes: int, ids: list[int], queue: str, env: dict[str, str], logs: Path) -> float:
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its living descendants (a worker and its pool child)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / tick + sum(process_tree_cpu(int(c)) for c in children)
+
+
+def celery_round(
+    processes: int, ids: list[int], queue: str, env: dict[str, str], logs: Path
+) -> tuple[float, float]:
+    """Wall-clock seconds from the first task queued to the last notice done, and the workers' CPU seconds."""
     from notices.tasks import notice_process
 
     workers = [celery_worker_start(queue, f"bench{processes}-{k}", env, logs) for k in range(processes)]
@@ -355,6 +369,7 @@ def celery_round(processes: int, ids: list[int], queue: str, env: dict[str, str]
             if time.monotonic() > deadline or any(w.poll() is not None for w, _ in workers):
                 sys.exit(f"a worker did not start; see {logs}")
             time.sleep(0.2)
+        cpu_before = sum(process_tree_cpu(w.pid) for w, _ in workers)
         started = time.perf_counter()
         for pk in ids:
             notice_process.apply_async((pk,), queue=queue)
@@ -363,7 +378,8 @@ def celery_round(processes: int, ids: list[int], queue: str, env: dict[str, str]
             if time.monotonic() > deadline or any(w.poll() is not None for w, _ in workers):
                 sys.exit(f"the workers stopped or took too long; see {logs}")
             time.sleep(0.2)
-        return time.perf_counter() - started
+        wall = time.perf_counter() - started
+        return wall, sum(process_tree_cpu(w.pid) for w, _ in workers) - cpu_before
     finally:
         for worker, _ in workers:
             worker.terminate()
@@ -394,17 +410,23 @@ def celery_main(n: int) -> int:
             env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue}
             logs = Path(private_root) / "logs"
             logs.mkdir()
-            rates = {}
+            rates, cpu_ms = {}, {}
             for processes, ids in zip(CELERY_ROUNDS, rounds, strict=True):
-                seconds = celery_round(processes, ids, queue, env, logs)
-                rates[processes] = len(ids) / seconds
+                seconds, cpu = celery_round(processes, ids, queue, env, logs)
+                rates[processes], cpu_ms[processes] = len(ids) / seconds, 1000 * cpu / len(ids)
                 print(
                     f"{processes} worker process{'es' if processes > 1 else ''}: {len(ids)} notices rendered and "
-                    f"sent in {seconds:.1f} s, {rates[processes]:.1f} letters/s; {notices_check_once(ids)}"
+                    f"sent in {seconds:.1f} s, {rates[processes]:.1f} letters/s, {cpu_ms[processes]:.0f} ms of "
+                    f"worker CPU a letter; {notices_check_once(ids)}"
                 )
         print(
-            f"\nratio 2 workers : 1 = {rates[2] / rates[1]:.2f}x ({os.cpu_count()} CPUs shared with PostgreSQL, "
-            f"Redis and this process; load average {os.getloadavg()[0]:.1f})"
+            f"\nratio 2 workers : 1 = {rates[2] / rates[1]:.2f}x wall clock ({os.cpu_count()} CPUs shared with "
+            f"PostgreSQL, Redis and other work; load average {os.getloadavg()[0]:.1f})"
+        )
+        # On a shared machine other work slows the wall clock; CPU time per letter shows the idle-CPU scaling.
+        print(
+            f"  worker CPU per letter: {cpu_ms[2]:.0f} ms with 2 against {cpu_ms[1]:.0f} ms with 1: on 2 otherwise "
+            f"idle CPUs 2 workers give about {2 * cpu_ms[1] / cpu_ms[2]:.2f}x"
         )
     finally:
         from django.db import connections

@@ -252,7 +252,7 @@ def phase(label: str, primary: Cluster, clients: int, *, replica: Cluster | None
         for _ in range(clients)
     ]  # fmt: skip
     time.sleep(3)  # the clients log in and warm up
-    import_s = None
+    import_s, events_before = None, event_table(primary)[0]
     if import_file is None:
         time.sleep(QUIET_SECONDS)
     else:
@@ -277,11 +277,23 @@ def phase(label: str, primary: Cluster, clients: int, *, replica: Cluster | None
     return {
         "label": label, "requests": len(times), "p50": percentile(times, 0.5), "p95": percentile(times, 0.95),
         "on_replica": sum(r["on_replica"] for r in results), "max_lag": max(r["max_lag"] for r in results),
-        "import_s": import_s,
+        "import_s": import_s, "events": event_table(primary)[0] - events_before,
     }  # fmt: skip
 
 
-def report(rows: list[dict], import_rows: int) -> None:
+def event_table(primary: Cluster) -> tuple[int, int]:
+    """Rows and bytes (with its indexes) of the case event table on the primary."""
+    import psycopg
+
+    with psycopg.connect(primary.url) as conn:
+        row = conn.execute(
+            "SELECT count(*), pg_total_relation_size('cases_caseevent') FROM cases_caseevent"
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def report(rows: list[dict], import_rows: int, events: tuple[int, int]) -> None:
     print(f"\n{'phase':44} {'pages':>6} {'p50 ms':>8} {'p95 ms':>8} {'on replica':>11} {'max lag s':>10} "
           f"{'import rows/s':>14}")  # fmt: skip
     for r in rows:
@@ -297,6 +309,13 @@ def report(rows: list[dict], import_rows: int) -> None:
     print(
         f"import beside the dashboards: {busy['import_s']:.1f} s with them on the primary, "
         f"{offloaded['import_s']:.1f} s with them on the replica ({busy['import_s'] / offloaded['import_s']:.2f}x)"
+    )
+    written = [r for r in rows if r["import_s"]]
+    rate = sum(r["events"] for r in written) / sum(r["import_s"] for r in written)
+    print(
+        f"case events: {events[0]:,} rows, {events[1] / 1e6:.0f} MB with indexes ({events[1] / events[0]:.0f} bytes "
+        f"a row); the imports wrote {rate:,.0f} events/s ({sum(r['events'] for r in written) / (len(written) * import_rows):.1f} "
+        "a case)"
     )
     print(
         f"(one machine: {os.cpu_count()} cores shared by the primary, the replica's replay, the import and the "
@@ -340,7 +359,7 @@ def main() -> None:
         print(
             f"\n{args.cases:,} cases seeded; imports of {args.import_rows:,} rows; {args.clients} dashboard clients"
         )
-        report(rows, args.import_rows)
+        report(rows, args.import_rows, event_table(primary))
     except KeyboardInterrupt:
         print("interrupted: stopping the clusters")
     finally:
