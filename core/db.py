@@ -76,7 +76,11 @@ def replica_configured() -> bool:
 def replica_lag_seconds(alias: str = REPLICA) -> float:
     """How many seconds the database behind `alias` is behind its primary (0 for a primary); raises
     DatabaseError when it cannot be reached."""
-    with connections[alias].cursor() as cursor:
+    connection = connections[alias]
+    if connection.vendor != "postgresql":  # no streaming replication: a copy of the primary is not behind
+        connection.ensure_connection()
+        return 0.0
+    with connection.cursor() as cursor:
         cursor.execute(LAG_SQL)
         return float(cursor.fetchone()[0])
 

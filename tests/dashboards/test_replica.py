@@ -115,7 +115,8 @@ def test_a_user_who_just_wrote_reads_the_primary_until_the_pin_expires(replica, 
     assert db.read_db(request) == "replica"
 
 
-@pytest.mark.django_db(databases=BOTH)
+# Transactional: a TestCase would open a transaction on the mirror too, which SQLite's one writer refuses.
+@pytest.mark.django_db(transaction=True, databases=BOTH)
 def test_the_probe_reports_a_primary_as_not_behind_and_a_closed_port_as_unreachable():
     assert db.replica_lag_seconds("default") == 0
     status = db.replica_probe()  # the mirror: the test database, a primary
