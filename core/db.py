@@ -13,11 +13,12 @@ per request. Writes always go to the primary, even for an object that was read f
 import contextvars
 import logging
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from time import monotonic
+from time import time as wall_clock
 from typing import Any
 
 from django.conf import settings
@@ -49,7 +50,7 @@ LAG_SQL = """
 class ReplicaStatus:
     reachable: bool
     lag_seconds: float | None  # None when unreachable
-    probed_at: float  # time.monotonic()
+    probed_at: float  # monotonic()
 
     @property
     def usable(self) -> bool:
@@ -94,14 +95,14 @@ def replica_probe() -> ReplicaStatus:
         logger.warning("replica unreachable, reading from the primary: %s", error)
         connections[REPLICA].close()
         lag, reachable = None, False
-    return ReplicaStatus(reachable=reachable, lag_seconds=lag, probed_at=time.monotonic())
+    return ReplicaStatus(reachable=reachable, lag_seconds=lag, probed_at=monotonic())
 
 
 def replica_status() -> ReplicaStatus:
     """The replica's last known state, probed again when older than REPLICA_PROBE_SECONDS."""
     global _status  # noqa: PLW0603 - one cached probe per process, shared by its threads
     with _status_lock:
-        if _status is None or time.monotonic() - _status.probed_at > REPLICA_PROBE_SECONDS:
+        if _status is None or monotonic() - _status.probed_at > REPLICA_PROBE_SECONDS:
             _status = replica_probe()
         return _status
 
@@ -119,7 +120,7 @@ def read_db(request: Any = None) -> str:
     if not replica_configured():
         return PRIMARY
     session = getattr(request, "session", None)
-    if session is not None and session.get(PRIMARY_PIN_SESSION_KEY, 0) > time.time():
+    if session is not None and session.get(PRIMARY_PIN_SESSION_KEY, 0) > wall_clock():
         return PRIMARY
     return REPLICA if replica_status().usable else PRIMARY
 
@@ -129,7 +130,7 @@ def primary_pin(request: Any) -> None:
     for as long as a usable replica may be behind: the user sees their own write."""
     session = getattr(request, "session", None)
     if session is not None:
-        session[PRIMARY_PIN_SESSION_KEY] = time.time() + settings.DATABASE_REPLICA_MAX_LAG_SECONDS
+        session[PRIMARY_PIN_SESSION_KEY] = wall_clock() + settings.DATABASE_REPLICA_MAX_LAG_SECONDS
 
 
 @contextmanager

@@ -15,38 +15,14 @@ from dashboards import selectors
 from dashboards.models import RefreshState
 from dashboards.selectors import Context, Filters
 from tests.factories import PASSWORD
+from tests.replica import MAX_LAG, replica_faked
 
-MAX_LAG = 30
 BOTH = ["default", "replica"]
 
 
 @pytest.fixture
 def replica(monkeypatch, settings):
-    """A configured replica whose probe reports `replica.lag` seconds (None: unreachable)."""
-    settings.DATABASE_REPLICA_MAX_LAG_SECONDS = MAX_LAG
-    probes = []
-
-    class Replica:
-        lag: float | None = 0.0
-
-        @property
-        def probes(self) -> int:
-            return len(probes)
-
-    state = Replica()
-
-    def probe():
-        probes.append(1)
-        return db.ReplicaStatus(reachable=state.lag is not None, lag_seconds=state.lag, probed_at=clock[0])
-
-    clock = [1000.0]
-    monkeypatch.setattr(db, "replica_configured", lambda: True)
-    monkeypatch.setattr(db, "replica_probe", probe)
-    monkeypatch.setattr(db.time, "monotonic", lambda: clock[0])
-    state.clock = clock  # type: ignore[attr-defined]
-    db.replica_status_forget()
-    yield state
-    db.replica_status_forget()
+    yield from replica_faked(monkeypatch, settings)
 
 
 def login(client, username):
@@ -105,7 +81,7 @@ def test_the_replica_is_probed_at_most_once_per_probe_period(replica):
 
 def test_a_user_who_just_wrote_reads_the_primary_until_the_pin_expires(replica, monkeypatch, settings):
     now = [1_800_000_000.0]
-    monkeypatch.setattr(db.time, "time", lambda: now[0])
+    monkeypatch.setattr(db, "wall_clock", lambda: now[0])
     request = type("Request", (), {"session": {}})()
     db.primary_pin(request)
     assert db.read_db(request) == "default"
