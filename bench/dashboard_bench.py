@@ -193,8 +193,8 @@ def seed(total: int) -> None:
             "deadlines",
             """
         INSERT INTO cases_deadline (created_at, updated_at, case_id, kind, starts_on, due_on, status, calendar_warning,
-                                    held_days)
-        SELECT now(), now(), c.id, k.kind, c.stage_entered_at::date, k.due, k.status, false, 0
+                                    held_days, needs_review, review_reason)
+        SELECT now(), now(), c.id, k.kind, c.stage_entered_at::date, k.due, k.status, false, 0, false, ''
         FROM cases_case c CROSS JOIN LATERAL (VALUES
             ('mediation_window', current_date + mod(c.id, 33)::int - 2,
              CASE WHEN c.stage IN ('in_mediation', 'court_mediation') THEN 'open' ELSE 'met' END),

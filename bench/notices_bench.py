@@ -13,6 +13,18 @@ letters/s per worker process (wall clock and CPU), the ratio, bytes per PDF; the
 worker processes against 1. Checks that the text is extractable (pdftotext) and the bold face embedded.
 Targets: at least 2x the simple way, under 100 KB per one-page letter, 2 processes close to 2x one.
 No database is needed.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/platform_nbench REDIS_URL=redis://127.0.0.1:6379/0 \
+        .venv/bin/python bench/notices_bench.py --celery [-n 200]
+
+Celery workers instead, the way production scales: creates (and afterwards drops) the database named in
+DATABASE_URL, imports 2N cases (bench/import_bench.py's file: half consented to electronic service, so
+go by SMS to the file outbox, half by post), records their debtors' consent to contact at any hour (so
+the collection-hours rule does not hold the letters until 08:00), creates a debt-collection notice for
+each, then per round queues N `notices.tasks.notice_process` tasks in Redis (a queue of the run's own)
+for 1, then 2 separate `celery -A config worker --concurrency=1` processes, already started and ready.
+Times from the first task queued to the last notice done, checks in the database that every notice was
+rendered once and sent once (one delivery attempt per SMS), and prints letters/s and the ratio 2:1.
 """
 
 from __future__ import annotations
@@ -241,12 +253,201 @@ def report(label: str, results: list[dict[str, Any]]) -> dict[str, float]:
     return summary
 
 
+# --- Celery workers on Redis --------------------------------------------------------------------------
+
+CELERY_ROUNDS = (1, 2)
+WORKER_READY_SECONDS = 120
+ROUND_TIMEOUT_SECONDS = 1800
+
+
+def celery_seed(n: int) -> tuple[list[list[int]], str]:
+    """2N imported cases with consent to contact at any hour and a queued notice each, in N-notice rounds."""
+    import import_bench
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from cases.models import Case
+    from core.models import Organisation
+    from core.services import centre_create, organisation_create, staff_user_create
+    from mediation.models import LateContactConsent
+    from notices import services
+    from notices.models import Kind, Notice
+
+    call_command("migrate", verbosity=0)
+    centre = centre_create(code="nbench", name="通知基准中心", region_code="350500")
+    organisation_create(centre=centre, kind=Organisation.Kind.COMMITTEE, code="nbench-com", name="调委会")
+    bank = organisation_create(
+        centre=centre, kind=Organisation.Kind.CREDITOR, code="nbench-bank", name="银行"
+    )
+    sender = staff_user_create(
+        username="nbench-creditor", password="bench-pass-2026", organisation=bank, role="creditor_staff"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "cases.csv"
+        import_bench.generate(path, 2 * n)
+        call_command(
+            "import_batch", "--creditor", "nbench-bank", str(path), "--no-route", stdout=io.StringIO()
+        )
+    case_ids = list(Case.objects.filter(centre=centre).order_by("pk").values_list("pk", flat=True))
+    LateContactConsent.objects.bulk_create(
+        LateContactConsent(case_id=pk, note="基准测试：同意任何时间联系", recorded_by=sender)
+        for pk in case_ids
+    )
+    # The bench queues the tasks itself, per round: the bulk send's own chunks are not queued.
+    queue_on_commit, services._queue_on_commit = services._queue_on_commit, lambda *a, **k: None
+    try:
+        with transaction.atomic():
+            services.notices_send_bulk(case_ids=case_ids, kind=Kind.DEBT_COLLECTION, actor=sender)
+    finally:
+        services._queue_on_commit = queue_on_commit
+    ids = list(Notice.objects.filter(case__centre=centre).order_by("pk").values_list("pk", flat=True))
+    assert len(ids) == 2 * n, f"{len(ids)} notices for {2 * n} cases"
+    return [ids[:n], ids[n:]], f"notices-bench-{os.getpid()}"
+
+
+def celery_worker_start(queue: str, name: str, env: dict[str, str], logs: Path) -> tuple[Any, Path]:
+    log = logs / f"{name}.log"
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "-Q", queue,
+               "-n", f"{name}@%h", "-l", "info", "--without-gossip", "--without-mingle", "--without-heartbeat",
+               f"--logfile={log}"]  # fmt: skip
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    ), log
+
+
+def notices_done(ids: list[int]) -> int:
+    """Rendered, and handed to their channel: SMS sent (or failed), post waiting for its print batch."""
+    from django.db.models import Q
+
+    from notices.models import Channel, Notice
+
+    status = Notice.Status
+    handed = Q(channel=Channel.POST) | Q(status__in=[status.SENT, status.DELIVERED, status.FAILED])
+    return Notice.objects.filter(pk__in=ids).exclude(sha256="").filter(handed).count()
+
+
+def notices_check_once(ids: list[int]) -> str:
+    from django.db.models import Count
+
+    from notices.models import Channel, DeliveryAttempt, Notice
+
+    notices = Notice.objects.filter(pk__in=ids)
+    sms = notices.filter(channel=Channel.SMS)
+    attempts = dict(
+        DeliveryAttempt.objects.filter(notice__in=sms).values_list("notice_id").annotate(n=Count("pk"))
+    )
+    failed = notices.filter(status=Notice.Status.FAILED).count()
+    twice = sum(1 for n in attempts.values() if n != 1)
+    missing = sms.count() - len(attempts)
+    assert not twice and not missing and not failed, (
+        f"{twice} sent twice, {missing} never sent, {failed} failed"
+    )
+    return f"{sms.count()} by SMS (one attempt each), {notices.count() - sms.count()} for post, none failed"
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its living descendants (a worker and its pool child)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / tick + sum(process_tree_cpu(int(c)) for c in children)
+
+
+def celery_round(
+    processes: int, ids: list[int], queue: str, env: dict[str, str], logs: Path
+) -> tuple[float, float]:
+    """Wall-clock seconds from the first task queued to the last notice done, and the workers' CPU seconds."""
+    from notices.tasks import notice_process
+
+    workers = [celery_worker_start(queue, f"bench{processes}-{k}", env, logs) for k in range(processes)]
+    try:
+        deadline = time.monotonic() + WORKER_READY_SECONDS
+        while not all(log.exists() and " ready." in log.read_text() for _, log in workers):
+            if time.monotonic() > deadline or any(w.poll() is not None for w, _ in workers):
+                sys.exit(f"a worker did not start; see {logs}")
+            time.sleep(0.2)
+        cpu_before = sum(process_tree_cpu(w.pid) for w, _ in workers)
+        started = time.perf_counter()
+        for pk in ids:
+            notice_process.apply_async((pk,), queue=queue)
+        deadline = time.monotonic() + ROUND_TIMEOUT_SECONDS
+        while notices_done(ids) < len(ids):
+            if time.monotonic() > deadline or any(w.poll() is not None for w, _ in workers):
+                sys.exit(f"the workers stopped or took too long; see {logs}")
+            time.sleep(0.2)
+        wall = time.perf_counter() - started
+        return wall, sum(process_tree_cpu(w.pid) for w, _ in workers) - cpu_before
+    finally:
+        for worker, _ in workers:
+            worker.terminate()
+        for worker, _ in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def celery_main(n: int) -> int:
+    url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")) or not redis_url.startswith("redis://"):
+        sys.exit("--celery needs DATABASE_URL (PostgreSQL, a database it may drop) and REDIS_URL")
+    sys.path.insert(0, str(ROOT / "bench"))
+    import import_bench
+
+    import_bench.recreate_database(url)
+    try:
+        with tempfile.TemporaryDirectory(prefix="notices-bench-") as private_root:
+            os.environ.update(MEDIA_ROOT=private_root, CELERY_TASK_ALWAYS_EAGER="false", DEBUG="false")
+            setup_django(private_root)
+            started = time.perf_counter()
+            rounds, queue = celery_seed(n)
+            print(
+                f"{2 * n:,} cases imported, a notice queued for each: {time.perf_counter() - started:.0f} s"
+            )
+            env = {**os.environ, "CELERY_TASK_DEFAULT_QUEUE": queue}
+            logs = Path(private_root) / "logs"
+            logs.mkdir()
+            rates, cpu_ms = {}, {}
+            for processes, ids in zip(CELERY_ROUNDS, rounds, strict=True):
+                seconds, cpu = celery_round(processes, ids, queue, env, logs)
+                rates[processes], cpu_ms[processes] = len(ids) / seconds, 1000 * cpu / len(ids)
+                print(
+                    f"{processes} worker process{'es' if processes > 1 else ''}: {len(ids)} notices rendered and "
+                    f"sent in {seconds:.1f} s, {rates[processes]:.1f} letters/s, {cpu_ms[processes]:.0f} ms of "
+                    f"worker CPU a letter; {notices_check_once(ids)}"
+                )
+        print(
+            f"\nratio 2 workers : 1 = {rates[2] / rates[1]:.2f}x wall clock ({os.cpu_count()} CPUs shared with "
+            f"PostgreSQL, Redis and other work; load average {os.getloadavg()[0]:.1f})"
+        )
+        # On a shared machine other work slows the wall clock; CPU time per letter shows the idle-CPU scaling.
+        print(
+            f"  worker CPU per letter: {cpu_ms[2]:.0f} ms with 2 against {cpu_ms[1]:.0f} ms with 1: on 2 otherwise "
+            f"idle CPUs 2 workers give about {2 * cpu_ms[1] / cpu_ms[2]:.2f}x"
+        )
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        import_bench.drop_database(url)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("-n", "--letters", type=int, default=300)
+    parser.add_argument(
+        "-n", "--letters", type=int, default=None, help="letters per way (default 300; --celery 200)"
+    )
+    parser.add_argument("--celery", action="store_true", help="1 and 2 Celery worker processes on Redis")
     args = parser.parse_args()
+    if args.celery:
+        return celery_main(args.letters or 200)
+    args.letters = args.letters or 300
     n = max(args.letters, 2 * WARM_UP)
     with tempfile.TemporaryDirectory(prefix="notices-bench-") as private_root:
         setup_django(private_root)

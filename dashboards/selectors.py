@@ -9,7 +9,7 @@ count another creditor's cases. A mediator's own performance is read live from t
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from cases.models import Batch, Case, CaseEvent, Deadline, Stage
 from cases.selectors import case_visibility_q, cases_visible_to
 from core.actors import actor_role
+from core.db import PRIMARY, data_as_of
 from core.models import Organisation, Role
 from mediation.models import ContactAttempt
 from notices.models import Channel, Notice
@@ -75,6 +76,9 @@ class Figure:
     chart: dict[str, Any]
     note: Any = ""
     wide: bool = False
+    # How fresh the numbers are: the facts' last refresh, or for live figures the data read (a replica's
+    # numbers are as of the last transaction it replayed).
+    as_of: datetime | None = None
 
     @property
     def empty(self) -> bool:
@@ -109,6 +113,7 @@ class Context:
     filters: Filters
     today: date = field(default_factory=timezone.localdate)
     creditor_names: dict[int, str] = field(default_factory=dict)
+    read_alias: str = PRIMARY  # the database the figures are read from (core.db.read_db)
     _memo: dict[Any, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     @property
@@ -915,7 +920,21 @@ ROLE_FIGURES[Role.CLERK] = ROLE_FIGURES[Role.JUDGE]
 def dashboard_figures(ctx: Context, keys: Iterable[str] | None = None) -> list[Figure]:
     builders = ROLE_FIGURES.get(ctx.role or "", {})
     wanted = builders if keys is None else {k: builders[k] for k in keys if k in builders}
-    return [f for build in wanted.values() if (f := build(ctx)) is not None]
+    figures = [f for build in wanted.values() if (f := build(ctx)) is not None]
+    as_of = figures_as_of(ctx)
+    for figure in figures:
+        figure.as_of = as_of
+    return figures
+
+
+def figures_as_of(ctx: Context) -> datetime | None:
+    """When the role's figures were true: the facts' last refresh as read (a lagging replica reads an older
+    one), no later than the data read; a mediator's live figures are as of the data read."""
+    read = data_as_of(ctx.read_alias)
+    if ctx.role == Role.MEDIATOR:
+        return read
+    refreshed = refreshed_at(ctx.user)
+    return None if refreshed is None else min(refreshed, read)
 
 
 def dashboard_kpis(ctx: Context) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from core.db import PRIMARY, primary_pin, read_db, reading_from, replica_status
 from core.models import Role
 from core.views import StaffRequiredMixin
 from oversight import selectors as oversight_selectors
@@ -27,10 +28,13 @@ from .forms import FilterForm
 FLAGS_ON_DASHBOARD = 10
 
 
-def _context(request: HttpRequest) -> tuple[FilterForm, selectors.Context]:
+def _context(request: HttpRequest, alias: str) -> tuple[FilterForm, selectors.Context]:
     creditors = selectors.creditor_choices(request.user)
     form = FilterForm(request.GET or None, creditors=creditors)
-    return form, selectors.Context(user=request.user, filters=form.filters(), creditor_names=dict(creditors))
+    ctx = selectors.Context(
+        user=request.user, filters=form.filters(), creditor_names=dict(creditors), read_alias=alias
+    )
+    return form, ctx
 
 
 def _require(role: str, allowed: Collection[str]) -> None:
@@ -45,13 +49,22 @@ class DashboardView(StaffRequiredMixin, View):
         membership = getattr(request.user, "membership", None)
         if self.role != Role.MEDIATOR and membership is not None:
             freshness = services.facts_refresh_when_stale(centre_id=membership.organisation.centre_id)
-        form, ctx = _context(request)
+        # Figures refreshed by this very request are on the primary only, so far.
+        alias = PRIMARY if freshness == "refreshed" else read_db(request)
+        with reading_from(alias):
+            return self.render_figures(request, alias, freshness)
+
+    def render_figures(self, request: HttpRequest, alias: str, freshness: str) -> HttpResponse:
+        form, ctx = _context(request, alias)
+        figures = selectors.dashboard_figures(ctx)
         context: dict[str, Any] = {
             "freshness": freshness,
             "form": form,
             "kpis": selectors.dashboard_kpis(ctx),
-            "figures": selectors.dashboard_figures(ctx),
+            "figures": figures,
             "refreshed_at": selectors.refreshed_at(request.user) if self.role != Role.MEDIATOR else None,
+            "as_of": figures[0].as_of if figures else None,
+            "replica_lag": round(replica_status().lag_seconds or 0) if alias != PRIMARY else None,
             "query": request.GET.urlencode(),
             "role": self.role,
         }
@@ -71,8 +84,10 @@ class DashboardView(StaffRequiredMixin, View):
 
 class FigureExportView(StaffRequiredMixin, View):
     def get(self, request: HttpRequest, key: str) -> HttpResponseBase:
-        _form, ctx = _context(request)
-        figures = selectors.dashboard_figures(ctx, keys=[key])
+        alias = read_db(request)
+        with reading_from(alias):
+            _form, ctx = _context(request, alias)
+            figures = selectors.dashboard_figures(ctx, keys=[key])
         if not figures:
             raise Http404
         return figure_xlsx(figures[0])
@@ -83,6 +98,7 @@ class RefreshView(StaffRequiredMixin, View):
         _require(self.role, {Role.CENTRE_ADMIN})
         centre_id = request.membership.organisation.centre_id  # type: ignore[attr-defined]
         result = services.facts_refresh(centre_id=centre_id)
+        primary_pin(request)
         if result is not None:
             messages.success(
                 request, _("Figures refreshed in %(seconds).1f s.") % {"seconds": result.seconds}

@@ -13,6 +13,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# The replica is the test database itself (a mirror), with or without DATABASE_REPLICA_URL: tests pass
+# either way, and core.db treats a mirror as the primary.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+
 # A file, not memory, so that a real Celery worker in the integration tests reaches the same test database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     import os
