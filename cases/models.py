@@ -840,7 +840,7 @@ class Finding(models.Model):
     evidence, a judge decides. Open or answered blocking findings stop a payment order or a suit."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", _("awaiting the creditor's answer")
         ANSWERED = "answered", _("answered by the creditor")
         UPHELD = "upheld", _("upheld by the judge")
         DISMISSED = "dismissed", _("dismissed by the judge")
