@@ -38,6 +38,7 @@ from django.db.models import DateField as DateOutput
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import CreditorKind
@@ -521,3 +522,73 @@ def finding_decide(*, finding: Finding, actor: Any, upheld: bool, note: str) -> 
         data={"legality_finding": locked.pk, "rule": locked.rule, "status": locked.status},
     )
     return locked
+
+
+# --- what a reader is shown of a finding (in the reader's language) ---
+
+
+def finding_lines(finding: Finding, *, show_other_cases: bool) -> list[str]:
+    """A finding's details as sentences. Other creditors' case codes only for a court or a centre."""
+    d = finding.details or {}
+    rule = finding.rule
+    if rule == "limitation":
+        return [
+            gettext("Overdue since %(overdue)s; last restarted on %(restart)s; the 3 years ended on %(end)s.")
+            % {
+                "overdue": d.get("overdue_since"),
+                "restart": d.get("restarted_on"),
+                "end": d.get("expired_after"),
+            }
+        ]
+    if rule in ("private_rate_cap", "small_loan_cost", "card_outlier"):
+        lines = [
+            gettext(
+                "Total annual cost %(cost)s%% (agreed rate %(rate)s; interest and fees %(charges)s%% a year)."
+            )
+            % {
+                "cost": d.get("annual_cost"),
+                "rate": f"{d['annual_rate']}%" if d.get("annual_rate") else "—",
+                "charges": d.get("charges_rate"),
+            }
+        ]
+        if rule == "private_rate_cap":
+            lines.append(
+                gettext("Cap: 4 × the one-year LPR of %(lpr)s%% = %(cap)s%%.")
+                % {"lpr": d.get("lpr"), "cap": d.get("cap")}
+            )
+            if d.get("transition"):
+                lines.append(
+                    gettext(
+                        "Contract before 2020-08-20: judged by the LPR at filing; interest up to 2020-08-19 "
+                        "may follow the former rules if a party asks."
+                    )
+                )
+        return lines
+    if rule == "rate_unjudgeable":
+        if d.get("reason") == "no_contract_date":
+            return [gettext("No contract date was given.")]
+        return [
+            gettext("No one-year LPR is known for %(date)s (known up to %(until)s): the centre must add it.")
+            % {"date": d.get("contract_date"), "until": d.get("lpr_known_until")}
+        ]
+    if rule == "duplicate_contract":
+        others = list(Case.objects.filter(pk__in=d.get("cases", [])).values_list("code", "creditor_id"))
+        own = [code for code, creditor in others if creditor == finding.case.creditor_id]
+        foreign = [code for code, creditor in others if creditor != finding.case.creditor_id]
+        lines = []
+        if own:
+            lines.append(gettext("Also claimed in your case(s): %(codes)s.") % {"codes": ", ".join(own)})
+        if foreign:
+            shown = ", ".join(foreign) if show_other_cases else str(len(foreign))
+            lines.append(gettext("Also claimed by another creditor: %(cases)s.") % {"cases": shown})
+        return lines
+    if rule == "assignment_chain":
+        return [
+            gettext("Original creditor: %(original)s; assignment date: %(date)s; agreement number: %(ref)s.")
+            % {
+                "original": d.get("original_creditor") or "—",
+                "date": d.get("assigned_on") or "—",
+                "ref": d.get("assignment_ref") or "—",
+            }
+        ]
+    return []
