@@ -1,5 +1,5 @@
-"""Legality findings in the API: a creditor reads only its own, filtered per batch; it may answer with evidence;
-other creditors' cases are neither listed nor named."""
+"""Legality findings in the API: a creditor reads only its own, filtered per batch, and may answer them with
+evidence; other creditors' cases are neither listed nor named."""
 
 from datetime import date
 
@@ -7,8 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.legality import legality_screen
 from cases.models import Batch, Case, Finding
-from tests.core.api.conftest import _fresh_throttle  # noqa: F401
-from tests.core.api.conftest import client_for
+from tests.core.api.conftest import _fresh_throttle, client_for  # noqa: F401
 from tests.factories import valid_id_number
 
 PDF = b"%PDF-1.7\n" + b"0" * 64 + b"\n%%EOF\n"
