@@ -245,9 +245,8 @@ def duplicate_hits(ctx: ScreenContext) -> QuerySet[Any]:
 
 def duplicate_details(ctx: ScreenContext, hits: QuerySet[Any]) -> dict[int, dict[str, Any]]:
     mine = list(hits.values("pk", "debtor_id", "external_ref", "principal", "contract_date", "creditor_id"))
-    debtors = {r["debtor_id"] for r in mine}
     by_debtor: dict[int, list[Any]] = defaultdict(list)
-    for other in Case.objects.filter(debtor_id__in=debtors).values(
+    for other in Case.objects.filter(debtor_id__in=hits.values("debtor_id")).values(
         "pk", "debtor_id", "external_ref", "principal", "contract_date", "creditor_id"
     ):
         by_debtor[other["debtor_id"]].append(other)
@@ -389,10 +388,11 @@ def legality_screen(
         hits = rule.hits(ctx)
         details = rule.details(ctx, hits)
         counts[rule.code] = len(details)
+        # subqueries, never lists of ids: a batch of 100,000 rows would exceed the parameters of a statement
         Finding.objects.filter(case_id__in=ids_query, rule=rule.code, status=Finding.Status.OPEN).exclude(
-            case_id__in=list(details)
+            case_id__in=hits.values("pk")
         ).delete()
-        batches = dict(Case.objects.filter(pk__in=list(details)).values_list("pk", "batch_id"))
+        batches = dict(hits.values_list("pk", "batch_id"))
         Finding.objects.bulk_create(
             [
                 Finding(

@@ -297,3 +297,16 @@ def test_a_creditor_sees_only_its_own_findings(world):
     assert set(findings_visible_to(world.creditor1).values_list("case_id", flat=True)) == {own.pk}
     assert set(findings_visible_to(world.creditor2).values_list("case_id", flat=True)) == {other.pk}
     assert findings_visible_to(world.judge2).count() == 0  # another centre's court
+
+
+def test_the_screen_runs_again_on_demand_from_the_command_line(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case = world.case(overdue_since=date(2022, 3, 5))
+    out = StringIO()
+    call_command("legality_screen", "--centre", "quanzhou", "--on", "2025-03-05", stdout=out)
+    assert "limitation: 0" in out.getvalue() and rules_of(case) == set()
+    call_command("legality_screen", "--centre", "quanzhou", "--on", "2025-03-06", stdout=out)
+    assert rules_of(case) == {"limitation"}
