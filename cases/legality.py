@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Case as SqlCase
+from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
+    CharField,
     Count,
     DecimalField,
     Exists,
@@ -34,8 +35,9 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models import Case as SqlCase
 from django.db.models import DateField as DateOutput
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest, JSONObject, Round
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -57,7 +59,6 @@ SMALL_LOAN_COST_CEILING = Decimal(24)
 # SPC bank-card rules 2 set no numeric cap; a total annual cost above the old 24% line is shown to the judge.
 CARD_OUTLIER_ANNUAL_COST = Decimal(24)
 DAYS_PER_YEAR = 365
-RATE_PLACES = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,12 @@ class LegalityRule:
     title: Promise
     source: str
     blocking: bool
-    # the cases the rule finds, as a queryset of the context's cases; and each hit's details
+    # the cases the rule finds, as a queryset of the context's cases
     hits: Callable[[ScreenContext], QuerySet[Any]]
-    details: Callable[[ScreenContext, QuerySet[Any]], dict[int, dict[str, Any]]]
+    # each hit's details: SQL expressions by key (written by one INSERT ... SELECT), or, for a rule that finds
+    # few cases and compares them with others, a function computing them per case in Python
+    details: Callable[..., Any]
+    details_in_sql: bool = True
 
 
 class DaysBetween(Func):
@@ -160,15 +164,16 @@ def limitation_hits(ctx: ScreenContext) -> QuerySet[Any]:
     return ctx.cases.filter(restart_on__lt=limitation_cutoff(ctx.on))
 
 
-def limitation_details(ctx: ScreenContext, hits: QuerySet[Any]) -> dict[int, dict[str, Any]]:
+def _text(expression: Any) -> Cast:
+    return Cast(expression, output_field=CharField())
+
+
+def limitation_details(ctx: ScreenContext) -> dict[str, Any]:
+    # the last day of the 3 years is derived when shown (limitation_last_day), from the restart day
     return {
-        r["pk"]: {
-            "overdue_since": r["overdue_since"].isoformat(),
-            "restarted_on": r["restart_on"].isoformat(),
-            "expired_after": limitation_last_day(r["restart_on"]).isoformat(),
-            "screened_on": ctx.on.isoformat(),
-        }
-        for r in hits.values("pk", "overdue_since", "restart_on")
+        "overdue_since": _text(F("overdue_since")),
+        "restarted_on": _text(F("restart_on")),
+        "screened_on": Value(ctx.on.isoformat()),
     }
 
 
@@ -184,34 +189,35 @@ def rate_cap_hits(ctx: ScreenContext) -> QuerySet[Any]:
     )
 
 
-def _rate_details(ctx: ScreenContext, hits: QuerySet[Any]) -> dict[int, dict[str, Any]]:
-    out = {}
-    for r in hits.values("pk", "annual_rate", "charges_rate", "annual_cost", "judging_lpr", "contract_date"):
-        lpr = r["judging_lpr"]
-        out[r["pk"]] = {
-            "annual_rate": None if r["annual_rate"] is None else str(r["annual_rate"]),
-            "charges_rate": str(Decimal(r["charges_rate"]).quantize(RATE_PLACES)),
-            "annual_cost": str(Decimal(r["annual_cost"]).quantize(RATE_PLACES)),
-            "lpr": None if lpr is None else str(lpr),
-            "cap": None if lpr is None else str((lpr * PRIVATE_LENDING_LPR_MULTIPLE).quantize(RATE_PLACES)),
-            "contract_date": None if r["contract_date"] is None else r["contract_date"].isoformat(),
-            "transition": r["contract_date"] is not None and r["contract_date"] < PRIVATE_LENDING_RULES_FROM,
-        }
-    return out
+def _rate_details(ctx: ScreenContext) -> dict[str, Any]:
+    return {
+        "annual_rate": _text(F("annual_rate")),
+        "charges_rate": _text(Round(F("charges_rate"), 2)),
+        "annual_cost": _text(Round(F("annual_cost"), 2)),
+        "lpr": _text(Round(F("judging_lpr"), 2)),
+        "cap": _text(Round(F("judging_lpr") * PRIVATE_LENDING_LPR_MULTIPLE, 2)),
+        "contract_date": _text(F("contract_date")),
+        "transition": SqlCase(
+            When(contract_date__lt=PRIVATE_LENDING_RULES_FROM, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    }
 
 
 def rate_unjudgeable_hits(ctx: ScreenContext) -> QuerySet[Any]:
     return _private(ctx).filter(Q(contract_date__isnull=True) | Q(judging_lpr__isnull=True))
 
 
-def rate_unjudgeable_details(ctx: ScreenContext, hits: QuerySet[Any]) -> dict[int, dict[str, Any]]:
+def rate_unjudgeable_details(ctx: ScreenContext) -> dict[str, Any]:
     return {
-        r["pk"]: {
-            "contract_date": None if r["contract_date"] is None else r["contract_date"].isoformat(),
-            "reason": "no_contract_date" if r["contract_date"] is None else "no_lpr_for_date",
-            "lpr_known_until": ctx.lpr.known_until.isoformat(),
-        }
-        for r in hits.values("pk", "contract_date")
+        "contract_date": _text(F("contract_date")),
+        "reason": SqlCase(
+            When(contract_date__isnull=True, then=Value("no_contract_date")),
+            default=Value("no_lpr_for_date"),
+            output_field=CharField(),
+        ),
+        "lpr_known_until": Value(ctx.lpr.known_until.isoformat()),
     }
 
 
@@ -282,18 +288,11 @@ def assignment_hits(ctx: ScreenContext) -> QuerySet[Any]:
     return ctx.cases.filter((named_original & chain_missing) | assignee_without_original)
 
 
-def assignment_details(ctx: ScreenContext, hits: QuerySet[Any]) -> dict[int, dict[str, Any]]:
+def assignment_details(ctx: ScreenContext) -> dict[str, Any]:
     return {
-        r["pk"]: {
-            "original_creditor": r["history__original_creditor"] or "",
-            "assigned_on": None
-            if r["history__assigned_on"] is None
-            else r["history__assigned_on"].isoformat(),
-            "assignment_ref": r["history__assignment_ref"] or "",
-        }
-        for r in hits.values(
-            "pk", "history__original_creditor", "history__assigned_on", "history__assignment_ref"
-        )
+        "original_creditor": Coalesce(F("history__original_creditor"), Value("")),
+        "assigned_on": _text(F("history__assigned_on")),
+        "assignment_ref": Coalesce(F("history__assignment_ref"), Value("")),
     }
 
 
@@ -346,6 +345,7 @@ RULES: tuple[LegalityRule, ...] = (
         True,
         duplicate_hits,
         duplicate_details,
+        details_in_sql=False,
     ),
     LegalityRule(
         "assignment_chain",
@@ -386,12 +386,17 @@ def legality_screen(
     counts: dict[str, int] = {}
     for rule in RULES:
         hits = rule.hits(ctx)
-        details = rule.details(ctx, hits)
-        counts[rule.code] = len(details)
+        counts[rule.code] = hits.count()
         # subqueries, never lists of ids: a batch of 100,000 rows would exceed the parameters of a statement
         Finding.objects.filter(case_id__in=ids_query, rule=rule.code, status=Finding.Status.OPEN).exclude(
             case_id__in=hits.values("pk")
         ).delete()
+        if not counts[rule.code]:
+            continue
+        if rule.details_in_sql:
+            _findings_insert(hits.annotate(found=JSONObject(**rule.details(ctx))), rule=rule, on=on)
+            continue
+        details = rule.details(ctx, hits)
         batches = dict(hits.values_list("pk", "batch_id"))
         Finding.objects.bulk_create(
             [
@@ -409,6 +414,22 @@ def legality_screen(
             batch_size=5000,
         )
     return counts
+
+
+def _findings_insert(hits: QuerySet[Any], *, rule: LegalityRule, on: datetime.date) -> None:
+    """One INSERT ... SELECT of a finding per case found; a case that has this finding already keeps it."""
+    select, params = hits.values_list("pk", "batch_id", "found").query.sql_with_params()
+    table = Finding._meta.db_table
+    columns = (
+        "case_id, batch_id, details, rule, blocking, status, found_on, answer, evidence, evidence_name, "
+    )
+    sql = (
+        f"INSERT INTO {table} ({columns}decision_note)"  # noqa: S608 (a table name and Django's own SQL)
+        f" SELECT hit.*, %s, %s, %s, %s, '', '', '', '' FROM ({select}) hit"
+        " ON CONFLICT (case_id, rule) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [rule.code, rule.blocking, Finding.Status.OPEN.value, on, *params])
 
 
 def batch_legality_screen(*, batch: Batch, on: datetime.date | None = None) -> dict[str, int]:
@@ -527,6 +548,11 @@ def finding_decide(*, finding: Finding, actor: Any, upheld: bool, note: str) -> 
 # --- what a reader is shown of a finding (in the reader's language) ---
 
 
+def _limitation_end(details: dict[str, Any]) -> str:
+    restarted = details.get("restarted_on")
+    return limitation_last_day(datetime.date.fromisoformat(restarted)).isoformat() if restarted else "—"
+
+
 def finding_lines(finding: Finding, *, show_other_cases: bool) -> list[str]:
     """A finding's details as sentences. Other creditors' case codes only for a court or a centre."""
     d = finding.details or {}
@@ -537,7 +563,7 @@ def finding_lines(finding: Finding, *, show_other_cases: bool) -> list[str]:
             % {
                 "overdue": d.get("overdue_since"),
                 "restart": d.get("restarted_on"),
-                "end": d.get("expired_after"),
+                "end": _limitation_end(d),
             }
         ]
     if rule in ("private_rate_cap", "small_loan_cost", "card_outlier"):

@@ -11,6 +11,7 @@ from cases.errors import ActionForbidden, TransitionRefused
 from cases.legality import (
     finding_answer,
     finding_decide,
+    finding_lines,
     findings_visible_to,
     legality_screen,
     limitation_cutoff,
@@ -52,7 +53,11 @@ def test_civil_code_188_limitation_runs_to_the_same_day_3_years_later(world):
     screen(world, date(2025, 3, 6))
     assert "limitation" in rules_of(case)
     found = Finding.objects.get(case=case, rule="limitation")
-    assert found.blocking and found.details["expired_after"] == "2025-03-05"
+    assert found.blocking and found.details["restarted_on"] == "2022-03-05"
+    with translation.override("en"):
+        assert finding_lines(found, show_other_cases=False) == [
+            "Overdue since 2022-03-05; last restarted on 2022-03-05; the 3 years ended on 2025-03-05."
+        ]
 
 
 def test_civil_code_188_202_limitation_from_29_february_ends_on_28_february(world):
