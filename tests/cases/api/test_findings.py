@@ -54,3 +54,14 @@ def test_a_creditor_answers_its_finding_with_evidence_but_not_anothers(world, se
     assert response.status_code == 200 and response.json()["status"] == "answered"
     assert client.post(f"/api/findings/{theirs.pk}/answer/", {"answer": "x"}).status_code == 404
     assert Finding.objects.get(pk=theirs.pk).status == "open"
+
+
+def test_the_case_shows_its_claim_history(world):
+    from cases.models import ClaimHistory
+
+    case = world.case()
+    ClaimHistory.objects.create(case=case, last_demand_on=date(2025, 9, 10), original_creditor="原银行")
+    body = client_for(world.creditor1).get(f"/api/cases/{case.code}/").json()
+    assert body["claim_history"]["last_demand_on"] == "2025-09-10"
+    assert body["claim_history"]["original_creditor"] == "原银行"
+    assert client_for(world.creditor1).get(f"/api/cases/{world.case().code}/").json()["claim_history"] is None
