@@ -36,7 +36,7 @@ class FindingSerializer(serializers.ModelSerializer):
     case = serializers.CharField(source="case.code", read_only=True)
     external_ref = serializers.CharField(source="case.external_ref", read_only=True)
     title = serializers.SerializerMethodField()
-    source = serializers.SerializerMethodField()
+    source = serializers.SerializerMethodField()  # type: ignore[assignment]  # DRF pops declared fields off the class
     details = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
