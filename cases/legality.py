@@ -218,6 +218,12 @@ def rate_unjudgeable_details(ctx: ScreenContext) -> dict[str, Any]:
             output_field=CharField(),
         ),
         "lpr_known_until": Value(ctx.lpr.known_until.isoformat()),
+        # the day whose LPR judges the rate: the contract date, or the screen's day (art. 31 transition)
+        "lpr_date": SqlCase(
+            When(contract_date__lt=PRIVATE_LENDING_RULES_FROM, then=Value(ctx.on.isoformat())),
+            default=_text(F("contract_date")),
+            output_field=CharField(),
+        ),
     }
 
 
@@ -595,7 +601,7 @@ def finding_lines(finding: Finding, *, show_other_cases: bool) -> list[str]:
             return [gettext("No contract date was given.")]
         return [
             gettext("No one-year LPR is known for %(date)s (known up to %(until)s): the centre must add it.")
-            % {"date": d.get("contract_date"), "until": d.get("lpr_known_until")}
+            % {"date": d.get("lpr_date") or d.get("contract_date"), "until": d.get("lpr_known_until")}
         ]
     if rule == "duplicate_contract":
         others = list(Case.objects.filter(pk__in=d.get("cases", [])).values_list("code", "creditor_id"))

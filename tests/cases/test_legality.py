@@ -163,6 +163,17 @@ def test_spc_private_lending_25_no_lpr_for_the_date_is_a_finding_not_a_guess(wor
     assert rules_of(unknown) == {"private_rate_cap"}
 
 
+def test_spc_private_lending_31_an_old_contract_screened_after_the_known_lpr_is_not_guessed(world):
+    lender = kind(world.cf, CreditorKind.PRIVATE)
+    old = world.case(
+        lender, annual_rate=Decimal("30"), contract_date=date(2019, 1, 1), overdue_since=date(2025, 1, 1)
+    )
+    later = date.fromordinal(lpr_table().known_until.toordinal() + 1)
+    screen(world, later)
+    found = Finding.objects.get(case=old)
+    assert found.rule == "rate_unjudgeable" and found.details["lpr_date"] == later.isoformat()
+
+
 def test_spc_private_lending_1_licensed_institutions_are_outside_the_cap(world):
     signed = {"contract_date": date(2025, 6, 1), "overdue_since": date(2025, 12, 1), **NO_CHARGES}
     bank_case = world.case(world.bank, annual_rate=Decimal("20"), **signed)
