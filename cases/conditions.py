@@ -168,12 +168,14 @@ def _describe_open_findings(case: Any) -> Any:
     return _("the legality screen has findings the judge has not decided: %(rules)s") % {"rules": titles}
 
 
-# Issue #20: a case with open blocking findings of the legality screen (cases.legality) goes to no payment
-# order and no suit until the judge has recorded a decision on each.
+# Issue #20: a case with open blocking findings of the legality screen (cases.legality) goes from court
+# mediation to no payment order and no suit until the judge has recorded a decision on each. A payment order
+# that becomes a suit on an objection (CPL 228) passed this gate when it was applied for.
+GATED_STAGE = "court_mediation"
 legality_findings_decided = Condition(
     name="legality_findings_decided",
-    predicate=lambda case: not _open_blocking_findings(case.pk).exists(),
-    q=lambda: ~Q(Exists(_open_blocking_findings(OuterRef("pk")))),
+    predicate=lambda case: case.stage != GATED_STAGE or not _open_blocking_findings(case.pk).exists(),
+    q=lambda: ~Q(stage=GATED_STAGE) | ~Q(Exists(_open_blocking_findings(OuterRef("pk")))),
     message=_("the legality screen has findings the judge has not decided"),
     describe=_describe_open_findings,
 )

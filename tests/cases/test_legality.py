@@ -326,3 +326,13 @@ def test_the_screen_runs_again_on_demand_from_the_command_line(world):
     assert "limitation: 0" in out.getvalue() and rules_of(case) == set()
     call_command("legality_screen", "--centre", "quanzhou", "--on", "2025-03-06", stdout=out)
     assert rules_of(case) == {"limitation"}
+
+
+def test_cpl_228_a_payment_order_becomes_a_suit_on_an_objection_whatever_a_later_screen_finds(world):
+    case = court_mediation_case(world, overdue_since=date(2025, 1, 1))
+    case_transition(case=case, transition="apply_payment_order", actor=world.judge1)
+    screen(world, date(2030, 1, 1))  # screened again later: out of time by then
+    assert rules_of(case) == {"limitation"}
+    case_transition(case=case, transition="file_suit", actor=SYSTEM)
+    case.refresh_from_db()
+    assert case.stage == Stage.IN_LITIGATION
