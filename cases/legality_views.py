@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -88,3 +89,22 @@ class FindingEvidenceView(_FindingView):
         if not finding.evidence:
             raise Http404
         return stored_file_response(finding.evidence.open("rb"), filename=finding.evidence_name or "evidence")
+
+
+class BatchScreenView(StaffRequiredMixin, View):
+    """A centre administrator runs the legality screen over a batch again, as of today."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from core.models import Role
+
+        from .batches.selectors import batch_get
+        from .legality import batch_legality_screen
+
+        if self.role != Role.CENTRE_ADMIN:
+            raise PermissionDenied(_("Your role may not use this page."))
+        batch = batch_get(user=request.user, pk=pk)
+        counts = batch_legality_screen(batch=batch)
+        messages.success(
+            request, _("The batch was screened again: %(n)s findings.") % {"n": sum(counts.values())}
+        )
+        return redirect_next(request, "batches:list")

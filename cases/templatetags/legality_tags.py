@@ -60,5 +60,6 @@ def batch_legality(context: Any, batch: Any) -> dict[str, Any]:
         "rows": _rows(findings[:BATCH_LIST_LIMIT], user),
         "more": max(0, total - BATCH_LIST_LIMIT),
         "rules": RULES,
+        "may_rescreen": actor_role(user) == Role.CENTRE_ADMIN,
         "statuses": Finding.Status,
     }

@@ -92,3 +92,15 @@ def test_a_creditor_cannot_decide_its_own_finding(world, login):
     assert reverse("cases:finding_decide", args=[finding.pk]) not in page
     client.post(reverse("cases:finding_decide", args=[finding.pk]), {"upheld": "0", "note": "我们说不成立"})
     assert Finding.objects.get(pk=finding.pk).status == Finding.Status.OPEN
+
+
+def test_the_centre_screens_a_batch_again_and_a_creditor_may_not(world, login):
+    batch, cases = expired_batch(world, world.bank)
+    Finding.objects.all().delete()
+    assert login("creditor1").post(reverse("cases:batch_screen", args=[batch.pk])).status_code == 403
+    assert Finding.objects.count() == 0
+    client = login("centreadmin")
+    page = client.get(reverse("batches:detail", args=[batch.pk])).content.decode()
+    assert reverse("cases:batch_screen", args=[batch.pk]) in page
+    client.post(reverse("cases:batch_screen", args=[batch.pk]))
+    assert set(Finding.objects.values_list("case_id", flat=True)) == {c.pk for c in cases}
