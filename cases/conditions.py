@@ -15,6 +15,11 @@ class Condition:
     predicate: Callable[[Any], bool]
     q: Callable[[], Q]
     message: Any
+    # The message for one case, naming what stands in the way (None: the message above).
+    describe: Callable[[Any], Any] | None = None
+
+    def explain(self, case: Any) -> Any:
+        return self.describe(case) if self.describe is not None else self.message
 
     def __call__(self, case: Any) -> bool:
         return self.predicate(case)
@@ -144,6 +149,35 @@ peoples_mediation_small_claim = Condition(
         "only a small claim (up to the centre's fast-track ceiling) settled in people's mediation may be "
         "performed without judicial confirmation"
     ),
+)
+
+
+def _open_blocking_findings(case_id: Any) -> Any:
+    from .models import Finding
+
+    return Finding.objects.filter(
+        case_id=case_id, blocking=True, status__in=[Finding.Status.OPEN, Finding.Status.ANSWERED]
+    )
+
+
+def _describe_open_findings(case: Any) -> Any:
+    from .legality import rule_title
+
+    rules = sorted(set(_open_blocking_findings(case.pk).values_list("rule", flat=True)))
+    titles = "; ".join(str(rule_title(code)) for code in rules)
+    return _("the legality screen has findings the judge has not decided: %(rules)s") % {"rules": titles}
+
+
+# Issue #20: a case with open blocking findings of the legality screen (cases.legality) goes from court
+# mediation to no payment order and no suit until the judge has recorded a decision on each. A payment order
+# that becomes a suit on an objection (CPL 228) passed this gate when it was applied for.
+GATED_STAGE = "court_mediation"
+legality_findings_decided = Condition(
+    name="legality_findings_decided",
+    predicate=lambda case: case.stage != GATED_STAGE or not _open_blocking_findings(case.pk).exists(),
+    q=lambda: ~Q(stage=GATED_STAGE) | ~Q(Exists(_open_blocking_findings(OuterRef("pk")))),
+    message=_("the legality screen has findings the judge has not decided"),
+    describe=_describe_open_findings,
 )
 
 

@@ -21,6 +21,7 @@ from .conditions import (
     confirmation_window_open,
     has_enforceable_title,
     has_settlement,
+    legality_findings_decided,
     no_active_hold,
     peoples_mediation_small_claim,
 )
@@ -166,6 +167,8 @@ class EventAction(models.TextChoices):
     )
     CREDIT_OBJECTION_FILED = "credit_objection_filed", _("Credit record objection filed")
     CREDIT_OBJECTION_ANSWERED = "credit_objection_answered", _("Credit record objection answered")
+    LEGALITY_FINDING_ANSWERED = "legality_finding_answered", _("Legality finding answered by the creditor")
+    LEGALITY_FINDING_DECIDED = "legality_finding_decided", _("Legality finding decided by the judge")
 
 
 E = EventAction
@@ -483,7 +486,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         field=stage,
         source=S.COURT_MEDIATION,
         target=S.PAYMENT_ORDER,
-        conditions=[no_active_hold],
+        conditions=[no_active_hold, legality_findings_decided],
         permission=roles_allowed(CREDITOR, CLERK, JUDGE),
         custom={"label": E.APPLY_PAYMENT_ORDER.label},
     )
@@ -494,7 +497,7 @@ class Case(FSMModelMixin, TimeStampedModel):
         field=stage,
         source=[S.COURT_MEDIATION, S.PAYMENT_ORDER],
         target=S.IN_LITIGATION,
-        conditions=[no_active_hold],
+        conditions=[no_active_hold, legality_findings_decided],
         permission=roles_allowed(SYSTEM, CREDITOR, CLERK, JUDGE),
         custom={"label": E.FILE_SUIT.label},
     )
@@ -820,3 +823,92 @@ def event_reason_label(reason: str) -> str:
 def event_action_label(code: str) -> str:
     """The label of an event's action as the case history shows it (transitions read as their buttons)."""
     return str(EventAction(code).label) if code in EventAction.values else code
+
+
+def _legality_evidence_storage() -> Any:
+    """Private storage for evidence answering a finding: served only by a view that checks the reader."""
+    from django.core.files.storage import FileSystemStorage
+
+    class _Private(FileSystemStorage):
+        @property  # type: ignore[override]
+        def base_location(self) -> str:
+            return str(settings.PRIVATE_STORAGE_ROOT)
+
+        @property  # type: ignore[override]
+        def location(self) -> str:
+            import os
+
+            return os.path.abspath(self.base_location)
+
+    return _Private(base_url=None)
+
+
+class ClaimHistory(models.Model):
+    """What the batch file says happened to a claim before it came in (BATCH_FORMAT.md, optional columns).
+
+    The dates that restart limitation (Civil Code 195) and the chain of assignment; one row per case that has
+    any of them, written with the batch in one set-based insert."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="history")
+    last_demand_on = models.DateField(_("last demand"), null=True, blank=True)
+    acknowledged_on = models.DateField(_("debt acknowledged on"), null=True, blank=True)
+    last_payment_on = models.DateField(_("last part payment"), null=True, blank=True)
+    original_creditor = models.CharField(_("original creditor"), max_length=120, blank=True)
+    assigned_on = models.DateField(_("assigned on"), null=True, blank=True)
+    assignment_ref = models.CharField(_("assignment agreement number"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("claim history")
+        verbose_name_plural = _("claim histories")
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
+class Finding(models.Model):
+    """One rule of the legality screen (cases.legality) that a case breaks: its creditor may answer with
+    evidence, a judge decides. Open or answered blocking findings stop a payment order or a suit."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("awaiting the creditor's answer")
+        ANSWERED = "answered", _("answered by the creditor")
+        UPHELD = "upheld", _("upheld by the judge")
+        DISMISSED = "dismissed", _("dismissed by the judge")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="findings")
+    batch = models.ForeignKey(
+        Batch, on_delete=models.SET_NULL, null=True, blank=True, related_name="findings"
+    )
+    rule = models.CharField(_("rule"), max_length=40)
+    blocking = models.BooleanField(_("blocks a payment order or suit"), default=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    found_on = models.DateField(_("found on"))
+    answer = models.TextField(_("creditor's answer"), blank=True)
+    evidence = models.FileField(
+        _("evidence"), storage=_legality_evidence_storage, upload_to="legality_evidence/", blank=True
+    )
+    evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    decision_note = models.TextField(_("judge's decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("legality finding")
+        verbose_name_plural = _("legality findings")
+        constraints = [models.UniqueConstraint(fields=["case", "rule"], name="finding_once_per_rule")]
+        indexes = [models.Index(fields=["batch", "rule"]), models.Index(fields=["case", "status"])]
+        ordering = ["case_id", "rule"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.rule}"
+
+    @property
+    def decided(self) -> bool:
+        return self.status in (self.Status.UPHELD, self.Status.DISMISSED)

@@ -83,7 +83,7 @@ def _check(case: Case, name: str, actor: Actor, reason: str) -> None:
         failed = [c for c in meta.conditions if not c(case)]
         if any(c.name == "no_active_hold" for c in failed):
             raise TransitionRefused(MESSAGES["on_hold"], code="on_hold")
-        detail = "; ".join(str(c.message) for c in failed if isinstance(c, Condition))
+        detail = "; ".join(str(c.explain(case)) for c in failed if isinstance(c, Condition))
         raise TransitionRefused(MESSAGES["condition"] % {"detail": detail}, code="condition")
     if meta.custom.get("needs_reason") and not reason.strip():
         raise TransitionRefused(MESSAGES["reason_required"], code="reason_required")

@@ -30,3 +30,12 @@ def case_stage_entered(event_id: int) -> int:
 @shared_task
 def deadlines_act_on_due() -> dict[str, int]:
     return services.deadlines_act_on_due()
+
+
+@shared_task
+def batch_legality_screen_task(batch_id: int) -> dict[str, int]:
+    """The legality screen over a batch's cases, as of today (safe to run twice)."""
+    from .legality import batch_legality_screen
+    from .models import Batch
+
+    return batch_legality_screen(batch=Batch.objects.get(pk=batch_id))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import legality_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -9,4 +9,10 @@ urlpatterns = [
     path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
     path("<int:pk>/transition/", views.CaseTransitionView.as_view(), name="transition"),
     path("<int:pk>/reveal/", views.CaseRevealView.as_view(), name="reveal"),
+    path("batches/<int:pk>/screen/", legality_views.BatchScreenView.as_view(), name="batch_screen"),
+    path("findings/<int:pk>/answer/", legality_views.FindingAnswerView.as_view(), name="finding_answer"),
+    path("findings/<int:pk>/decide/", legality_views.FindingDecideView.as_view(), name="finding_decide"),
+    path(
+        "findings/<int:pk>/evidence/", legality_views.FindingEvidenceView.as_view(), name="finding_evidence"
+    ),
 ]

@@ -42,7 +42,7 @@ class CentreAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "centre", "region_code", "court_number_prefix"]
+    list_display = ["name", "code", "kind", "creditor_kind", "centre", "region_code", "court_number_prefix"]
     list_filter = ["centre", "kind"]
     list_select_related = ["centre"]
     search_fields = ["name", "code", "uscc"]

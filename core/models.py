@@ -63,6 +63,18 @@ class Centre(TimeStampedModel):
         return self.name
 
 
+class CreditorKind(models.TextChoices):
+    """What kind of lender a creditor is: it decides which rate rule applies to its claims (DOMAIN.md, Rates).
+
+    SPC private lending rules 2020 art. 1 and the SPC 2020 reply: licensed financial institutions, small-loan
+    companies included, are outside the private-lending cap; other lenders are private lending."""
+
+    LICENSED = "licensed", _("Licensed financial institution (bank, card issuer, consumer finance)")
+    SMALL_LOAN = "small_loan", _("Small-loan company")
+    PRIVATE = "private", _("Other lender (private lending)")
+    ASSIGNEE = "assignee", _("Asset manager or assignee of debts")
+
+
 class Organisation(TimeStampedModel):
     class Kind(models.TextChoices):
         CENTRE = "centre", _("Dispute centre")
@@ -99,6 +111,11 @@ class Organisation(TimeStampedModel):
         related_name="invited_committees",
         verbose_name=_("invited by court"),
         limit_choices_to={"kind": "court"},
+    )
+
+    # Creditors only: which rate rule the legality screen applies (cases.legality).
+    creditor_kind = models.CharField(
+        _("creditor kind"), max_length=16, choices=CreditorKind.choices, default=CreditorKind.LICENSED
     )
 
     class Meta:

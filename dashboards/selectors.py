@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import Batch, Case, CaseEvent, Deadline, Stage
+from cases.models import Batch, Case, CaseEvent, Deadline, Finding, Stage
 from cases.selectors import case_visibility_q, cases_visible_to
 from core.actors import actor_role
 from core.db import PRIMARY, data_as_of
@@ -868,6 +868,103 @@ def mediator_settlements(ctx: Context) -> Figure:
     )
 
 
+# --- creditor conduct (issue #20): the legality screen, upheld objections, failed service ----------------
+
+
+def conduct_cases(ctx: Context) -> QuerySet[Case]:
+    f = ctx.filters
+    qs = cases_visible_to(ctx.user)
+    if f.since:
+        qs = qs.filter(created_at__date__gte=f.since)
+    if f.until:
+        qs = qs.filter(created_at__date__lt=_next_month(f.until))
+    for name in ("creditor_id", "product", "colour", "track"):
+        if getattr(f, name) not in (None, ""):
+            qs = qs.filter(**{name: getattr(f, name)})
+    return qs
+
+
+def _by_creditor(qs: QuerySet[Any], **counts: Any) -> dict[int, dict[str, int]]:
+    rows = qs.order_by().values("case__creditor_id").annotate(**counts)
+    return {r["case__creditor_id"]: r for r in rows}
+
+
+def conduct(ctx: Context) -> Figure:
+    """Per creditor, and for the centre: the share of its cases with legality findings, findings and
+    objections upheld, notices that could not be delivered to the address given. One GROUP BY each."""
+    cases = conduct_cases(ctx)
+    totals = {
+        r["creditor_id"]: r["n"] for r in cases.order_by().values("creditor_id").annotate(n=Count("pk"))
+    }
+    visible = cases.values("pk")
+    findings = _by_creditor(
+        Finding.objects.filter(case__in=visible),
+        flagged=Count("case_id", distinct=True),
+        upheld=Count("pk", filter=Q(status=Finding.Status.UPHELD)),
+    )
+    objection = optional_model("mediation.Objection")
+    upheld_objections = (
+        _by_creditor(
+            objection.objects.filter(case__in=visible),  # type: ignore[attr-defined]
+            filed=Count("pk"),
+            upheld=Count("pk", filter=Q(status="upheld")),
+        )
+        if objection is not None
+        else {}
+    )
+    ns = Notice.Status
+    attempted = [ns.SENT, ns.DELIVERED, ns.OPENED, ns.FAILED]
+    service = _by_creditor(
+        Notice.objects.filter(case__in=visible, status__in=attempted),
+        sent=Count("pk"),
+        failed=Count("pk", filter=Q(status=ns.FAILED)),
+    )
+    names = _names(Organisation, totals, lambda o: o.name)
+
+    def row(label: str, ids: Iterable[int]) -> list[Any]:
+        ids = list(ids)
+        n = sum(totals.get(i, 0) for i in ids)
+
+        def total(source: dict[int, dict[str, int]], key: str) -> int:
+            return sum(source.get(i, {}).get(key, 0) for i in ids)
+
+        flagged, sent, failed = total(findings, "flagged"), total(service, "sent"), total(service, "failed")
+        objections = [total(upheld_objections, "upheld"), total(upheld_objections, "filed")]
+        return [label, n, flagged, rate(flagged, n), total(findings, "upheld"), *objections, sent, failed,
+                rate(failed, sent)]  # fmt: skip
+
+    table = [row(names.get(i, str(i)), [i]) for i in sorted(totals, key=lambda i: names.get(i, ""))]
+    if len(table) > 1:
+        table.append(row(str(gettext_lazy("All creditors")), totals))
+    return Figure(
+        "conduct",
+        gettext_lazy("Creditor conduct: legality findings, upheld objections, failed service"),
+        [
+            Column(gettext_lazy("Creditor"), "text"),
+            Column(gettext_lazy("Cases")),
+            Column(gettext_lazy("Cases with legality findings")),
+            Column(gettext_lazy("Share with findings"), "percent"),
+            Column(gettext_lazy("Findings upheld by the judge")),
+            Column(gettext_lazy("Objections upheld")),
+            Column(gettext_lazy("Objections filed")),
+            Column(gettext_lazy("Notices sent")),
+            Column(gettext_lazy("Notices that could not be delivered")),
+            Column(gettext_lazy("Share undeliverable"), "percent"),
+        ],
+        table,
+        {
+            "type": "bar",
+            "categories": [r[0] for r in table],
+            "series": [
+                {"name": str(gettext_lazy("Share with findings")), "data": [_num(r[3]) for r in table]},
+                {"name": str(gettext_lazy("Share undeliverable")), "data": [_num(r[9]) for r in table]},
+            ],
+        },
+        note=gettext_lazy("Read live from the cases: the legality screen at intake (issue #20) and notices."),
+        wide=True,
+    )
+
+
 # --- the dashboards per role --------------------------------------------------------------------------------
 
 FigureBuilder = Callable[[Context], Figure | None]
@@ -885,6 +982,7 @@ ROLE_FIGURES: dict[str, dict[str, FigureBuilder]] = {
         "objection_days": objection_decision_days,
         "plans_affordability": plans_affordability,
         "notices": notices,
+        "conduct": conduct,
     },
     Role.CREDITOR_STAFF: {
         "funnel": funnel,
@@ -899,6 +997,7 @@ ROLE_FIGURES: dict[str, dict[str, FigureBuilder]] = {
         "objection_days": objection_decision_days,
         "plans_affordability": plans_affordability,
         "notices": notices,
+        "conduct": conduct,
     },
     Role.JUDGE: {
         "court_stages": lambda c: stages_now(c, COURT_STAGES),
@@ -907,6 +1006,7 @@ ROLE_FIGURES: dict[str, dict[str, FigureBuilder]] = {
         "flow": flow,
         "resolution": lambda c: resolution(c, "creditor_id"),
         "notices": notices,
+        "conduct": conduct,
     },
     Role.MEDIATOR: {
         "stages": mediator_stages,

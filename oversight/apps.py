@@ -11,3 +11,8 @@ class OversightConfig(AppConfig):
         from . import documents
 
         documents.register()
+        from cases.lpr import CENTRE_LPR_SOURCES
+
+        from .models import centre_lpr_rows
+
+        CENTRE_LPR_SOURCES["oversight"] = centre_lpr_rows

@@ -216,3 +216,8 @@ class GroupRiskFlag(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.creditor} {self.kind} {self.key}"
+
+
+def centre_lpr_rows(centre_id: int) -> list[tuple[date, Decimal]]:
+    """A centre's own dated one-year LPR rows, laid over the official table by cases.lpr."""
+    return list(LprRate.objects.filter(centre_id=centre_id).values_list("effective_from", "one_year_rate"))

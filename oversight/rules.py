@@ -19,18 +19,16 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from cases.lpr import lpr_table
 from cases.models import Case
-from core.models import Centre, Organisation
+from core.models import Centre, CreditorKind, Organisation
 from core.money import format_yuan
 from mediation.models import ContactAttempt, LateContactConsent
 from mediation.services import QUIET_END, QUIET_START
 from notices.models import Notice
 
-from .models import LenderStatus, LprRate, RuleSettings
+from .models import LenderStatus, RuleSettings
 
-# The one-year LPR when a centre has entered none: 3.0% (published since May 2025), the default for 2026.
-# Contracts signed under an earlier LPR need the centre's dated rates (LprRate) to be judged exactly.
-DEFAULT_ONE_YEAR_LPR = Decimal("3.0")
 # SPC private lending rules 2020, 25-29: interest and penalties at most 4 x the one-year LPR at contract date.
 PRIVATE_LENDING_LPR_MULTIPLE = Decimal(4)
 ATTEMPTED = [Notice.Status.SENT, Notice.Status.DELIVERED, Notice.Status.OPENED, Notice.Status.FAILED]
@@ -145,41 +143,38 @@ def excessive_charges(ctx: RuleContext) -> dict[str, Any] | None:
     return finding("excessive_charges", figures, ctx.examples(high))
 
 
-def lpr_periods(centre: Centre) -> list[tuple[date | None, date | None, Decimal]]:
-    """(from, until, rate) for each dated LPR of the centre; the earliest also covers older contracts."""
-    rates = list(LprRate.objects.filter(centre=centre).order_by("effective_from"))
-    if not rates:
-        return [(None, None, DEFAULT_ONE_YEAR_LPR)]
-    periods: list[tuple[date | None, date | None, Decimal]] = []
-    for i, rate in enumerate(rates):
-        until = rates[i + 1].effective_from if i + 1 < len(rates) else None
-        periods.append((None if i == 0 else rate.effective_from, until, rate.one_year_rate))
-    return periods
+def lpr_periods(centre: Centre) -> list[tuple[date, date, Decimal]]:
+    """(from, until exclusive, rate): the dated one-year LPR (cases.lpr, the official table and the centre's
+    rows); a contract outside them is not judged here (the legality screen reports it)."""
+    return lpr_table(centre.pk).periods()
 
 
 def above_private_lending_cap(centre: Centre) -> Q:
     """Cases whose annual rate is above 4 x the one-year LPR in force on the contract date."""
     q = Q(pk__in=[])
     for since, until, rate in lpr_periods(centre):
-        period = Q(annual_rate__gt=rate * PRIVATE_LENDING_LPR_MULTIPLE)
-        if since:
-            period &= Q(contract_date__gte=since)
-        if until:
-            period &= Q(contract_date__lt=until)
-        q |= period
+        q |= Q(
+            annual_rate__gt=rate * PRIVATE_LENDING_LPR_MULTIPLE,
+            contract_date__gte=since,
+            contract_date__lt=until,
+        )
     return q & Q(contract_date__isnull=False, annual_rate__isnull=False)
 
 
 def rate_above_private_cap(ctx: RuleContext) -> dict[str, Any] | None:
     status = LenderStatus.objects.filter(creditor=ctx.creditor).first()
-    if status is None or status.licensed:
+    private = ctx.creditor.creditor_kind == CreditorKind.PRIVATE
+    if not private and (status is None or status.licensed):
         return None  # the cap binds private lenders only; banks' outliers are the charges rule's
     rated = ctx.cases.filter(contract_date__isnull=False, annual_rate__isnull=False)
     above = rated.filter(above_private_lending_cap(ctx.centre))
     n_above = above.count()
     if n_above < ctx.settings.rate_cap_cases or n_above == 0:
         return None
-    rates = sorted({r for _f, _u, r in lpr_periods(ctx.centre)})
+    periods = lpr_periods(ctx.centre)
+    rates = sorted(
+        {r for f, u, r in periods if above.filter(contract_date__gte=f, contract_date__lt=u).exists()}
+    )
     figures = [
         (gettext_noop("Cases with an agreed annual rate and a contract date"), rated.count()),
         (gettext_noop("One-year LPR at the contract dates"), " / ".join(f"{r}%" for r in rates)),

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases import selectors
-from cases.models import Case, CaseEvent, Colour, Deadline, Hold, Stage, Track
+from cases.models import Case, CaseEvent, ClaimHistory, Colour, Deadline, Hold, Stage, Track
 from cases.services import TRANSITIONS
 
 
@@ -108,6 +108,18 @@ class CaseEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ClaimHistorySerializer(serializers.ModelSerializer):
+    """The optional history columns of the batch file (BATCH_FORMAT.md; the legality screen reads them)."""
+
+    class Meta:
+        model = ClaimHistory
+        fields = [
+            "last_demand_on", "acknowledged_on", "last_payment_on", "original_creditor", "assigned_on",
+            "assignment_ref",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
 class CaseDetailSerializer(serializers.ModelSerializer):
     creditor = serializers.CharField(source="creditor.code", read_only=True)
     creditor_name = serializers.CharField(source="creditor.name", read_only=True)
@@ -127,6 +139,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     open_deadlines = serializers.SerializerMethodField()
     active_holds = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
+    claim_history = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -135,7 +148,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             "phone_masked", "product", "product_display", "principal", "interest", "fees", "claimed_total",
             "overdue_since", "contract_date", "stage", "stage_display", "stage_entered_at", "colour", "track",
             "on_hold", "committee", "court", "mediator", "created_at",
-            "open_deadlines", "active_holds", "events",
+            "open_deadlines", "active_holds", "events", "claim_history",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -150,6 +163,11 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     @extend_schema_field(CaseEventSerializer(many=True))
     def get_events(self, obj: Case) -> Any:
         return CaseEventSerializer(selectors.case_events(case=obj), many=True).data
+
+    @extend_schema_field(ClaimHistorySerializer(allow_null=True))
+    def get_claim_history(self, obj: Case) -> Any:
+        history = ClaimHistory.objects.filter(case_id=obj.pk).first()
+        return ClaimHistorySerializer(history).data if history else None
 
 
 class AvailableTransitionSerializer(serializers.Serializer):

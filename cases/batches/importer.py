@@ -40,6 +40,7 @@ from core.identifiers import mask_id_number, mask_phone
 from core.models import Centre
 
 from . import selectors
+from .history import claim_histories_insert
 from .reader import FileRefused, Sheet, open_sheet
 from .validation import DUPLICATE_EXISTING, MESSAGES, CleanRow, RowError, RowValidator, masked, msgid
 
@@ -140,6 +141,7 @@ class _Context:
     counts: Counts = field(default_factory=Counts)
     hash_received: Any = None
     hash_triage: Any = None
+    history: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)  # (case id, history columns)
 
 
 # --- entry point ---
@@ -361,6 +363,7 @@ def _flush(
         people: set[str] = set()
         rows = zip(good, ids, codes, strict=True)
         writer.put([_stage_row(ctx, row, case_id, code, people) for row, case_id, code in rows])
+        ctx.history.extend((i, row.history) for row, i in zip(good, ids, strict=True) if row.history)
     if bad:
         BatchError.objects.bulk_create(
             [
@@ -709,6 +712,8 @@ def _finalise(ctx: _Context) -> None:
     locked = Batch.objects.select_for_update().filter(pk=ctx.batch.pk).values("attempt", "status").first()
     if locked is None or locked["attempt"] != ctx.attempt or locked["status"] != Batch.Status.RUNNING:
         raise Superseded
+    if ctx.history:
+        claim_histories_insert(ctx.history)
     Batch.objects.filter(pk=ctx.batch.pk).update(
         status=Batch.Status.DONE,
         rows_read=c.rows_read,

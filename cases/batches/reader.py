@@ -109,6 +109,60 @@ COLUMNS: tuple[Column, ...] = (
         _("是/否 (yes/no, true/false, 1/0); default 否: notices then go by post."),
     ),
     Column("note", "备注", False, _("At most 500 characters."), 500),
+    # Optional history of the claim, for the legality screen (Civil Code 195 interruption; assignment).
+    Column(
+        "last_demand_date",
+        "最后催收日",
+        False,
+        _(
+            "The last demand that reached the debtor (letter, SMS, e-mail): a date, not before the "
+            "contract date."
+        ),
+    ),
+    Column(
+        "acknowledged_on",
+        "债务确认日",
+        False,
+        _(
+            "The day the debtor last acknowledged the debt or agreed to pay: a date, not before the "
+            "contract date."
+        ),
+    ),
+    Column(
+        "last_payment_date",
+        "最后还款日",
+        False,
+        _("The debtor's last part payment: a date, not before the contract date."),
+    ),
+    Column(
+        "original_creditor",
+        "原债权人",
+        False,
+        _("For an assigned debt: the original creditor's name; at most 120 characters."),
+        120,
+    ),
+    Column(
+        "assigned_on",
+        "债权转让日",
+        False,
+        _("For an assigned debt: the day of the assignment, not before the contract date."),
+    ),
+    Column(
+        "assignment_ref",
+        "转让协议编号",
+        False,
+        _("For an assigned debt: the assignment agreement's number; at most 64 characters."),
+        64,
+    ),
+)
+# The optional history columns: parsed apart from the rest of a row (RowValidator.history).
+HISTORY_KEYS = (
+    "last_demand_date",
+    "acknowledged_on",
+    "last_payment_date",
+    "original_creditor",
+    "assigned_on",
+    "assignment_ref",
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 REQUIRED_KEYS = tuple(c.key for c in COLUMNS if c.required)

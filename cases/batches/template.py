@@ -23,6 +23,12 @@ EXAMPLE = {
     "contract_date": "2023-01-15",
     "e_service_consent": "是",
     "note": "",
+    "last_demand_date": "2025-09-10",
+    "acknowledged_on": "",
+    "last_payment_date": "2025-06-20",
+    "original_creditor": "",
+    "assigned_on": "",
+    "assignment_ref": "",
 }
 
 

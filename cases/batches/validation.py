@@ -32,7 +32,7 @@ from core.identifiers import (
 )
 from core.money import FEN, AmountError, parse_percentage, parse_yuan
 
-from .reader import COLUMN_BY_KEY, COLUMNS, PercentCell
+from .reader import COLUMN_BY_KEY, COLUMNS, HISTORY_KEYS, PercentCell
 
 ID_NUMBER_LENGTH = 18  # GB 11643
 ISO_DATE_LENGTH = 10  # YYYY-MM-DD
@@ -59,6 +59,7 @@ MESSAGES: dict[str, Promise] = {
     "principal_zero": _("The principal must be greater than 0."),
     "amount_max": _("The amount must not exceed 10,000,000 yuan."),
     DATE_ORDER: _("The contract date is after the overdue date."),
+    "before_contract": _("This date is before the contract date."),
     DUPLICATE_IN_FILE: _(
         "This contract number appears on an earlier row of this file; the earlier row stands."
     ),
@@ -106,6 +107,8 @@ class CleanRow:
     contract_date: datetime.date | None
     e_service_consent: bool
     note: str
+    # The optional history columns (HISTORY_KEYS order), None when the row gives none of them.
+    history: tuple[Any, ...] | None = None
 
     @property
     def claimed_total(self) -> Decimal:
@@ -222,13 +225,47 @@ class RowValidator:
         self.today = today
         self.seen_refs: set[str] = set()
         self.last_ref = ""  # the last row's contract number when it is well-formed (for duplicate_existing)
-        self._at = tuple(positions.get(c.key, -1) for c in COLUMNS)
+        self._at = tuple(positions.get(c.key, -1) for c in COLUMNS if c.key not in HISTORY_KEYS)
+        self._history_at = {k: positions[k] for k in HISTORY_KEYS if k in positions}
 
     def validate(self, row: int, cells: list[Any]) -> tuple[CleanRow | None, list[RowError]]:
         clean = self._fast(row, cells)
-        if clean is not None:
-            return clean, []
-        return self._full(row, cells)
+        errors: list[RowError] = []
+        if clean is None:
+            clean, errors = self._full(row, cells)
+        if self._history_at and (clean is not None or errors):
+            history, history_errors = self.history(row, cells, clean.contract_date if clean else None)
+            if history_errors:
+                return None, [*errors, *history_errors]
+            if clean is not None:
+                clean.history = history
+        return clean, errors
+
+    def history(
+        self, row: int, cells: list[Any], contract: datetime.date | None
+    ) -> tuple[tuple[Any, ...] | None, list[RowError]]:
+        """The optional history columns: dates not in the future nor before the contract, texts in length."""
+        errors: list[RowError] = []
+        width = len(cells)
+        raw = {k: (cells[i] if i < width else None) for k, i in self._history_at.items()}
+
+        def fail(column: str, code: str, message: Any) -> None:
+            errors.append(RowError(row, column, code, msgid(message), masked(column, raw.get(column))))
+
+        values: list[Any] = []
+        for key in HISTORY_KEYS:
+            if key not in raw:
+                values.append("" if COLUMN_BY_KEY[key].max_length else None)
+            elif COLUMN_BY_KEY[key].max_length:
+                values.append(self._text_column(key, raw, fail))
+            else:
+                day = self._date(key, raw, fail)
+                if day and contract and day < contract:
+                    fail(key, DATE_ORDER, MESSAGES["before_contract"])
+                values.append(day)
+        if errors:
+            return None, errors
+        return (tuple(values) if any(values) else None), []
 
     def _fast(self, row: int, cells: list[Any]) -> CleanRow | None:
         """The whole row at once when every cell is in its plain form, else None (then _full decides).
