@@ -834,3 +834,32 @@ def case_route(*, case: Case, committee: Any = None, court: Any = None, mediator
     Case.objects.filter(pk=case.pk).update(
         committee=committee or case.committee, court=court or case.court, mediator=mediator or case.mediator
     )
+
+
+def cases_history_restamp(*, times: Mapping[int, Sequence[datetime]]) -> int:
+    """Seeding only (the demo): move each case's history to the given times, one per event in order, and
+    re-hash its chain so that it still verifies. Never for live cases: their history is what happened.
+
+    The case's received time becomes its first event's, its stage entry the last stage change's.
+    """
+    restamped: list[CaseEvent] = []
+    cases: list[Case] = []
+    by_case: dict[int, list[CaseEvent]] = {}
+    for event in CaseEvent.objects.filter(case_id__in=list(times)).order_by("case_id", "seq"):
+        by_case.setdefault(event.case_id, []).append(event)
+    for case in Case.objects.filter(pk__in=list(times)).order_by("pk"):
+        chain, stamps = by_case.get(case.pk, []), list(times[case.pk])
+        if len(stamps) < len(chain) or not chain:
+            continue
+        prev_hash = ""
+        for event, at in zip(chain, stamps, strict=False):
+            event.created_at, event.prev_hash = at, prev_hash
+            event.hash = prev_hash = events.hash_of(event)
+            if event.from_stage != event.to_stage:
+                case.stage_entered_at = at
+        case.created_at, case.event_head = chain[0].created_at, prev_hash
+        restamped += chain
+        cases.append(case)
+    CaseEvent.objects.bulk_update(restamped, ["created_at", "prev_hash", "hash"], batch_size=CHUNK)
+    Case.objects.bulk_update(cases, ["created_at", "stage_entered_at", "event_head"], batch_size=CHUNK)
+    return len(cases)
