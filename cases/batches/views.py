@@ -208,53 +208,11 @@ class CaseExportView(_Base):
     roles = WITHDRAW_ROLES
 
     def get(self, request: HttpRequest, fmt: str) -> HttpResponseBase:
-        cases = _filtered_cases(request, self.role).select_related("creditor", "debtor")
-        headers = [
-            _("Case code"),
-            _("Contract number"),
-            _("Creditor"),
-            _("Debtor"),
-            _("ID number"),
-            _("Phone"),
-            _("Product"),
-            _("Principal"),
-            _("Interest"),
-            _("Fees"),
-            _("Claimed total"),
-            _("Stage"),
-            _("Colour"),
-            _("Track"),
-            _("Overdue since"),
-            _("Batch no."),
-            _("Received"),
-        ]
-
-        def rows() -> Any:
-            for c in cases.iterator(chunk_size=2000):
-                yield [
-                    c.code,
-                    c.external_ref,
-                    c.creditor.name,
-                    c.debtor.name,
-                    c.debtor.id_number_masked,
-                    c.phone_masked,
-                    c.get_product_display(),
-                    c.principal,
-                    c.interest,
-                    c.fees,
-                    c.claimed_total,
-                    c.get_stage_display(),
-                    c.get_colour_display(),
-                    c.get_track_display(),
-                    c.overdue_since,
-                    c.batch_id or "",
-                    c.created_at,
-                ]
-
+        headers, rows = export.case_export(_filtered_cases(request, self.role))
         name = f"cases-{timezone.localdate():%Y%m%d}.{fmt}"
         if fmt == "xlsx":
-            return export.xlsx_response(name, headers, rows(), sheet_title=_("Cases"))
-        return export.csv_response(name, headers, rows())
+            return export.xlsx_response(name, headers, rows, sheet_title=_("Cases"))
+        return export.csv_response(name, headers, rows)
 
 
 @method_decorator(never_cache, name="dispatch")
