@@ -199,7 +199,9 @@ class TemplateDownloadView(_Base):
 
 def _filtered_cases(request: HttpRequest, role: str) -> Any:
     form = CaseFilterForm(request.GET, show_creditor=role != Role.CREDITOR_STAFF)
-    return case_selectors.case_list(user=request.user, filters=form.filters()).order_by("-created_at", "-id")
+    filters = form.filters()
+    cases = case_selectors.case_list(user=request.user, filters=filters).order_by("-created_at", "-id")
+    return case_selectors.cases_sorted(cases, case_selectors.case_sort_key(filters.get("sort")))
 
 
 class CaseExportView(_Base):
