@@ -248,6 +248,27 @@ class Batch(TimeStampedModel):
         return f"#{self.pk} {self.filename}"
 
 
+class BatchRejectedRow(models.Model):
+    """A rejected row of a batch file as uploaded, kept (encrypted: it holds ID numbers) once the file
+    itself is deleted, so that the creditor can download the rejected rows, fix them and upload again.
+    Row 0 holds the file's header."""
+
+    HEADER_ROW = 0
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="rejected_rows")
+    row = models.PositiveIntegerField(_("row"))
+    cells = EncryptedTextField(_("cells"))  # a JSON list
+
+    class Meta:
+        verbose_name = _("rejected row")
+        verbose_name_plural = _("rejected rows")
+        constraints = [models.UniqueConstraint(fields=["batch", "row"], name="batch_rejected_row_unique")]
+        ordering = ["batch_id", "row"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row}"
+
+
 class BatchError(models.Model):
     """One fault of one row of a batch file (BATCH_FORMAT.md codes); the value is masked where personal."""
 

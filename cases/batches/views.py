@@ -1,12 +1,13 @@
 """Creditor portal: upload a batch, watch it import, read and download its report; export, withdraw cases."""
 
+from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -26,6 +27,7 @@ from core.views import StaffRequiredMixin
 
 from . import export, selectors, services, template
 from .reader import COLUMN_BY_KEY, FileRefused, max_bytes
+from .rejected import rejected_rows_file
 from .validation import error_message
 
 # A running import that has not reported for this long is shown as stalled.
@@ -95,6 +97,7 @@ def batch_context(batch: Batch) -> dict[str, Any]:
         "more_errors": batch.error_count > len(errors),
         "message": selectors.batch_message_text(batch),
         "may_retry": batch.status == Batch.Status.FAILED or stale,
+        "rows_kept": finished and batch.rejected > 0 and batch.rejected_rows.exists(),
         "writing": batch.status == Batch.Status.RUNNING and batch.progress_percent >= DONE_PERCENT,
     }
 
@@ -182,6 +185,22 @@ class BatchErrorsExportView(_Base):
         if fmt == "xlsx":
             return export.xlsx_response(name, headers, rows(), sheet_title=_("Errors"))
         return export.csv_response(name, headers, rows())
+
+
+class BatchRejectedRowsView(_Base):
+    """Only the rejected rows, as uploaded, with what is wrong in each: fix them and upload the file again."""
+
+    def get(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
+        batch = selectors.batch_get(user=request.user, pk=pk)
+        found = rejected_rows_file(batch=batch)
+        if found is None:
+            raise Http404
+        headers, rows = found
+        stem = Path(batch.filename).stem or f"batch-{batch.pk}"
+        name = f"{stem}-rejected-{batch.pk}.{fmt}"
+        if fmt == "xlsx":
+            return export.xlsx_response(name, headers, rows, sheet_title=_("Rejected rows"))
+        return export.csv_response(name, headers, rows)
 
 
 class TemplateDownloadView(_Base):
