@@ -21,6 +21,8 @@
   function valueLabel(spec, position, percent) {
     return {
       show: true, position: position, fontSize: 11, color: position === "inside" ? "#fff" : "#1d2733",
+      // a white halo keeps a label readable where it crosses a bar or a line
+      textBorderColor: position === "inside" ? "transparent" : "#fff", textBorderWidth: position === "inside" ? 0 : 2,
       formatter: function (p) {
         var v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
         if (v == null || v === 0 || v === "") return "";
@@ -59,7 +61,7 @@
     });
     series.push({
       name: spec.line.name, type: "line", yAxisIndex: 1, data: spec.line.data, symbolSize: 7,
-      label: { show: spec.categories.length <= 12, formatter: "{c}%", color: "#1d2733" }
+      label: { show: spec.categories.length <= 12, position: "top", formatter: "{c}%", color: "#1d2733", textBorderColor: "#fff", textBorderWidth: 3 }
     });
     return {
       tooltip: { trigger: "axis" },
