@@ -207,8 +207,12 @@ class TriageRulesForm(forms.Form):
 
         try:
             rules = json.loads(self.cleaned_data["rules"])
-        except ValueError as exc:
-            raise forms.ValidationError(_("Not valid JSON: %(error)s") % {"error": exc}) from exc
+        except json.JSONDecodeError as exc:
+            # Python's own message is English: say where, in the reader's language.
+            raise forms.ValidationError(
+                _("Not valid JSON: look at line %(line)s, column %(column)s.")
+                % {"line": exc.lineno, "column": exc.colno}
+            ) from exc
         if not isinstance(rules, list) or not all(isinstance(r, dict) and r.get("name") for r in rules):
             raise forms.ValidationError(_("Give a list of rules, each with a name."))
         for rule in rules:

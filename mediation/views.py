@@ -561,8 +561,13 @@ class TriageRulesView(StaffRequiredMixin, View):
                 actor=request.user,
                 note=form.cleaned_data["note"],
             )
-        except (RuleError, KeyError, TypeError) as exc:
+        except RuleError as exc:
             form.add_error("rules", _("A rule cannot be used: %(error)s") % {"error": exc})
+            return self.get(request, form=form)
+        except (KeyError, TypeError, AttributeError):
+            form.add_error(
+                "rules", _("A rule has a part missing or of the wrong kind: compare it with the export.")
+            )
             return self.get(request, form=form)
         messages.success(request, _("Version %(v)d of the rules is now active.") % {"v": ruleset.version})
         return redirect("mediation:rules")

@@ -157,3 +157,14 @@ def test_only_the_centre_admin_builds_rules(world, client):
     client.force_login(world.mediator1)
     assert client.get("/mediation/rules/").status_code == 403
     assert client.post("/mediation/rules/", {"action": "preview"}).status_code == 403
+
+
+def test_an_import_error_is_all_chinese(world, admin):
+    response = admin.post("/mediation/rules/", {"action": "import", "rules": '[{"name": "x",}]'})
+    assert response.status_code == 400
+    [error] = response.context["form"].errors["rules"]
+    assert error == "不是有效的 JSON：请检查第 1 行第 15 列。"
+    typed = admin.post("/mediation/rules/", {"action": "import", "rules": '[{"name": "x", "colour": "red", '
+                                              '"conditions": "amount"}]'})  # fmt: skip
+    [error] = typed.context["form"].errors["rules"]
+    assert not any("a" <= ch.lower() <= "z" for ch in error), error
