@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.models import Colour, Product, Track
+from core.pii import CallPurpose
 from core.widgets import PlainSelect
 
 from .instalments import FREQUENCIES
@@ -354,3 +355,9 @@ TriageRuleFormSet = forms.formset_factory(
 
 class TriageRulesNoteForm(forms.Form):
     note = forms.CharField(label=_("What changed"), max_length=200, required=False)
+
+
+class CallForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label=_("Why do you call?"), choices=CallPurpose.choices, widget=forms.RadioSelect
+    )

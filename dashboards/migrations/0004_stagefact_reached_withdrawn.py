@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dashboards', '0002_move_to_oversight'),
+        ('dashboards', '0003_objection_days_plan_fact'),
     ]
 
     operations = [

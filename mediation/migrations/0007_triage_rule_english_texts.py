@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mediation', '0005_settlement_signatures_refusal_extension'),
+        ('mediation', '0006_financial_statement_objection_triage'),
     ]
 
     operations = [

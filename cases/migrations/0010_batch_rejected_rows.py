@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_event_action_choices_merged'),
+        ('cases', '0009_event_action_plan_rescheduled'),
     ]
 
     operations = [
