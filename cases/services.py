@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
 
 from core.actors import SYSTEM, Actor, actor_role
@@ -628,7 +629,7 @@ def case_reveal_phone(*, case: Case, actor: Actor, purpose: str) -> str:
 
 
 # Online Mediation Rules 25: the ground on which a mediation ends when its period runs out.
-MEDIATION_PERIOD_OVER_REASON = (
+MEDIATION_PERIOD_OVER_REASON = gettext_noop(
     "mediation ended: period over, no agreed extension (Online Mediation Rules 24-25)"
 )
 
@@ -698,12 +699,18 @@ DEADLINE_CONSEQUENCES: dict[str, tuple[str, str]] = {
     # CPL 227: no written objection within 15 days of service makes the payment order enforceable.
     Deadline.Kind.PAYMENT_ORDER_OBJECTION: (
         "order_effective",
-        "no written objection within the 15-day window",
+        gettext_noop("no written objection within the 15-day window"),
     ),
     # Interp. 430: a payment order not served within 30 days of issuance lapses.
-    Deadline.Kind.PAYMENT_ORDER_SERVICE: ("order_lapse", "not served within 30 days of issuance"),
+    Deadline.Kind.PAYMENT_ORDER_SERVICE: (
+        "order_lapse",
+        gettext_noop("not served within 30 days of issuance"),
+    ),
     # Interp. 438-439: after a valid objection the case becomes a suit unless the creditor declined in 7 days.
-    Deadline.Kind.SUIT_DECLINE: ("file_suit", "the creditor did not decline the suit within 7 days"),
+    Deadline.Kind.SUIT_DECLINE: (
+        "file_suit",
+        gettext_noop("the creditor did not decline the suit within 7 days"),
+    ),
 }
 
 
