@@ -229,7 +229,6 @@ class TriageRulesForm(forms.Form):
 
 RULE_CONDITIONS = 3  # condition rows offered per rule; all must hold
 YES_WORDS = ("1", "true", "yes", "y", "是", "有")
-NUMBER_FIELDS = {TriageRule.Field.AMOUNT, TriageRule.Field.OVERDUE_DAYS, TriageRule.Field.OTHER_CASES}
 YES_NO_FIELDS = {TriageRule.Field.E_SERVICE_CONSENT, TriageRule.Field.HARDSHIP}
 LIST_FIELDS = {TriageRule.Field.PRODUCT, TriageRule.Field.REGION}
 
