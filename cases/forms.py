@@ -37,6 +37,8 @@ class CaseFilterForm(forms.Form):
     )
     batch = forms.IntegerField(label=_("Batch no."), required=False, min_value=1)
     creditor = forms.CharField(label=_("Creditor code"), required=False, max_length=60)
+    # The column the list is sorted by (selectors.CASE_SORTS), kept when the filters change.
+    sort = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, show_creditor: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -251,6 +252,27 @@ class Batch(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.filename}"
+
+
+class BatchRejectedRow(models.Model):
+    """A rejected row of a batch file as uploaded, kept (encrypted: it holds ID numbers) once the file
+    itself is deleted, so that the creditor can download the rejected rows, fix them and upload again.
+    Row 0 holds the file's header."""
+
+    HEADER_ROW = 0
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="rejected_rows")
+    row = models.PositiveIntegerField(_("row"))
+    cells = EncryptedTextField(_("cells"))  # a JSON list
+
+    class Meta:
+        verbose_name = _("rejected row")
+        verbose_name_plural = _("rejected rows")
+        constraints = [models.UniqueConstraint(fields=["batch", "row"], name="batch_rejected_row_unique")]
+        ordering = ["batch_id", "row"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row}"
 
 
 class BatchError(models.Model):
@@ -817,7 +839,11 @@ EVENT_REASONS = {
 
 
 def event_reason_label(reason: str) -> str:
-    return str(EVENT_REASONS[reason]) if reason in EVENT_REASONS else reason
+    """A reason the platform wrote itself, in the reader's language; a person's reason as they wrote it (the
+    catalogue has no entry for it, so gettext returns it unchanged)."""
+    if reason in EVENT_REASONS:
+        return str(EVENT_REASONS[reason])
+    return gettext(reason) if reason else reason
 
 
 def event_action_label(code: str) -> str:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
 
 from core.actors import SYSTEM, Actor, actor_role
@@ -628,7 +629,7 @@ def case_reveal_phone(*, case: Case, actor: Actor, purpose: str) -> str:
 
 
 # Online Mediation Rules 25: the ground on which a mediation ends when its period runs out.
-MEDIATION_PERIOD_OVER_REASON = (
+MEDIATION_PERIOD_OVER_REASON = gettext_noop(
     "mediation ended: period over, no agreed extension (Online Mediation Rules 24-25)"
 )
 
@@ -698,12 +699,18 @@ DEADLINE_CONSEQUENCES: dict[str, tuple[str, str]] = {
     # CPL 227: no written objection within 15 days of service makes the payment order enforceable.
     Deadline.Kind.PAYMENT_ORDER_OBJECTION: (
         "order_effective",
-        "no written objection within the 15-day window",
+        gettext_noop("no written objection within the 15-day window"),
     ),
     # Interp. 430: a payment order not served within 30 days of issuance lapses.
-    Deadline.Kind.PAYMENT_ORDER_SERVICE: ("order_lapse", "not served within 30 days of issuance"),
+    Deadline.Kind.PAYMENT_ORDER_SERVICE: (
+        "order_lapse",
+        gettext_noop("not served within 30 days of issuance"),
+    ),
     # Interp. 438-439: after a valid objection the case becomes a suit unless the creditor declined in 7 days.
-    Deadline.Kind.SUIT_DECLINE: ("file_suit", "the creditor did not decline the suit within 7 days"),
+    Deadline.Kind.SUIT_DECLINE: (
+        "file_suit",
+        gettext_noop("the creditor did not decline the suit within 7 days"),
+    ),
 }
 
 
@@ -834,3 +841,32 @@ def case_route(*, case: Case, committee: Any = None, court: Any = None, mediator
     Case.objects.filter(pk=case.pk).update(
         committee=committee or case.committee, court=court or case.court, mediator=mediator or case.mediator
     )
+
+
+def cases_history_restamp(*, times: Mapping[int, Sequence[datetime]]) -> int:
+    """Seeding only (the demo): move each case's history to the given times, one per event in order, and
+    re-hash its chain so that it still verifies. Never for live cases: their history is what happened.
+
+    The case's received time becomes its first event's, its stage entry the last stage change's.
+    """
+    restamped: list[CaseEvent] = []
+    cases: list[Case] = []
+    by_case: dict[int, list[CaseEvent]] = {}
+    for event in CaseEvent.objects.filter(case_id__in=list(times)).order_by("case_id", "seq"):
+        by_case.setdefault(event.case_id, []).append(event)
+    for case in Case.objects.filter(pk__in=list(times)).order_by("pk"):
+        chain, stamps = by_case.get(case.pk, []), list(times[case.pk])
+        if len(stamps) < len(chain) or not chain:
+            continue
+        prev_hash = ""
+        for event, at in zip(chain, stamps, strict=False):
+            event.created_at, event.prev_hash = at, prev_hash
+            event.hash = prev_hash = events.hash_of(event)
+            if event.from_stage != event.to_stage:
+                case.stage_entered_at = at
+        case.created_at, case.event_head = chain[0].created_at, prev_hash
+        restamped += chain
+        cases.append(case)
+    CaseEvent.objects.bulk_update(restamped, ["created_at", "prev_hash", "hash"], batch_size=CHUNK)
+    Case.objects.bulk_update(cases, ["created_at", "stage_entered_at", "event_head"], batch_size=CHUNK)
+    return len(cases)

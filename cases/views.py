@@ -80,16 +80,23 @@ class CaseListView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
-        form = CaseFilterForm(self.request.GET, show_creditor=self.role != Role.CREDITOR_STAFF)
+        # A creditor's staff see one creditor only: no creditor filter, no creditor column.
+        show_creditor = self.role != Role.CREDITOR_STAFF
+        form = CaseFilterForm(self.request.GET, show_creditor=show_creditor)
         filters = form.filters()
         qs = selectors.case_list(user=user, filters=filters)
         if self.queue:
             qs = case_queue(qs)
+        sorts = {**selectors.CASE_SORTS, **({"next_due": F("next_due_on")} if self.queue else {})}
+        if not show_creditor:
+            del sorts["creditor"]
+        sort = selectors.case_sort_key(filters.get("sort"), sorts)
+        qs = selectors.cases_sorted(qs, sort, sorts)
         page = Paginator(qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
         counts_qs = selectors.case_list(user=user, filters={k: v for k, v in filters.items() if k != "stage"})
         return super().get_context_data(
             form=form, page=page, queue=self.queue, stage_counts=stage_counts(counts_qs),
-            current_stage=filters.get("stage", ""), **kwargs,
+            current_stage=filters.get("stage", ""), show_creditor=show_creditor, sort=sort, **kwargs,
         )  # fmt: skip
 
 

@@ -7,11 +7,13 @@ class CreditRepairConfig(AppConfig):
     verbose_name = _("Credit repair")
 
     def ready(self) -> None:
+        from cases.batches.export import case_export_columns_register
         from courts.enforcement_figures import TITLE_PAYMENT_SOURCES
 
-        from . import documents
+        from . import documents, exports
         from .selectors import payments_on_title
 
         documents.register()
+        case_export_columns_register(*exports.export_columns())
         if payments_on_title not in TITLE_PAYMENT_SOURCES:
             TITLE_PAYMENT_SOURCES.append(payments_on_title)

@@ -145,16 +145,19 @@ def cleanup_statements() -> list[str]:
 
 def stage_statements() -> list[str]:
     """Cases per stage now; and per stage reached, summed bit by bit in one pass, then one row per stage."""
-    target = f"INSERT INTO {_table(StageFact)} ({SLICE_COLUMNS}, stage, cases, reached)"
+    target = f"INSERT INTO {_table(StageFact)} ({SLICE_COLUMNS}, stage, cases, reached, reached_withdrawn)"
+    withdrawn = f"d.stage = '{Stage.WITHDRAWN.value}'"
     sums = ", ".join(
-        f"SUM(CASE WHEN (o.reached & {b}) <> 0 THEN 1 ELSE 0 END) AS s{b}" for b in STAGE_BITS.values()
+        f"SUM(CASE WHEN (o.reached & {b}) <> 0 THEN 1 ELSE 0 END) AS s{b}, "
+        f"SUM(CASE WHEN (o.reached & {b}) <> 0 AND {withdrawn} THEN 1 ELSE 0 END) AS w{b}"
+        for b in STAGE_BITS.values()
     )
     unpivot = " UNION ALL ".join(
-        f"SELECT {SLICE}, '{s}', 0, d.s{b} FROM {TEMP_REACHED} d WHERE d.s{b} > 0"
+        f"SELECT {SLICE}, '{s}', 0, d.s{b}, d.w{b} FROM {TEMP_REACHED} d WHERE d.s{b} > 0"
         for s, b in STAGE_BITS.items()
     )
     return [
-        f"{target} SELECT {SLICE}, d.stage, COUNT(*), 0 FROM {TEMP_CASES} d {group_by(8)}",
+        f"{target} SELECT {SLICE}, d.stage, COUNT(*), 0, 0 FROM {TEMP_CASES} d {group_by(8)}",
         f"CREATE TEMPORARY TABLE {TEMP_REACHED} AS SELECT {SLICE}, {sums} "
         f"FROM {TEMP_CASES} d JOIN {TEMP_OUTCOMES} o ON o.case_id = d.id {group_by(7)}",
         f"{target} {unpivot}",

@@ -49,11 +49,12 @@ def _fact_indexes(name: str) -> list[models.Index]:
 
 
 class StageFact(FactSlice):
-    """Cases now in a stage, and cases that ever entered it (the funnel)."""
+    """Cases now in a stage, and cases that ever entered it (the funnel), of which withdrawn since."""
 
     stage = models.CharField(max_length=32)
     cases = models.PositiveIntegerField(default=0)
     reached = models.PositiveIntegerField(default=0)
+    reached_withdrawn = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = _fact_indexes("stagefact")

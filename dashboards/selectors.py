@@ -151,7 +151,7 @@ COHORT_SUMS = {
 
 
 def stage_rows(ctx: Context) -> list[dict[str, Any]]:
-    return ctx.sums(StageFact, ("stage",), now="cases", reached="reached")
+    return ctx.sums(StageFact, ("stage",), now="cases", reached="reached", withdrawn="reached_withdrawn")
 
 
 def cohort_rows(ctx: Context, by: str) -> list[dict[str, Any]]:
@@ -218,11 +218,13 @@ def _percent(value: Decimal | None) -> str:
 
 
 def funnel(ctx: Context) -> Figure:
-    by_stage = {r["stage"]: r for r in stage_rows(ctx)}
+    """Withdrawn cases are left out: the creditor took them away, the funnel did not lose them."""
+    by_stage = {r["stage"]: r for r in stage_rows(ctx) if r["stage"] != Stage.WITHDRAWN}
+    reached = {s: (r["reached"] or 0) - (r["withdrawn"] or 0) for s, r in by_stage.items()}
     table = [
-        [stage_label(s), by_stage[s]["reached"] or 0, by_stage[s]["now"] or 0]
+        [stage_label(s), reached[s], by_stage[s]["now"] or 0]
         for s in sorted(by_stage, key=lambda s: STAGE_ORDER.get(s, 99))
-        if by_stage[s]["reached"] or by_stage[s]["now"]
+        if reached[s] or by_stage[s]["now"]
     ]
     return Figure(
         "funnel",
@@ -234,6 +236,7 @@ def funnel(ctx: Context) -> Figure:
         ],
         table,
         {"type": "funnel", "labels": [r[0] for r in table], "values": [r[1] for r in table]},
+        note=gettext_lazy("Withdrawn cases are left out."),
     )
 
 

@@ -4,8 +4,10 @@ numbers, payment orders, suits, enforcements, payments, credit repair, notices).
 
 Everything goes through the domain services of each app (no stage and no domain record is written
 directly), so the demo cases carry the same events, deadlines, documents and holds as real ones. The
-services stamp today's date, so the demo's history happens today, with two exceptions said where they
-are made: instalment plans that began in the past (for breaches) and one Enforcement date per 终本 case.
+services stamp today's date; a last phase then spreads each case's history over the past year (import
+batches by month, events re-hashed along their chain, payment dates) so that the time charts mean
+something. Two more dates are set where they are made: instalment plans that began in the past (for
+breaches) and one Enforcement date per 终本 case.
 Deterministic (random.Random(2026)) and idempotent: when the demo contract numbers already exist it says
 so and changes nothing.
 """
@@ -27,11 +29,12 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from cases import services
 from cases.deadlines import add_months
-from cases.models import Case, Deadline, Hold, Product, Stage
+from cases.models import Batch, Case, CaseEvent, Deadline, Hold, Product, Stage
 from cases.selectors import cases_visible_to
 from cases.services import BulkResult
 from core.identifiers import id_number_check_char
@@ -363,6 +366,11 @@ LONGYAN_STAGES: dict[str, int] = dict.fromkeys([stage.value for stage in Stage],
     Stage.PERFORMING: 4,
 }
 
+# The demo's cases arrived up to a year before the seeding, those further down the funnel earlier.
+DEMO_YEAR_DAYS = 360
+AGE_DAYS_PER_STEP = 15
+ENDED_DEMO_STAGES = {Stage.PERFORMED, Stage.CREDIT_REPAIR, Stage.CLOSED, Stage.WITHDRAWN}
+
 # (kind, reason, lift reason or "" to leave it active)
 HOLDS = [
     (Hold.Kind.OBJECTION, "债务人提出书面异议，称已于2024年归还部分款项，正在核实还款凭证", ""),
@@ -404,6 +412,7 @@ class CasePlan:
     steps: list[str]
     values: dict[str, Any] = field(default_factory=dict)
     case_id: int = 0
+    age_days: int = 0  # how long before the seeding the case arrived (DemoSeeder.ages)
 
     @property
     def centre(self) -> str:
@@ -595,6 +604,7 @@ class DemoSeeder:
         return case_ledger(case=self.case(plan)).balance
 
     def run(self) -> None:
+        self.ages()
         self.create()
         self.triage()
         self.close_invalid()
@@ -615,14 +625,46 @@ class DemoSeeder:
         self.withdrawals()
         self.notices()
         self.holds()
+        self.spread_over_the_past_year()
 
     # --- phases -------------------------------------------------------------------------------------
 
+    def ages(self) -> None:
+        """Cases further down the funnel arrived earlier: up to a year before the seeding."""
+        rng = random.Random(SEED + 1)  # its own generator: the histories drawn from self.rng stay the same
+        for plan in self.plans:
+            plan.age_days = min(DEMO_YEAR_DAYS, 3 + AGE_DAYS_PER_STEP * len(plan.steps) + rng.randint(0, 200))
+
+    def batches(self, orgs: dict[str, Organisation]) -> dict[tuple[str, str], Batch]:
+        """One import per creditor and month: the closure chart compares them."""
+        months: dict[tuple[str, str], list[CasePlan]] = defaultdict(list)
+        for plan in self.plans:
+            months[(plan.creditor.code, f"{self.today - timedelta(days=plan.age_days):%Y-%m}")].append(plan)
+        created = {}
+        for (code, month), plans in sorted(months.items()):
+            creditor = orgs[code]
+            created[(code, month)] = Batch.objects.create(
+                centre_id=creditor.centre_id,
+                creditor=creditor,
+                created_by=self.creditor_users[code],
+                filename=f"{plans[0].creditor.ref_prefix}-{month}.xlsx",
+                status=Batch.Status.DONE,
+                rows_read=len(plans),
+                accepted=len(plans),
+                progress_percent=100,
+            )
+        return created
+
     def create(self) -> None:
         orgs = {o.code: o for o in Organisation.objects.filter(kind=Organisation.Kind.CREDITOR)}
+        batches = self.batches(orgs)
         for plan in self.plans:
+            month = f"{self.today - timedelta(days=plan.age_days):%Y-%m}"
             case = services.case_create(
-                creditor=orgs[plan.creditor.code], actor=self.creditor(plan), **plan.values
+                creditor=orgs[plan.creditor.code],
+                actor=self.creditor(plan),
+                batch=batches[(plan.creditor.code, month)],
+                **plan.values,
             )
             services.case_route(case=case, court=self.staff[plan.centre].court)
             plan.case_id = case.pk
@@ -1065,6 +1107,47 @@ class DemoSeeder:
             hold = services.hold_place(case=case, kind=kind, actor=actor, reason=reason)
             if lift_reason:
                 services.hold_lift(hold=hold, actor=actor, reason=lift_reason)
+
+    def spread_over_the_past_year(self) -> None:
+        """Each case's events move from the day it arrived towards today, evenly; an ended case ended
+        within five months of arriving. Its import batch dates from its first case, payments made today
+        from the case's last event. Deadlines stay as the services computed them."""
+        rng = random.Random(SEED + 2)
+        now = timezone.now()
+        counts = dict(
+            CaseEvent.objects.filter(case_id__in=[p.case_id for p in self.plans])
+            .order_by()
+            .values_list("case_id")
+            .annotate(n=Count("pk"))
+        )
+        times: dict[int, list[datetime]] = {}
+        for plan in self.plans:
+            arrived = self.at(
+                self.today - timedelta(days=plan.age_days), rng.randint(9, 16), rng.randint(0, 59)
+            )
+            if plan.age_days == 0 or arrived >= now:
+                continue
+            age = (now - arrived).days
+            if plan.target in ENDED_DEMO_STAGES:
+                span = timedelta(days=rng.randint(min(age, 10), max(min(age, 150), 10)))
+            else:
+                span = now - arrived - timedelta(days=rng.randint(0, min(7, age)), hours=1)
+            n = counts.get(plan.case_id, 1)
+            times[plan.case_id] = [
+                min(arrived + span * k / max(n - 1, 1) + timedelta(seconds=k), now) for k in range(n)
+            ]
+        services.cases_history_restamp(times=times)
+        for batch_id, first in (
+            Case.objects.filter(pk__in=list(times), batch__isnull=False)
+            .order_by()
+            .values_list("batch_id")
+            .annotate(first=Min("created_at"))
+        ):
+            Batch.objects.filter(pk=batch_id).update(created_at=first, started_at=first, finished_at=first)
+        for case_id, stamps in times.items():
+            Payment.objects.filter(case_id=case_id, paid_on=self.today).update(
+                paid_on=timezone.localdate(stamps[-1])
+            )
 
 
 def tenants_create() -> dict[str, CentreStaff]:

@@ -4,15 +4,18 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from cases.models import Colour, Track
+from cases.models import Colour, Product, Track
 from core.pii import CallPurpose
 from core.widgets import PlainSelect
 
 from .instalments import FREQUENCIES
-from .models import ContactAttempt, MediationSession, Settlement
+from .models import ContactAttempt, MediationSession, Settlement, TriageRule
+from .triage import RuleError, condition_q
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -205,8 +208,12 @@ class TriageRulesForm(forms.Form):
 
         try:
             rules = json.loads(self.cleaned_data["rules"])
-        except ValueError as exc:
-            raise forms.ValidationError(_("Not valid JSON: %(error)s") % {"error": exc}) from exc
+        except json.JSONDecodeError as exc:
+            # Python's own message is English: say where, in the reader's language.
+            raise forms.ValidationError(
+                _("Not valid JSON: look at line %(line)s, column %(column)s.")
+                % {"line": exc.lineno, "column": exc.colno}
+            ) from exc
         if not isinstance(rules, list) or not all(isinstance(r, dict) and r.get("name") for r in rules):
             raise forms.ValidationError(_("Give a list of rules, each with a name."))
         for rule in rules:
@@ -216,6 +223,137 @@ class TriageRulesForm(forms.Form):
                     % {"name": rule["name"]}
                 )
         return rules
+
+
+# --- the rules builder: each rule a form, its conditions rows of (field, operator, value) ---------------
+
+RULE_CONDITIONS = 3  # condition rows offered per rule; all must hold
+YES_WORDS = ("1", "true", "yes", "y", "是", "有")
+YES_NO_FIELDS = {TriageRule.Field.E_SERVICE_CONSENT, TriageRule.Field.HARDSHIP}
+LIST_FIELDS = {TriageRule.Field.PRODUCT, TriageRule.Field.REGION}
+
+
+def _value_text(field: str, value: Any) -> str:
+    """A stored condition value as the builder shows it in its text box."""
+    if field in YES_NO_FIELDS:
+        return str(pgettext_lazy("rule value", "yes") if value else pgettext_lazy("rule value", "no"))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _value_parsed(field: str, text: str) -> Any:
+    """The text of a value box as the rule stores it (the JSON export shows the same)."""
+    text = text.strip()
+    if field in YES_NO_FIELDS:
+        return text.lower() in (*YES_WORDS, str(pgettext_lazy("rule value", "yes")).lower())
+    if field in LIST_FIELDS:
+        items = [v.strip() for v in text.replace("，", ",").replace("、", ",").split(",") if v.strip()]
+        if field == TriageRule.Field.PRODUCT:
+            by_label = {str(label): value for value, label in Product.choices}
+            items = [by_label.get(v, v) for v in items]
+        return items
+    return text.replace(",", "")
+
+
+class TriageRuleForm(forms.Form):
+    """One rule of the builder: its name, when it applies, what it gives and why, in both languages."""
+
+    name = forms.CharField(label=pgettext_lazy("triage rule", "Name"), max_length=80)
+    name_en = forms.CharField(label=_("Name in English"), max_length=80, required=False)
+    # A blank first choice, so that the empty "new rule" form is left alone when nothing is typed in it.
+    colour = forms.ChoiceField(label=_("Colour"), choices=[("", "—"), *Colour.choices])
+    track = forms.ChoiceField(
+        label=_("Track"), choices=[("", _("Keep the usual track")), *Track.choices], required=False
+    )
+    staff_reason = forms.CharField(label=_("Reason shown to staff"), max_length=200)
+    staff_reason_en = forms.CharField(
+        label=_("Reason shown to staff, in English"), max_length=200, required=False
+    )
+    debtor_reason = forms.CharField(label=_("Reason in plain words for the debtor"), max_length=200)
+    debtor_reason_en = forms.CharField(
+        label=_("Reason for the debtor, in English"), max_length=200, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i in range(RULE_CONDITIONS):
+            self.fields[f"cond_{i}_field"] = forms.ChoiceField(
+                label=_("Field"), required=False, choices=[("", "—"), *TriageRule.Field.choices]
+            )
+            self.fields[f"cond_{i}_op"] = forms.ChoiceField(
+                label=_("Operator"), required=False, choices=[("", "—"), *TriageRule.Op.choices]
+            )
+            self.fields[f"cond_{i}_value"] = forms.CharField(
+                label=pgettext_lazy("rule condition", "Value"), required=False, max_length=200
+            )
+
+    @classmethod
+    def initial_of(cls, rule: Any) -> dict[str, Any]:
+        get = rule.get if isinstance(rule, dict) else lambda k, d="": getattr(rule, k, d)
+        initial = {k: get(k, "") for k in ("name", "name_en", "colour", "track", "staff_reason",
+                   "staff_reason_en", "debtor_reason", "debtor_reason_en")}  # fmt: skip
+        # A platform text (the default rules keep English msgids) shows in Chinese, its English beside it.
+        with translation.override(settings.LANGUAGE_CODE):
+            for key in ("name", "staff_reason", "debtor_reason"):
+                text = initial[key]
+                chinese = translation.gettext(text) if text else ""
+                if chinese != text and not initial[f"{key}_en"]:
+                    initial[key], initial[f"{key}_en"] = chinese, text
+        for i, c in enumerate((get("conditions", []) or [])[:RULE_CONDITIONS]):
+            initial |= {f"cond_{i}_field": c.get("field"), f"cond_{i}_op": c.get("op"),
+                        f"cond_{i}_value": _value_text(c.get("field", ""), c.get("value"))}  # fmt: skip
+        return initial
+
+    def head_fields(self) -> list[Any]:
+        return [self[k] for k in ("name", "name_en", "colour", "track")]
+
+    def reason_fields(self) -> list[Any]:
+        return [self[k] for k in ("staff_reason", "staff_reason_en", "debtor_reason", "debtor_reason_en")]
+
+    def condition_rows(self) -> list[tuple[Any, Any, Any]]:
+        return [
+            (self[f"cond_{i}_field"], self[f"cond_{i}_op"], self[f"cond_{i}_value"])
+            for i in range(RULE_CONDITIONS)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        conditions = []
+        for i in range(RULE_CONDITIONS):
+            field, op = data.get(f"cond_{i}_field"), data.get(f"cond_{i}_op")
+            text = data.get(f"cond_{i}_value", "")
+            if not field and not op and not text:
+                continue
+            if not field or not op or (not text and field not in YES_NO_FIELDS):
+                self.add_error(f"cond_{i}_value", _("Choose a field and an operator and give a value."))
+                continue
+            condition = {"field": field, "op": op, "value": _value_parsed(field, text)}
+            try:
+                condition_q(condition, today=timezone.localdate())
+            except RuleError as exc:
+                self.add_error(f"cond_{i}_value", str(exc))
+                continue
+            conditions.append(condition)
+        if not conditions and not self.errors:
+            raise forms.ValidationError(_("Give the rule at least one condition."))
+        data["conditions"] = conditions
+        return data
+
+    def rule(self) -> dict[str, Any]:
+        """The rule as triage_ruleset_publish and the JSON export take it."""
+        keys = ("name", "name_en", "colour", "track", "staff_reason", "staff_reason_en", "debtor_reason",
+                "debtor_reason_en", "conditions")  # fmt: skip
+        return {k: self.cleaned_data.get(k) or ("" if k != "conditions" else []) for k in keys}
+
+
+TriageRuleFormSet = forms.formset_factory(
+    TriageRuleForm, extra=1, can_delete=True, max_num=50, validate_max=True
+)
+
+
+class TriageRulesNoteForm(forms.Form):
+    note = forms.CharField(label=_("What changed"), max_length=200, required=False)
 
 
 class CallForm(forms.Form):

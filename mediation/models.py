@@ -62,6 +62,11 @@ class TriageRule(models.Model):
     track = models.CharField(_("track"), max_length=8, choices=Track.choices, blank=True)
     staff_reason = models.CharField(_("reason shown to staff"), max_length=200)
     debtor_reason = models.CharField(_("reason in plain words for the debtor"), max_length=200)
+    # The same texts in English (the plain fields hold the Chinese, the default language); empty: the
+    # plain text is shown, translated when it is one of the platform's own (the default rules).
+    name_en = models.CharField(_("name in English"), max_length=80, blank=True)
+    staff_reason_en = models.CharField(_("reason shown to staff, in English"), max_length=200, blank=True)
+    debtor_reason_en = models.CharField(_("reason for the debtor, in English"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("triage rule")
@@ -70,6 +75,27 @@ class TriageRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def in_language(self, field: str) -> str:
+        """One of the rule's texts (name, staff_reason, debtor_reason) in the reader's language."""
+        from django.utils import translation
+
+        english, text = getattr(self, f"{field}_en"), getattr(self, field)
+        if english and (translation.get_language() or "").startswith("en"):
+            return str(english)
+        return translation.gettext(text) if text else ""
+
+    @property
+    def name_shown(self) -> str:
+        return self.in_language("name")
+
+    @property
+    def staff_reason_shown(self) -> str:
+        return self.in_language("staff_reason")
+
+    @property
+    def debtor_reason_shown(self) -> str:
+        return self.in_language("debtor_reason")
 
 
 class TriageResult(models.Model):

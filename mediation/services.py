@@ -55,7 +55,7 @@ from .models import (
     TriageRule,
     TriageRuleSet,
 )
-from .triage import evaluate, validate_conditions
+from .triage import evaluate, retriage_candidates, validate_conditions
 
 CHUNK = 5000
 # The collection hours' one rule is notices.services.in_collection_quiet_hours; these hours serve queries.
@@ -101,6 +101,9 @@ def triage_ruleset_publish(
             track=r.get("track", ""),
             staff_reason=r.get("staff_reason", r["name"]),
             debtor_reason=r.get("debtor_reason", ""),
+            name_en=r.get("name_en", ""),
+            staff_reason_en=r.get("staff_reason_en", ""),
+            debtor_reason_en=r.get("debtor_reason_en", ""),
         )
         for i, r in enumerate(rules)
     )
@@ -186,7 +189,7 @@ def cases_retriage(
     A result is stored for each case whose colour or track changed; with ``record_all``, also for each
     case that has none yet under the active version (new cases: every case shows why it has its colour).
     """
-    qs = Case.objects.filter(centre=centre, stage__in=[Stage.TRIAGED, *MEDIATION_STAGES[1:]])
+    qs = retriage_candidates(centre)
     if case_ids is not None:
         qs = qs.filter(pk__in=_ids(case_ids))
     ids = list(qs.values_list("pk", flat=True))

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,10 +41,13 @@ from .forms import (
     SessionForm,
     SessionRecordForm,
     SettlementForm,
+    TriageRuleForm,
+    TriageRuleFormSet,
     TriageRulesForm,
+    TriageRulesNoteForm,
 )
-from .models import MediationSession, Settlement
-from .triage import RuleError
+from .models import MediationSession, Settlement, TriageRule
+from .triage import RuleError, RulesPreview, rules_preview
 
 SOON_DAYS = 5  # a window with this few days left is highlighted
 RANGE_PARTS = 2
@@ -472,49 +475,70 @@ class CreditorCaseView(StaffRequiredMixin, View):
         messages.success(request, _("The creditor's signature is recorded."))
 
 
+RULE_KEYS = ("name", "name_en", "conditions", "colour", "track", "staff_reason", "staff_reason_en",
+             "debtor_reason", "debtor_reason_en")  # fmt: skip
+
+
+def _rules_json(ruleset: Any) -> str:
+    return json.dumps(
+        [{k: getattr(r, k) for k in RULE_KEYS} for r in ruleset.rules.all()], ensure_ascii=False, indent=2
+    )
+
+
 class TriageRulesView(StaffRequiredMixin, View):
-    """The centre admin's triage rules: the active version, its history, a new version, bulk re-triage."""
+    """The centre admin's triage rules: a form-based builder with a preview of what each rule changes,
+    the JSON as export and import, the version history, bulk re-triage and assignment."""
 
     def _centre(self, request: HttpRequest) -> Any:
         if self.role != Role.CENTRE_ADMIN:
             raise PermissionDenied(_("Only the centre administrator edits the triage rules."))
         return cast(Any, request.user).membership.organisation.centre
 
-    def get(self, request: HttpRequest, form: TriageRulesForm | None = None) -> HttpResponse:
+    def get(
+        self,
+        request: HttpRequest,
+        *,
+        form: TriageRulesForm | None = None,
+        builder: Any = None,
+        note_form: TriageRulesNoteForm | None = None,
+        preview: RulesPreview | None = None,
+        previewed: dict[int, int] | None = None,
+    ) -> HttpResponseBase:
         centre = self._centre(request)
         active = services.triage_ruleset_ensure_default(centre)
-        versions = centre.triage_rulesets.order_by("-version")[:20]
-        rules_json = json.dumps(
-            [
-                {
-                    k: getattr(r, k)
-                    for k in ("name", "conditions", "colour", "track", "staff_reason", "debtor_reason")
-                }
-                for r in active.rules.all()
-            ],
-            ensure_ascii=False,
-            indent=2,
+        if request.GET.get("format") == "json":
+            response = HttpResponse(_rules_json(active), content_type="application/json; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="triage-rules-v{active.version}.json"'
+            return response
+        builder = builder or TriageRuleFormSet(
+            prefix="rule", initial=[TriageRuleForm.initial_of(r) for r in active.rules.all()]
         )
-        form = form or TriageRulesForm(initial={"rules": rules_json})
+        form = form or TriageRulesForm(initial={"rules": _rules_json(active)})
         pool = services.cases_waiting_for_mediator(centre=centre)
+        invalid = bool(form.errors) or (builder.is_bound and not builder.is_valid())
         context = {
             "active": active,
-            "versions": versions,
+            "versions": centre.triage_rulesets.order_by("-version")[:20],
             "form": form,
+            "builder": builder,
+            "note_form": note_form or TriageRulesNoteForm(),
+            "preview": preview,
+            "rule_forms": [(f, (previewed or {}).get(id(f))) for f in builder.forms],
             "centre": centre,
             "pool_count": pool.count(),
         }
-        return render(request, "mediation/triage_rules.html", context, status=400 if form.errors else 200)
+        return render(request, "mediation/triage_rules.html", context, status=400 if invalid else 200)
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: HttpRequest) -> HttpResponseBase:
         centre = self._centre(request)
-        if request.POST.get("action") == "retriage":
+        action = request.POST.get("action", "")
+        if action == "retriage":
             changed = services.cases_retriage(centre=centre, actor=request.user)
             messages.success(
                 request, _("Open cases re-triaged with the active rules: %(n)d changed.") % {"n": changed}
             )
             return redirect("mediation:rules")
-        if request.POST.get("action") == "auto_assign":
+        if action == "auto_assign":
             services.centre_auto_assign_set(centre=centre, on=request.POST.get("auto_assign") == "1")
             messages.success(
                 request,
@@ -523,13 +547,41 @@ class TriageRulesView(StaffRequiredMixin, View):
                 else _("New cases wait in the committee pools until someone assigns them."),
             )
             return redirect("mediation:rules")
-        if request.POST.get("action") == "assign_pool":
+        if action == "assign_pool":
             given = services.cases_assign_auto(centre=centre, actor=request.user)
             messages.success(
                 request,
                 _("%(n)d cases assigned to %(m)d mediators.") % {"n": sum(given.values()), "m": len(given)},
             )
             return redirect("mediation:rules")
+        if action in ("preview", "publish"):
+            return self._build(request, centre, publish=action == "publish")
+        return self._import(request, centre)
+
+    def _build(self, request: HttpRequest, centre: Any, *, publish: bool) -> HttpResponseBase:
+        builder = TriageRuleFormSet(request.POST, prefix="rule")
+        note_form = TriageRulesNoteForm(request.POST)
+        if not builder.is_valid() or not note_form.is_valid():
+            return self.get(request, builder=builder, note_form=note_form)
+        # The rules in order: a blank extra form and a ticked "delete" leave nothing.
+        kept = [f for f in builder.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        rules = [f.rule() for f in kept]
+        if not rules:
+            messages.error(request, _("Keep at least one rule."))
+            return self.get(request, builder=builder, note_form=note_form)
+        if not publish:
+            preview = rules_preview(centre=centre, rules=[TriageRule(**r) for r in rules])
+            previewed = {id(f): n for f, n in zip(kept, preview.matches, strict=True)}
+            return self.get(
+                request, builder=builder, note_form=note_form, preview=preview, previewed=previewed
+            )
+        ruleset = services.triage_ruleset_publish(
+            centre=centre, rules=rules, actor=request.user, note=note_form.cleaned_data["note"]
+        )
+        messages.success(request, _("Version %(v)d of the rules is now active.") % {"v": ruleset.version})
+        return redirect("mediation:rules")
+
+    def _import(self, request: HttpRequest, centre: Any) -> HttpResponseBase:
         form = TriageRulesForm(request.POST)
         if not form.is_valid():
             return self.get(request, form=form)
@@ -540,8 +592,13 @@ class TriageRulesView(StaffRequiredMixin, View):
                 actor=request.user,
                 note=form.cleaned_data["note"],
             )
-        except (RuleError, KeyError, TypeError) as exc:
+        except RuleError as exc:
             form.add_error("rules", _("A rule cannot be used: %(error)s") % {"error": exc})
+            return self.get(request, form=form)
+        except (KeyError, TypeError, AttributeError):
+            form.add_error(
+                "rules", _("A rule has a part missing or of the wrong kind: compare it with the export.")
+            )
             return self.get(request, form=form)
         messages.success(request, _("Version %(v)d of the rules is now active.") % {"v": ruleset.version})
         return redirect("mediation:rules")

@@ -184,6 +184,10 @@ def batch_import(
         if sheet is not None:
             sheet.close()
     batch.refresh_from_db()
+    if batch.status == Batch.Status.DONE and batch.rejected:
+        from .rejected import rejected_rows_keep
+
+        rejected_rows_keep(batch=batch, path=Path(path or batch.stored_file))
     if batch.status in (Batch.Status.DONE, Batch.Status.REFUSED):
         discard_upload(batch)
     if batch.status == Batch.Status.DONE and batch.accepted >= ANALYZE_AFTER_ROWS:

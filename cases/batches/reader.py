@@ -199,6 +199,7 @@ class Sheet:
     positions: dict[str, int]  # column key -> position in the row
     unknown_columns: list[str]
     rows: Iterator[tuple[int, list[Any]]]  # (spreadsheet row number, cells), blank rows left out
+    header: list[Any] = field(default_factory=list)  # the header row's cells as the file has them
     encoding: str = ""
     delimiter: str = ""
     progress: Any = None  # () -> fraction of the file read so far, 0..1
@@ -207,6 +208,15 @@ class Sheet:
     def close(self) -> None:
         for closer in self._closers:
             closer()
+
+
+# What the platform's own downloads put before text that a spreadsheet would run (export.neutralise):
+# taken off again on upload, so that a downloaded file of rejected rows imports as it is once fixed.
+NEUTRALISED = ("'=", "'+", "'-", "'@")
+
+
+def unneutralised(cells: list[Any]) -> list[Any]:
+    return [c[1:] if isinstance(c, str) and c.startswith(NEUTRALISED) else c for c in cells]
 
 
 def check_size(size: int) -> None:
@@ -348,6 +358,7 @@ def _open_csv(path: Path, head: bytes, size: int) -> Sheet:
         encoding=encoding,
         delimiter=delimiter,
         progress=lambda: raw.tell() / size if size else 1.0,
+        header=list(header),
     )
     sheet.rows = _csv_rows(reader, encoding, header_row)
     sheet._closers.append(stream.close)
@@ -378,7 +389,7 @@ def _csv_rows(reader: Any, encoding: str, header_row: int) -> Iterator[tuple[int
             data_rows += 1
             if data_rows > max_rows():
                 _check_row_limit(data_rows)
-            yield row_no, cells
+            yield row_no, unneutralised(cells)
     except UnicodeDecodeError as exc:
         raise FileRefused(
             _("The text near row {row} is not valid {encoding}: save the whole file in one encoding."),
@@ -430,6 +441,7 @@ def _open_xlsx(path: Path) -> Sheet:
         unknown_columns=unknown,
         rows=iter(()),
         progress=lambda: min(1.0, state["row"] / declared) if declared else 0.0,
+        header=list(header),
     )
     sheet.rows = _xlsx_rows(rows, positions.get("annual_rate"), state)
     sheet._closers.append(workbook.close)
@@ -460,4 +472,4 @@ def _xlsx_rows(
             value = values[rate_pos]
             if isinstance(value, int | float | Decimal) and "%" in (cells[rate_pos].number_format or ""):
                 values[rate_pos] = PercentCell(value)
-        yield row_no, values
+        yield row_no, unneutralised(values)

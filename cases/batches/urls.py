@@ -12,6 +12,11 @@ urlpatterns = [
     re_path(
         r"^(?P<pk>[0-9]+)/errors\.(?P<fmt>xlsx|csv)$", views.BatchErrorsExportView.as_view(), name="errors"
     ),
+    re_path(
+        r"^(?P<pk>[0-9]+)/rejected-rows\.(?P<fmt>xlsx|csv)$",
+        views.BatchRejectedRowsView.as_view(),
+        name="rejected_rows",
+    ),
     re_path(r"^cases/export\.(?P<fmt>xlsx|csv)$", views.CaseExportView.as_view(), name="cases_export"),
     path("cases/withdraw/", views.CaseWithdrawView.as_view(), name="cases_withdraw"),
 ]

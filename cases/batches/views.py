@@ -1,12 +1,13 @@
 """Creditor portal: upload a batch, watch it import, read and download its report; export, withdraw cases."""
 
+from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -27,6 +28,7 @@ from core.views import StaffRequiredMixin
 
 from . import export, selectors, services, template
 from .reader import COLUMN_BY_KEY, FileRefused, max_bytes
+from .rejected import rejected_rows_file
 from .validation import error_message
 
 # A running import that has not reported for this long is shown as stalled.
@@ -98,6 +100,7 @@ def batch_context(batch: Batch) -> dict[str, Any]:
         "more_errors": batch.error_count > len(errors),
         "message": selectors.batch_message_text(batch),
         "may_retry": batch.status == Batch.Status.FAILED or stale,
+        "rows_kept": finished and batch.rejected > 0 and batch.rejected_rows.exists(),
         "writing": batch.status == Batch.Status.RUNNING and batch.progress_percent >= DONE_PERCENT,
     }
 
@@ -187,6 +190,22 @@ class BatchErrorsExportView(_Base):
         return export.csv_response(name, headers, rows())
 
 
+class BatchRejectedRowsView(_Base):
+    """Only the rejected rows, as uploaded, with what is wrong in each: fix them and upload the file again."""
+
+    def get(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
+        batch = selectors.batch_get(user=request.user, pk=pk)
+        found = rejected_rows_file(batch=batch)
+        if found is None:
+            raise Http404
+        headers, rows = found
+        stem = Path(batch.filename).stem or f"batch-{batch.pk}"
+        name = f"{stem}-rejected-{batch.pk}.{fmt}"
+        if fmt == "xlsx":
+            return export.xlsx_response(name, headers, rows, sheet_title=_("Rejected rows"))
+        return export.csv_response(name, headers, rows)
+
+
 class TemplateDownloadView(_Base):
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
         if fmt == "xlsx":
@@ -202,7 +221,9 @@ class TemplateDownloadView(_Base):
 
 def _filtered_cases(request: HttpRequest, role: str) -> Any:
     form = CaseFilterForm(request.GET, show_creditor=role != Role.CREDITOR_STAFF)
-    return case_selectors.case_list(user=request.user, filters=form.filters()).order_by("-created_at", "-id")
+    filters = form.filters()
+    cases = case_selectors.case_list(user=request.user, filters=filters).order_by("-created_at", "-id")
+    return case_selectors.cases_sorted(cases, case_selectors.case_sort_key(filters.get("sort")))
 
 
 class CaseExportView(_Base):
@@ -213,54 +234,12 @@ class CaseExportView(_Base):
 
     def get(self, request: HttpRequest, fmt: str) -> HttpResponseBase:
         alias = read_db(request)
-        cases = _filtered_cases(request, self.role).select_related("creditor", "debtor")
-        headers = [
-            _("Case code"),
-            _("Contract number"),
-            _("Creditor"),
-            _("Debtor"),
-            _("ID number"),
-            _("Phone"),
-            _("Product"),
-            _("Principal"),
-            _("Interest"),
-            _("Fees"),
-            _("Claimed total"),
-            _("Stage"),
-            _("Colour"),
-            _("Track"),
-            _("Overdue since"),
-            _("Batch no."),
-            _("Received"),
-        ]
-
-        def rows() -> Any:
-            # One query (creditor and debtor joined) on the chosen database, also while a CSV streams.
-            for c in cases.using(alias).iterator(chunk_size=2000):
-                yield [
-                    c.code,
-                    c.external_ref,
-                    c.creditor.name,
-                    c.debtor.name,
-                    c.debtor.id_number_masked,
-                    c.phone_masked,
-                    c.get_product_display(),
-                    c.principal,
-                    c.interest,
-                    c.fees,
-                    c.claimed_total,
-                    c.get_stage_display(),
-                    c.get_colour_display(),
-                    c.get_track_display(),
-                    c.overdue_since,
-                    c.batch_id or "",
-                    c.created_at,
-                ]
-
+        # One annotated query on the chosen database (core.db), also while a CSV streams.
+        headers, rows = export.case_export(_filtered_cases(request, self.role).using(alias))
         name = f"cases-{timezone.localdate():%Y%m%d}.{fmt}"
         if fmt == "xlsx":
-            return export.xlsx_response(name, headers, rows(), sheet_title=_("Cases"))
-        return export.csv_response(name, headers, rows())
+            return export.xlsx_response(name, headers, rows, sheet_title=_("Cases"))
+        return export.csv_response(name, headers, rows)
 
 
 @method_decorator(never_cache, name="dispatch")

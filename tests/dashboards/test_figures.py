@@ -39,12 +39,15 @@ def test_cases_per_stage_and_the_funnel(funnel):
     assert table(w.creditor1, "stages") == [
         ["Received", 1], ["Settled", 1], ["Payment order", 1], ["Performed", 1], ["Withdrawn", 1]
     ]  # fmt: skip
+    # B4 (received, triaged, withdrawn) is left out of the funnel altogether
     assert table(w.creditor1, "funnel") == [
-        ["Received", 5, 1], ["Triaged", 4, 0], ["In people's mediation", 3, 0], ["In court mediation", 1, 0],
-        ["Settled", 2, 1], ["Payment order", 1, 1], ["Performed", 1, 1], ["Withdrawn", 1, 1],
+        ["Received", 4, 1], ["Triaged", 3, 0], ["In people's mediation", 3, 0], ["In court mediation", 1, 0],
+        ["Settled", 2, 1], ["Payment order", 1, 1], ["Performed", 1, 1],
     ]  # fmt: skip
     chart = figure(w.creditor1, "funnel").chart
-    assert chart["type"] == "funnel" and chart["values"] == [5, 4, 3, 1, 2, 1, 1, 1]
+    assert chart["type"] == "funnel" and chart["values"] == [4, 3, 3, 1, 2, 1, 1]
+    assert "Withdrawn" not in chart["labels"]
+    assert str(figure(w.creditor1, "funnel").note) == "Withdrawn cases are left out."
 
 
 def test_flow_between_stages_keeps_returns_out_of_the_sankey(funnel):

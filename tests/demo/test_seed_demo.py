@@ -29,6 +29,9 @@ from courts.models import (
 )
 from credit_repair.models import Breach, Payment, RepairRecord
 from credit_repair.selectors import case_ledger
+from dashboards.selectors import Context as DashboardContext
+from dashboards.selectors import Filters, dashboard_figures
+from dashboards.services import facts_refresh
 from demo import scenarios
 from mediation.models import ContactAttempt, MediationSession, Settlement, TriageResult
 from notices.channels import sms
@@ -86,6 +89,7 @@ def test_seed_fills_every_stage_through_the_services_and_runs_once(seeded):
     """One seed (some 20 s), checked for its stages and logins, then for each case's records."""
     check_stages_tenants_and_logins(seeded)
     check_records_of_each_cases_history()
+    check_history_spread_over_the_past_year()
 
     # a second run finds the demo data and changes nothing
     before = (Case.objects.count(), CaseEvent.objects.count(), get_user_model().objects.count())
@@ -93,6 +97,32 @@ def test_seed_fills_every_stage_through_the_services_and_runs_once(seeded):
     call_command("seed_demo", stdout=again)
     assert again.getvalue() == "demo data already present\n"
     assert (Case.objects.count(), CaseEvent.objects.count(), get_user_model().objects.count()) == before
+
+
+def check_history_spread_over_the_past_year() -> None:
+    """Receipts, events and payments spread over a year, so that the time charts of every role have data."""
+    now = timezone.now()
+    received = list(Case.objects.values_list("created_at", flat=True))
+    assert min(received) >= now - timedelta(days=366) and max(received) <= now
+    assert len({f"{at:%Y-%m}" for at in received}) >= 10
+    assert Case.objects.filter(batch__isnull=True).count() == 0
+    assert Payment.objects.values("paid_on").distinct().count() >= 20
+    assert list(verify_chains()) == []
+
+    for centre in Centre.objects.all():
+        facts_refresh(centre_id=centre.pk)
+    for username in ("centreadmin", "creditor1", "creditor3", "judge1"):
+        user = get_user_model().objects.get(username=username)
+        figures = {f.key: f for f in dashboard_figures(DashboardContext(user=user, filters=Filters()))}
+        durations = figures["durations"].chart["series"][0]["data"]
+        assert sum(1 for days in durations if days and days > 1) >= 2, (username, durations)
+        if "closure" in figures:
+            closure = figures["closure"].rows
+            assert len(closure) >= 3 and all(row[3] is not None for row in closure[-3:]), username
+            assert any(row[5] for row in closure), username
+    creditor = get_user_model().objects.get(username="creditor1")
+    ctx = DashboardContext(user=creditor, filters=Filters())
+    assert len(dashboard_figures(ctx, keys=["resolution"])[0].rows) >= 8  # one per month received
 
 
 def check_stages_tenants_and_logins(seeded: str) -> None:
