@@ -155,6 +155,8 @@ class EventAction(models.TextChoices):
     PAYMENT_RECORDED = "payment_recorded", _("Payment recorded")
     PAYMENTS_RECORDED = "payments_recorded", _("Payments recorded from a file")
     PERFORMANCE_BREACH = "performance_breach", _("Instalment missed")
+    PLAN_RESCHEDULED = "plan_rescheduled", _("Plan re-scheduled by the debtor after a missed instalment")
+    STATEMENT_FILED = "statement_filed", _("Financial statement filed")
     DISHONEST_LIST_REMOVED = "dishonest_list_removed", _("Removed from the dishonest list")
     CONSUMPTION_RESTRICTION_LIFTED = "consumption_restriction_lifted", _("Consumption restriction lifted")
     CREDIT_REPORT_CORRECTED = "credit_report_corrected", _("Credit report corrected")
@@ -765,7 +767,14 @@ class Deadline(TimeStampedModel):
         return f"{self.get_kind_display()} {self.due_on}"
 
     def days_left(self, today: Any = None) -> int:
-        return (self.due_on - (today or timezone.localdate())).days
+        return deadline_days_left(self.due_on, today)
+
+
+def deadline_days_left(due_on: Any, today: Any = None) -> int:
+    """The one count of days left that every page shows: calendar days from today (Beijing) to the last day,
+    0 on the last day itself, negative once it has passed. A period of N days opened today shows N, unless
+    its last day fell on a day off and moved to the next working day (CPL 85), or the parties extended it."""
+    return int((due_on - (today or timezone.localdate())).days)
 
 
 class CaseNotification(models.Model):

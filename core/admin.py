@@ -20,8 +20,8 @@ class CentreAdmin(admin.ModelAdmin):
         "code",
         "name",
         "region_code",
-        "small_claims_threshold",
-        "small_claims_threshold_year",
+        "average_wage",
+        "average_wage_year",
         "fast_track_ceiling",
     ]
     search_fields = ["code", "name"]

@@ -22,11 +22,23 @@ class Centre(TimeStampedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     region_code = models.CharField(_("region code"), max_length=6, blank=True)
-    # Small-claims ceiling: 50% of the province's prior-year average wage (CPL 165); varies by year.
-    small_claims_threshold = models.DecimalField(
-        _("small-claims threshold (yuan)"), max_digits=12, decimal_places=2, default=Decimal("50000.00")
+    # Small claims take claims up to 50% of the province's prior-year average wage of employed persons
+    # (CPL 165), the latest published figure (Interp. 272). No default: a figure counts only with its year
+    # and its published source, entered by the centre; until then small claims are not chosen.
+    average_wage = models.DecimalField(
+        _("province's average annual wage of employed persons (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
-    small_claims_threshold_year = models.PositiveSmallIntegerField(_("threshold year"), default=2026)
+    average_wage_year = models.PositiveSmallIntegerField(_("year of the wage figure"), null=True, blank=True)
+    average_wage_source = models.CharField(
+        _("published source of the wage figure"),
+        max_length=200,
+        blank=True,
+        help_text=_("The statistics bureau's bulletin that publishes the figure, with its date."),
+    )
     # Quick mechanism: disputes up to 100,000 yuan take the fast track (Longyan centre practice).
     fast_track_ceiling = models.DecimalField(
         _("fast-track ceiling (yuan)"), max_digits=12, decimal_places=2, default=Decimal("100000.00")
@@ -70,6 +82,14 @@ class Organisation(TimeStampedModel):
     # What a debtor reads where the page says to contact the mediator (committee) or the centre.
     phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     hours = models.CharField(_("opening hours"), max_length=120, blank=True)
+    # A party's particulars as a court document states them (a creditor as applicant or plaintiff).
+    address = models.CharField(_("registered address"), max_length=200, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    legal_representative_title = models.CharField(
+        _("legal representative's position"), max_length=50, blank=True
+    )
+    agent_name = models.CharField(_("agent ad litem"), max_length=50, blank=True)
+    agent_detail = models.CharField(_("agent's particulars"), max_length=120, blank=True)
     # A committee of mediators invited by a court (诉前调解): it takes the court-mediation stage.
     invited_by_court = models.ForeignKey(
         "self",

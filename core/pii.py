@@ -41,3 +41,20 @@ def reveal_purpose_text(*, purpose: str, other: str = "") -> str:
             % {"n": REVEAL_PURPOSE_MIN_CHARS}
         )
     return written[:120]
+
+
+class CallPurpose(models.TextChoices):
+    """Why a mediator reads the phone number to call the debtor: one of these, never a free letter."""
+
+    NEGOTIATE = "negotiate", pgettext_lazy("call purpose", "Negotiate repayment")
+    VERIFY_IDENTITY = "verify_identity", pgettext_lazy("call purpose", "Verify identity")
+    CONFIRM_SERVICE = "confirm_service", pgettext_lazy("call purpose", "Confirm service of a document")
+    FOLLOW_UP = "follow_up", pgettext_lazy("call purpose", "Follow-up call")
+
+
+def call_purpose_text(purpose: str) -> str:
+    """The purpose as logged (in Chinese, as the listed reveal purposes are); else PurposeRefused."""
+    if purpose not in CallPurpose.values:
+        raise PurposeRefused(_("Choose why you call from the list."))
+    with translation.override("zh-hans"):
+        return f"{RevealPurpose.CALL_DEBTOR.label}：{CallPurpose(purpose).label}"

@@ -46,6 +46,25 @@ class Filing(TimeStampedModel):
     seq = models.PositiveIntegerField(_("number"))
     number = models.CharField(_("case number"), max_length=40, unique=True)
     filed_on = models.DateField(_("filed on"))
+    # The elements of the court's document on this number that a judge fills, not the data: who signs it
+    # and the judge's own reasons beyond the standard ones.
+    judge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("judge"),
+    )
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("court clerk"),
+    )
+    reasons_extra = models.TextField(_("the judge's own reasons"), blank=True)
 
     class Meta:
         verbose_name = _("court filing")

@@ -36,7 +36,7 @@ from cases.services import (
     deadline_open,
 )
 from core.actors import SYSTEM, actor_role
-from core.models import Organisation
+from core.models import Centre, Organisation, Role
 
 from .enforcement_figures import (
     enforceable_title_of,
@@ -59,6 +59,7 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
+UNSET: Any = object()  # a keyword not passed (None clears)
 K = Deadline.Kind
 Row = TypeVar("Row", bound=Any)
 
@@ -231,6 +232,7 @@ def confirmation_decide(
             reason=f"{label}: {reasons}".strip(": "),
             data={"number": filing.number, "ground": ground},
         )
+    _filing_signed_by(filing, actor)
     decision = ConfirmationDecision.objects.create(
         case=case,
         filing=filing,
@@ -394,6 +396,7 @@ def payment_order_accept(*, order: PaymentOrder, actor: Any) -> PaymentOrder:
     order.filing = filing_create(case=order.case, filing_type=FilingType.PAYMENT_ORDER)
     order.status, order.accepted_on = PaymentOrder.Status.ACCEPTED, timezone.localdate()
     order.save()
+    _filing_signed_by(order.filing, actor)
     _close(order.case, K.PAYMENT_ORDER_ACCEPTANCE)
     deadline_open(case=order.case, kind=K.PAYMENT_ORDER_ISSUANCE, start=order.accepted_on)
     case_event_record(
@@ -421,6 +424,7 @@ def payment_order_issue(*, order: PaymentOrder, actor: Any) -> PaymentOrder:
     _court_step(actor, order.case)
     order.status, order.issued_on = PaymentOrder.Status.ISSUED, timezone.localdate()
     order.save()
+    _filing_signed_by(order.filing, actor)
     _close(order.case, K.PAYMENT_ORDER_ISSUANCE)
     deadline_open(case=order.case, kind=K.PAYMENT_ORDER_SERVICE, start=order.issued_on)
     case_event_record(
@@ -747,20 +751,29 @@ TRIAL_LIMIT_SOURCES = {
 }
 
 
-# CPL 165: small claims up to 50% of the province's prior-year average wage of employed persons (the
-# centre's dated figure, Interp. 272: Centre.small_claims_threshold for small_claims_threshold_year); above
-# that, up to 2 x the wage only if both parties agree.
+# CPL 165: small claims up to 50% of the province's prior-year average wage of employed persons, the latest
+# published figure (Interp. 272), entered by the centre with its year and source; above that, up to 2 x the
+# wage only if both parties agree.
 SMALL_CLAIMS_WAGE_SHARE = Decimal("0.5")
 SMALL_CLAIMS_AGREED_WAGE_MULTIPLE = Decimal("2")
 
 
-def small_claims_ceiling(case: Case, *, parties_agree: bool = False) -> Decimal:
-    """The largest claim small claims may take (CPL 165): the centre's threshold, or with both parties'
-    agreement twice the wage the threshold is half of."""
-    threshold = case.centre.small_claims_threshold
-    if not parties_agree:
-        return threshold
-    return (threshold / SMALL_CLAIMS_WAGE_SHARE * SMALL_CLAIMS_AGREED_WAGE_MULTIPLE).quantize(Decimal("0.01"))
+def small_claims_wage(centre: Centre) -> Decimal | None:
+    """The centre's average-wage figure, or None when it lacks its year or its published source: an
+    unsourced figure decides nothing."""
+    if centre.average_wage and centre.average_wage_year and centre.average_wage_source.strip():
+        return Decimal(centre.average_wage)
+    return None
+
+
+def small_claims_ceiling(case: Case, *, parties_agree: bool = False) -> Decimal | None:
+    """The largest claim small claims may take (CPL 165): half the wage, or with both parties' agreement
+    twice the wage; None while the centre has no sourced figure."""
+    wage = small_claims_wage(case.centre)
+    if wage is None:
+        return None
+    multiple = SMALL_CLAIMS_AGREED_WAGE_MULTIPLE if parties_agree else SMALL_CLAIMS_WAGE_SHARE
+    return (wage * multiple).quantize(Decimal("0.01"))
 
 
 def debtor_cannot_be_served(case: Case) -> bool:
@@ -777,6 +790,11 @@ def small_claims_refusal(case: Case, *, parties_agree: bool = False) -> str:
             "Small claims is not used when the debtor can only be served by publication (CPL 166)."
         )
     ceiling = small_claims_ceiling(case, parties_agree=parties_agree)
+    if ceiling is None:
+        return gettext(
+            "The centre has not entered the province's average wage with its year and published source, so "
+            "the small-claims limit is unknown (CPL 165; Interp. 272): the case goes to summary procedure."
+        )
     if case.claimed_total > ceiling:
         return gettext("The claim is above the small-claims limit of %(ceiling)s yuan (CPL 165).") % {
             "ceiling": ceiling
@@ -843,6 +861,7 @@ def suit_schedule_hearing(*, suit: Suit, actor: Any, hearing_at: Any) -> Suit:
     _court_step(actor, suit.case)
     suit.hearing_at = hearing_at
     suit.save(update_fields=["hearing_at", "updated_at"])
+    _filing_signed_by(suit.filing, actor)
     case_event_record(
         case=suit.case, action=EventAction.HEARING_SCHEDULED, actor=actor, data={"at": hearing_at.isoformat()}
     )
@@ -876,6 +895,7 @@ def suit_record_judgment(
     suit.judgment_on, suit.judgment_amount = judgment_on, amount
     suit.performance_due_on = performance.due_on
     suit.save()
+    _filing_signed_by(suit.filing, actor)
     case_transition(
         case=suit.case,
         transition="judgment_effective",
@@ -1085,6 +1105,56 @@ def suspended_enforcements_recheck(case_ids: list[int]) -> int:
 
 
 # --- documents ------------------------------------------------------------------------------------
+
+
+def _filing_signed_by(filing: Filing | None, actor: Any) -> None:
+    """The court's people who act on a number sign its document, unless others were named before: the
+    judge who decides, the clerk who accepts, schedules or records."""
+    role = actor_role(actor)
+    if filing is None or role not in ("judge", "clerk"):
+        return
+    if getattr(filing, f"{role}_id") is None:
+        Filing.objects.filter(pk=filing.pk, **{f"{role}__isnull": True}).update(**{role: actor})
+        setattr(filing, role, actor)
+
+
+@transaction.atomic
+def filing_document_elements_set(
+    *,
+    filing: Filing,
+    actor: Any,
+    judge: Any = UNSET,
+    clerk: Any = UNSET,
+    reasons_extra: str | None = None,
+) -> Filing:
+    """The elements of the court's document on this number that the judge fills: who signs it (a judge and
+    a clerk of this court) and the judge's own reasons. Only what is passed changes; None clears a signer."""
+    _court_step(actor, filing.case)
+    case_lock(case_id=filing.case_id)  # the one lock order: the Case, then its rows
+    filing = Filing.objects.select_for_update().get(pk=filing.pk)
+    changed: list[str] = []
+    for field, user, role in (("judge", judge, "judge"), ("clerk", clerk, "clerk")):
+        if user is UNSET:
+            continue
+        if user is not None and not _is_court_member(user, filing.court_id, role):
+            raise CourtError(
+                _("%(name)s is not a %(role)s of this court.")
+                % {"name": str(user), "role": Role(role).label},
+                code="signer_not_of_court",
+            )
+        setattr(filing, field, user)
+        changed.append(field)
+    if reasons_extra is not None:
+        filing.reasons_extra = reasons_extra.strip()
+        changed.append("reasons_extra")
+    if changed:
+        filing.save(update_fields=[*changed, "updated_at"])
+    return filing
+
+
+def _is_court_member(user: Any, court_id: int, role: str) -> bool:
+    membership = getattr(user, "membership", None)
+    return membership is not None and membership.organisation_id == court_id and membership.role == role
 
 
 def _render_later(kind: str, object_id: int) -> None:

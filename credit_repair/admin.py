@@ -8,10 +8,12 @@ from .models import (
     Allocation,
     Breach,
     CreditObjection,
+    CureLimits,
     ObjectionEvidence,
     Payment,
     PaymentImport,
     PaymentImportIssue,
+    PlanCure,
     RepairRecord,
     RepairStep,
 )
@@ -78,3 +80,15 @@ class CreditObjectionAdmin(ReadOnlyAdmin):
     list_select_related = ["case"]
     search_fields = ["case__code"]
     inlines = [ObjectionEvidenceInline]
+
+
+@admin.register(CureLimits)
+class CureLimitsAdmin(ReadOnlyAdmin):
+    list_display = ["creditor", "allowed", "max_extra_instalments", "min_instalment", "updated_at"]
+
+
+@admin.register(PlanCure)
+class PlanCureAdmin(ReadOnlyAdmin):
+    list_display = ["case", "missed_due_on", "grace_ends_on", "remaining", "extra_instalments", "created_at"]
+    list_select_related = ["case"]
+    search_fields = ["case__code"]

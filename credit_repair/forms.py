@@ -91,3 +91,15 @@ class VerifyForm(forms.Form):
         if uploaded and uploaded.size > rules.EVIDENCE_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 10 MB."))
         return uploaded
+
+
+class CureLimitsForm(forms.Form):
+    """What a debtor may re-schedule online, once, after a missed instalment and within the grace period."""
+
+    allowed = forms.BooleanField(label=_("Debtors may re-schedule the rest once online"), required=False)
+    max_extra_instalments = forms.IntegerField(
+        label=_("Extra instalments at most"), min_value=0, max_value=24
+    )
+    min_instalment = forms.DecimalField(
+        label=_("Smallest instalment (yuan)"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )

@@ -284,3 +284,47 @@ class ObjectionEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class CureLimits(models.Model):
+    """What a creditor allows, in advance, when a debtor re-schedules the rest of a plan once online after a
+    missed instalment, within the grace period: so many extra instalments at most, each at least so much."""
+
+    creditor = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="cure_limits")
+    allowed = models.BooleanField(_("debtors may re-schedule once online"), default=True)
+    max_extra_instalments = models.PositiveSmallIntegerField(_("extra instalments at most"), default=3)
+    min_instalment = models.DecimalField(
+        _("smallest instalment (yuan)"), max_digits=12, decimal_places=2, default=100
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("re-scheduling limits")
+        verbose_name_plural = _("re-scheduling limits")
+
+    def __str__(self) -> str:
+        return f"{self.creditor_id} +{self.max_extra_instalments} ≥{self.min_instalment}"
+
+
+class PlanCure(models.Model):
+    """The one re-scheduling of a plan's rest a debtor made online after a missed instalment: the schedule
+    before and after, kept for the creditor and the court."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="plan_cures")
+    settlement = models.OneToOneField("mediation.Settlement", on_delete=models.PROTECT, related_name="cure")
+    missed_due_on = models.DateField(_("missed instalment due on"))
+    grace_ends_on = models.DateField(_("grace period ends on"))
+    remaining = models.DecimalField(_("amount re-scheduled"), max_digits=14, decimal_places=2)
+    extra_instalments = models.PositiveSmallIntegerField(_("extra instalments"))
+    before = models.JSONField(_("schedule before"), default=list)
+    after = models.JSONField(_("schedule after"), default=list)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(_("re-scheduled at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("re-scheduled plan")
+        verbose_name_plural = _("re-scheduled plans")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.extra_instalments}"

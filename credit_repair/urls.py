@@ -5,6 +5,7 @@ from . import views
 app_name = "credit_repair"
 urlpatterns = [
     path("", views.RepairDashboardView.as_view(), name="dashboard"),
+    path("cure-limits/", views.CureLimitsView.as_view(), name="cure_limits"),
     path("payments/new/", views.PaymentCreateView.as_view(), name="payment_new"),
     path("payments/import/", views.PaymentImportView.as_view(), name="payment_import"),
     path("payments/import/template.csv", views.PaymentTemplateView.as_view(), name="payment_template"),

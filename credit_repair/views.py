@@ -25,7 +25,7 @@ from core.views import StaffRequiredMixin
 from notices.storage import private_storage
 
 from . import selectors, services
-from .forms import AnswerForm, PaymentFileForm, PaymentForm, StepForm, VerifyForm
+from .forms import AnswerForm, CureLimitsForm, PaymentFileForm, PaymentForm, StepForm, VerifyForm
 from .importer import TEMPLATE_HEADER
 from .models import Payment, PaymentImport, RepairRecord, RepairStep
 from .services.repair import PARTY_ROLES, STEP_PARTY
@@ -44,6 +44,41 @@ class _Staff(StaffRequiredMixin, View):
         if self.roles is not None and membership is not None and membership.role not in self.roles:
             raise PermissionDenied(_("Your role may not use this page."))
         return super().dispatch(request, *args, **kwargs)
+
+
+class CureLimitsView(_Staff):
+    """The creditor's limits for the once-only online re-scheduling after a missed instalment."""
+
+    roles = CREDITOR_ROLES
+
+    def _render(self, request: HttpRequest, form: CureLimitsForm, status: int = 200) -> HttpResponse:
+        return render(request, "credit_repair/cure_limits.html", {"form": form}, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from .models import CureLimits
+
+        membership = getattr(request.user, "membership", None)
+        creditor_id = membership.organisation_id if membership is not None else None
+        limits = CureLimits.objects.filter(creditor_id=creditor_id).first()
+        initial = (
+            {"allowed": limits.allowed, "max_extra_instalments": limits.max_extra_instalments,
+             "min_instalment": limits.min_instalment}
+            if limits
+            else {"allowed": False, "max_extra_instalments": 3, "min_instalment": "100.00"}
+        )  # fmt: skip
+        return self._render(request, CureLimitsForm(initial=initial))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = CureLimitsForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        try:
+            services.cure_limits_set(actor=request.user, **form.cleaned_data)
+        except CaseActionError as exc:
+            form.add_error(None, exc.message)
+            return self._render(request, form, status=400)
+        messages.success(request, _("Re-scheduling limits saved."))
+        return redirect("credit_repair:cure_limits")
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -21,7 +21,16 @@ from django.db.models import Model
 from cases.models import Case, CaseEvent, Deadline, Stage
 from notices.models import Notice
 
-from .models import CohortFact, DeadlineFact, DurationFact, FlowFact, NoticeFact, ObjectionFact, StageFact
+from .models import (
+    CohortFact,
+    DeadlineFact,
+    DurationFact,
+    FlowFact,
+    NoticeFact,
+    ObjectionFact,
+    PlanFact,
+    StageFact,
+)
 
 # Stages that count as resolved, and those that mean a court filed the case (the brief of issue 9).
 RESOLVED_STAGES = ("settled", "performed", "closed")
@@ -223,10 +232,31 @@ def objection_statements() -> list[str]:
     objection = optional_model("mediation.Objection")
     if objection is None:
         return []
+    days = days_between("x.created_at", "x.decided_at")
+    coarse = " ".join(f"WHEN {days} <= {b} THEN {b}" for b in COARSE_DAY_BUCKETS)
+    decided = "x.decided_at IS NOT NULL AND x.status IN ('upheld', 'rejected')"
+    bucket = (
+        f"CASE WHEN NOT ({decided}) THEN NULL WHEN {days} <= 30 THEN {days} {coarse} ELSE {OVER_A_YEAR} END"
+    )
     return [
-        f"INSERT INTO {_table(ObjectionFact)} ({SLICE_COLUMNS}, ground, status, outcome, objections) "
-        f"SELECT {SLICE}, x.ground, x.status, x.outcome, COUNT(*) "
-        f"FROM {_table(objection)} x JOIN {TEMP_CASES} d ON d.id = x.case_id {group_by(10)}"
+        f"INSERT INTO {_table(ObjectionFact)} ({SLICE_COLUMNS}, ground, status, outcome, decision_days, "
+        f"objections) SELECT {SLICE}, x.ground, x.status, x.outcome, {bucket}, COUNT(*) "
+        f"FROM {_table(objection)} x JOIN {TEMP_CASES} d ON d.id = x.case_id {group_by(11)}"
+    ]
+
+
+def plan_statements() -> list[str]:
+    proposal, cure = optional_model("mediation.Proposal"), optional_model("credit_repair.PlanCure")
+    if proposal is None or cure is None:
+        return []
+    insert = f"INSERT INTO {_table(PlanFact)} ({SLICE_COLUMNS}, kind, plans) "
+    measured = "CASE WHEN x.above_affordable_reason <> '' THEN 'above' ELSE 'measured' END"
+    return [
+        f"{insert}SELECT {SLICE}, {measured}, COUNT(*) FROM {_table(proposal)} x "
+        f"JOIN {TEMP_CASES} d ON d.id = x.case_id "
+        f"WHERE x.party = 'debtor' AND x.affordable_monthly IS NOT NULL {group_by(8)}",
+        f"{insert}SELECT {SLICE}, 'cure', COUNT(*) FROM {_table(cure)} x "
+        f"JOIN {TEMP_CASES} d ON d.id = x.case_id {group_by(8)}",
     ]
 
 
@@ -238,6 +268,7 @@ FACTS: list[tuple[type[Model], Callable[[], list[str]]]] = [
     (DeadlineFact, deadline_statements),
     (NoticeFact, notice_statements),
     (ObjectionFact, objection_statements),
+    (PlanFact, plan_statements),
 ]
 
 

@@ -129,10 +129,24 @@ class ObjectionFact(FactSlice):
     ground = models.CharField(max_length=16)
     status = models.CharField(max_length=14)
     outcome = models.CharField(max_length=10, blank=True)
+    # Days from filing to decision (exact to 30, then the duration buckets); null while undecided or when
+    # the objection went to the repayment plan instead.
+    decision_days = models.PositiveIntegerField(null=True)
     objections = models.PositiveIntegerField()
 
     class Meta:
         indexes = _fact_indexes("objectionfact")
+
+
+class PlanFact(FactSlice):
+    """Affordability and cures: debtors' plans measured against a financial statement, those above what the
+    person can afford (kept with a reason), and plans re-scheduled online after a missed instalment."""
+
+    kind = models.CharField(max_length=12)  # measured, above, cure
+    plans = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = _fact_indexes("planfact")
 
 
 class RefreshState(models.Model):

@@ -34,6 +34,7 @@ from .models import (
     FlowFact,
     NoticeFact,
     ObjectionFact,
+    PlanFact,
     RefreshState,
     StageFact,
 )
@@ -439,6 +440,19 @@ def median_bucket(histogram: dict[int, int]) -> int | None:
     return None  # pragma: no cover - the loop always reaches half
 
 
+def percentile_bucket(histogram: dict[int, int], share: Decimal) -> int | None:
+    """The bucket holding the visit at this share (0.5: the median, 0.9: the 90th percentile)."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    seen = 0
+    for days in sorted(histogram):
+        seen += histogram[days]
+        if seen >= share * total:
+            return days
+    return max(histogram)  # pragma: no cover - the loop always reaches the share
+
+
 def days_label(days: int | None) -> str:
     if days is None:
         return "—"
@@ -511,6 +525,105 @@ def objections(ctx: Context) -> Figure | None:
             "series": [
                 {"name": str(label), "data": [r[2 + i] for r in table]}
                 for i, (_s, label) in enumerate(statuses)
+            ],
+        },
+    )
+
+
+def objection_decision_days(ctx: Context) -> Figure | None:
+    """Days from an objection on the merits to its decision, per creditor and for the whole centre."""
+    if optional_model("mediation.Objection") is None:
+        return None
+    per_creditor: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    centre: dict[int, int] = defaultdict(int)
+    for r in ctx.sums(ObjectionFact, ("creditor_id", "decision_days"), n="objections"):
+        if r["decision_days"] is None:
+            continue
+        per_creditor[r["creditor_id"]][r["decision_days"]] += r["n"]
+        centre[r["decision_days"]] += r["n"]
+    rows = [{"creditor_id": pk} for pk in per_creditor]
+    names = _group_label(ctx, "creditor_id", rows)
+
+    def line(label: Any, histogram: dict[int, int]) -> list[Any]:
+        median, p90 = (
+            percentile_bucket(histogram, Decimal("0.5")),
+            percentile_bucket(histogram, Decimal("0.9")),
+        )
+        return [label, sum(histogram.values()), days_label(median), days_label(p90), median, p90]
+
+    table = [
+        line(names.get(pk, "—"), per_creditor[pk])
+        for pk in sorted(per_creditor, key=lambda k: names.get(k, ""))
+    ]
+    if table:
+        table.append(line(gettext_lazy("All creditors"), centre))
+    return Figure(
+        "objection_days",
+        gettext_lazy("Days from objection to decision"),
+        [
+            Column(gettext_lazy("Creditor"), "text"),
+            Column(gettext_lazy("Objections decided")),
+            Column(gettext_lazy("Median days"), "text"),
+            Column(gettext_lazy("90th percentile (days)"), "text"),
+        ],
+        [r[:4] for r in table],
+        {
+            "type": "bar",
+            "categories": [str(r[0]) for r in table],
+            "series": [
+                {"name": str(gettext_lazy("Median days")), "data": [r[4] for r in table]},
+                {"name": str(gettext_lazy("90th percentile (days)")), "data": [r[5] for r in table]},
+            ],
+        },
+        note=gettext_lazy(
+            "Objections on the merits, from filing to the reasoned decision; those sent to the repayment "
+            "plan are not counted. Exact to 30 days, in ranges beyond."
+        ),
+    )
+
+
+def plans_affordability(ctx: Context) -> Figure:
+    """Debtors' plans measured against their financial statement, those above what the person can afford,
+    and plans re-scheduled once online after a missed instalment: per creditor and for the whole centre."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in ctx.sums(PlanFact, ("creditor_id", "kind"), n="plans"):
+        counts[r["creditor_id"]][r["kind"]] += r["n"]
+    names = _group_label(ctx, "creditor_id", [{"creditor_id": pk} for pk in counts])
+
+    def line(label: Any, c: dict[str, int]) -> list[Any]:
+        measured = c.get("measured", 0) + c.get("above", 0)
+        return [label, measured, c.get("above", 0), rate(c.get("above", 0), measured), c.get("cure", 0)]
+
+    table = [line(names.get(pk, "—"), counts[pk]) for pk in sorted(counts, key=lambda k: names.get(k, ""))]
+    if table:
+        total: dict[str, int] = defaultdict(int)
+        for c in counts.values():
+            for kind, n in c.items():
+                total[kind] += n
+        table.append(line(gettext_lazy("All creditors"), total))
+    return Figure(
+        "plans_affordability",
+        gettext_lazy("Plans and what people can afford"),
+        [
+            Column(gettext_lazy("Creditor"), "text"),
+            Column(gettext_lazy("Plans measured against a financial statement")),
+            Column(gettext_lazy("Above what is affordable, with a reason")),
+            Column(gettext_lazy("Rate"), "percent"),
+            Column(gettext_lazy("Re-scheduled once after a missed instalment")),
+        ],
+        table,
+        {
+            "type": "bar",
+            "categories": [str(r[0]) for r in table],
+            "series": [
+                {
+                    "name": str(gettext_lazy("Above what is affordable, with a reason")),
+                    "data": [r[2] for r in table],
+                },
+                {
+                    "name": str(gettext_lazy("Re-scheduled once after a missed instalment")),
+                    "data": [r[4] for r in table],
+                },
             ],
         },
     )
@@ -764,6 +877,8 @@ ROLE_FIGURES: dict[str, dict[str, FigureBuilder]] = {
         "durations": durations,
         "deadlines": deadlines,
         "objections": objections,
+        "objection_days": objection_decision_days,
+        "plans_affordability": plans_affordability,
         "notices": notices,
     },
     Role.CREDITOR_STAFF: {
@@ -776,6 +891,8 @@ ROLE_FIGURES: dict[str, dict[str, FigureBuilder]] = {
         "durations": durations,
         "deadlines": deadlines,
         "objections": objections,
+        "objection_days": objection_decision_days,
+        "plans_affordability": plans_affordability,
         "notices": notices,
     },
     Role.JUDGE: {

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.identifiers import IdentifierError, normalize_id_number, normalize_phone
 from core.models import Centre
 from core.money import AmountError, parse_yuan
+from mediation.affordability import CATEGORIES, CATEGORY_KEYS
 from mediation.debtor_services import MAX_INSTALMENTS, Plan
 from mediation.evidence import ACCEPT, CheckedFile, EvidenceError, evidence_check, max_bytes, max_files
 from mediation.models import HardshipRequest, Objection, Proposal
@@ -181,6 +182,88 @@ class ProposalForm(PlanForm):
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    above_affordable_reason = forms.CharField(
+        label=_("Why you can keep this plan although it is more than you can afford"),
+        help_text=_("For example: someone in the family helps, or an income not in your statement."),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class StatementForm(forms.Form):
+    """The standard financial statement: household, monthly income, essential spending, other debts."""
+
+    household_size = forms.IntegerField(
+        label=_("People in your household, you included"),
+        min_value=1,
+        max_value=20,
+        initial=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    dependants = forms.IntegerField(
+        label=_("Of whom depend on your income"),
+        min_value=0,
+        max_value=20,
+        initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    wages = AmountField(label=_("Wages or salary each month (yuan)"), required=False)
+    other_income = AmountField(label=_("Other income each month (yuan)"), required=False)
+    other_debts_monthly = AmountField(
+        label=_("What your other debts cost each month (yuan)"),
+        required=False,
+        help_text=_("Loans, cards or plans not handled at this centre."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in CATEGORIES:
+            self.fields[f"spend_{key}"] = AmountField(label=label, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("dependants") or 0) >= (data.get("household_size") or 1):
+            self.add_error("dependants", gettext("Dependants are the others in the household, not you."))
+        return data
+
+    def spending_fields(self) -> list[Any]:
+        return [self[name] for name in self.fields if name.startswith("spend_")]
+
+    def statement(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        zero = Decimal("0.00")
+        income = [
+            {"label": label, "amount": data.get(key) or zero}
+            for key, label in (("wages", "wages"), ("other_income", "other"))
+            if data.get(key)
+        ]
+        debts = (
+            [{"label": "other", "monthly": data["other_debts_monthly"]}]
+            if data.get("other_debts_monthly")
+            else []
+        )
+        return {
+            "household_size": data["household_size"],
+            "dependants": data["dependants"],
+            "income": income,
+            "spending": {k: data.get(f"spend_{k}") or zero for k in CATEGORY_KEYS},
+            "other_debts": debts,
+        }
+
+
+class CureForm(forms.Form):
+    """The once-only re-scheduling of the rest of a plan after a missed instalment."""
+
+    count = forms.IntegerField(
+        label=_("Number of monthly instalments for the rest"),
+        min_value=1,
+        max_value=MAX_INSTALMENTS,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    first_due = forms.DateField(
+        label=_("First new instalment on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
 

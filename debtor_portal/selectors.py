@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
@@ -9,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import OPEN_STAGES, Case, Deadline, Debtor, Stage
+from cases.models import OPEN_STAGES, Case, Deadline, Debtor, Stage, deadline_days_left
 from core.models import Organisation
 from mediation.debtor_services import PROPOSAL_STAGES
 from mediation.models import HardshipRequest, Instalment, Objection, Proposal, Settlement, TriageResult
@@ -178,6 +179,10 @@ class CaseView:
 
     @property
     def objection_review_days(self) -> int:
+        objection = self.objection_review
+        if objection is not None and objection.review_due_on is not None:
+            # Working days on the centre's calendar, told in calendar days from the filing.
+            return (objection.review_due_on - timezone.localdate(objection.created_at)).days
         return OBJECTION_REVIEW_DAYS
 
     @property
@@ -185,6 +190,8 @@ class CaseView:
         objection = self.objection_review
         if objection is None:
             return None
+        if objection.review_due_on is not None:  # triaged: the reviewer's due date in working days
+            return objection.review_due_on
         return timezone.localdate(objection.created_at) + timedelta(days=OBJECTION_REVIEW_DAYS)
 
     @property
@@ -194,6 +201,15 @@ class CaseView:
         if last and last.party == Proposal.Party.DEBTOR and last.status == Proposal.Status.OPEN:
             return last
         return None
+
+    @cached_property
+    def cure(self) -> Any:
+        """The once-only re-scheduling open after a missed instalment, within the grace period."""
+        if self.case.stage != Stage.PERFORMING:
+            return None
+        from credit_repair.services import cure_offer
+
+        return cure_offer(case=self.case)
 
     @property
     def counter_offer(self) -> Proposal | None:
@@ -232,7 +248,7 @@ def _deadlines(case: Case) -> list[dict[str, Any]]:
             "kind": d.kind,
             "label": d.get_kind_display(),
             "due_on": d.due_on,
-            "days_left": (d.due_on - today).days,
+            "days_left": deadline_days_left(d.due_on, today),
             "paused": d.paused_since is not None,
             "explained": DEADLINE_EXPLAINED[d.kind],
         }

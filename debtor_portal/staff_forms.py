@@ -64,6 +64,12 @@ class CounterForm(PlanForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    above_affordable_reason = forms.CharField(
+        label=_("If the plan is above what the person can afford: why"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class DeclineForm(forms.Form):

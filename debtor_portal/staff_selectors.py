@@ -2,16 +2,17 @@
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
-from cases.models import Case
+from cases.models import Case, Stage
 from cases.selectors import cases_visible_to
 from core.actors import actor_role
 from core.models import Membership, Role
 from core.queries import SubqueryCount
 from mediation.models import (
     ComeForwardRequest,
+    ContactAttempt,
     EvidenceFile,
     HardshipRequest,
     Objection,
@@ -23,9 +24,10 @@ from mediation.models import (
 def objections_waiting(user: Any) -> QuerySet[Objection]:
     return (
         Objection.objects.filter(case__in=cases_visible_to(user), status=Objection.Status.UNDER_REVIEW)
-        .select_related("case", "case__creditor", "case__debtor")
+        .select_related("case", "case__creditor", "case__debtor", "reviewer")
+        .prefetch_related("evidence")
         .defer("case__phone", "case__debtor__id_number", "case__debtor__phone")
-        .order_by("created_at", "pk")
+        .order_by(F("review_due_on").asc(nulls_last=True), "created_at", "pk")
     )
 
 
@@ -109,3 +111,55 @@ def case_debtor_requests_open(*, case: Case) -> dict[str, int]:
         "proposals": case.proposals.filter(status=Proposal.Status.OPEN, party=Proposal.Party.DEBTOR).count(),
         "hardship": case.hardship_requests.filter(status=HardshipRequest.Status.PENDING).count(),
     }
+
+
+# A debtor who came forward waits in mediation until someone contacts them.
+CAME_FORWARD_STAGES = (Stage.RECEIVED, Stage.TRIAGED, Stage.IN_MEDIATION, Stage.COURT_MEDIATION)
+
+
+def _came_forward_of(case_ref: Any) -> QuerySet[ComeForwardRequest]:
+    """The requests to settle that found this case (same centre, same keyed ID hash), latest first."""
+    return ComeForwardRequest.objects.filter(
+        centre_id=OuterRef(f"{case_ref}centre_id"),
+        id_hash=OuterRef(f"{case_ref}debtor__id_hash"),
+        status__in=(ComeForwardRequest.Status.MATCHED, ComeForwardRequest.Status.HANDLED),
+    ).order_by("-created_at", "-pk")
+
+
+def came_forward_waiting(user: Any) -> list[dict[str, Any]]:
+    """Cases whose debtor came forward to settle and whom nobody has contacted since, with the debtor's
+    note, oldest first: one query, the request found by a semi-join on the keyed ID hash."""
+    requests = _came_forward_of("")
+    cases = (
+        cases_visible_to(user)
+        .filter(stage__in=CAME_FORWARD_STAGES)
+        .filter(Exists(requests))
+        .annotate(
+            came_forward_at=Subquery(requests.values("created_at")[:1]),
+            came_forward_note=Subquery(requests.values("note")[:1]),
+        )
+        .exclude(
+            Exists(
+                ContactAttempt.objects.filter(
+                    case_id=OuterRef("pk"), created_at__gte=OuterRef("came_forward_at")
+                )
+            )
+        )
+        .select_related("creditor", "debtor")
+        .defer("phone", "debtor__id_number", "debtor__phone")
+        .order_by("came_forward_at", "pk")[:200]
+    )
+    return [{"case": c, "created_at": c.came_forward_at, "note": c.came_forward_note} for c in cases]
+
+
+def case_came_forward(*, case: Case) -> list[ComeForwardRequest]:
+    """The debtor's requests to settle that found this case, latest first (for the mediation panel)."""
+    return list(
+        ComeForwardRequest.objects.filter(
+            centre_id=case.centre_id,
+            id_hash=case.debtor.id_hash,
+            status__in=(ComeForwardRequest.Status.MATCHED, ComeForwardRequest.Status.HANDLED),
+        )
+        .only("pk", "created_at", "note", "status")
+        .order_by("-created_at", "-pk")[:3]
+    )

@@ -47,6 +47,7 @@ class WaitingView(DebtorRequestsMixin, View):
             "objections": selectors.objections_waiting(user)[:200],
             "proposals": selectors.proposals_waiting(user)[:200],
             "hardship": selectors.hardship_waiting(user)[:200],
+            "came_forward": selectors.came_forward_waiting(user),
             "counts": selectors.debtor_requests_counts(user=user),
         }
         return render(request, "debtor_portal/staff/debtor_waiting.html", context)
@@ -107,7 +108,11 @@ class CaseActionView(DebtorRequestsMixin, View):
         if not form.is_valid():
             return self._page(request, case, counter_form=form)
         services.proposal_counter(
-            proposal=proposal, actor=request.user, plan=form.plan(), note=form.cleaned_data.get("note") or ""
+            proposal=proposal,
+            actor=request.user,
+            plan=form.plan(),
+            note=form.cleaned_data.get("note") or "",
+            above_affordable_reason=form.cleaned_data.get("above_affordable_reason") or "",
         )
         messages.success(request, _("Counter-offer sent to the debtor."))
         return None

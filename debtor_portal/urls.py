@@ -16,6 +16,8 @@ urlpatterns = [
         views.ProposalAcceptView.as_view(),
         name="accept_offer",
     ),
+    path("cases/<int:pk>/statement/", views.StatementView.as_view(), name="statement"),
+    path("cases/<int:pk>/reschedule/", views.CureView.as_view(), name="cure"),
     path("cases/<int:pk>/hardship/", views.HardshipView.as_view(), name="hardship"),
     path("cases/<int:pk>/agreement/", views.AgreementView.as_view(), name="agreement"),
     path("cases/<int:pk>/notices/<int:notice>/pdf/", views.NoticePdfView.as_view(), name="notice_pdf"),

@@ -4,6 +4,7 @@ objection, a repayment plan, hardship relief, the agreement to sign; and coming 
 Views parse, call one selector or service, and render; every page works without JavaScript.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -30,12 +31,14 @@ from .forms import (
     CodeForm,
     ComeForwardForm,
     CreditObjectionForm,
+    CureForm,
     HardshipForm,
     IdentifyForm,
     IdNumberForm,
     ObjectionForm,
     ProposalForm,
     SignForm,
+    StatementForm,
 )
 from .session import (
     PENDING_KEY,
@@ -330,6 +333,17 @@ class ObjectionView(DebtorView):
         except CaseActionError as exc:
             return _refused(request, exc, case)
         order = objection.payment_order_objection
+        if objection.status == objection.Status.TO_PLAN:
+            messages.info(
+                request,
+                _(
+                    "You do not dispute the debt but cannot pay it now: fill in your financial statement and "
+                    "propose a plan you can keep, or ask for hardship relief."
+                ),
+            )
+            if selectors.case_view(case).can_propose:
+                return redirect("debtor:statement", pk=case.pk)
+            return redirect(_cases_url(case))
         if order is not None and order.valid:
             messages.success(
                 request,
@@ -355,9 +369,70 @@ class ObjectionView(DebtorView):
         return redirect(_cases_url(case))
 
 
+def _affordability(case: Case) -> dict[str, Any]:
+    """The person's latest statement and what their live plans at the centre cost each month."""
+    from mediation.statements import person_overview, statement_affordability, statement_latest
+
+    statement = statement_latest(debtor_id=case.debtor_id)
+    checked = statement_affordability(statement, centre_id=case.centre_id) if statement else None
+    return {"statement": statement, "checked": checked, "overview": person_overview(debtor_id=case.debtor_id)}
+
+
+class StatementView(DebtorView):
+    """The standard financial statement: one for all of the person's cases at the centre."""
+
+    def _page(self, request: HttpRequest, case: Case, form: StatementForm) -> HttpResponse:
+        return self.render(request, "statement.html", view=selectors.case_view(case), form=form)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from mediation.statements import statement_latest
+
+        case = self.case(pk)
+        latest = statement_latest(debtor_id=case.debtor_id)
+        initial: dict[str, Any] = {}
+        if latest is not None:
+            income = {line["label"]: line["amount"] for line in latest.income}
+            initial = {
+                "household_size": latest.household_size,
+                "dependants": latest.dependants,
+                "wages": income.get("wages"),
+                "other_income": income.get("other"),
+                "other_debts_monthly": sum(Decimal(d["monthly"]) for d in latest.other_debts) or None,
+                **{f"spend_{k}": v for k, v in latest.spending.items() if Decimal(v)},
+            }
+        return self._page(request, case, StatementForm(initial=initial))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from mediation.statements import statement_file
+
+        case = self.case(pk)
+        form = StatementForm(request.POST)
+        if not form.is_valid():
+            return self._page(request, case, form)
+        statement = statement_file(case=case, ip=_ip(request), **form.statement())
+        messages.success(
+            request,
+            _(
+                "Your statement is saved for all your cases here. "
+                "You can afford about %(amount)s yuan a month."
+            )
+            % {"amount": statement.affordable_monthly},
+        )
+        return redirect("debtor:propose", pk=case.pk)
+
+
 class ProposalView(DebtorView):
-    def _page(self, request: HttpRequest, case: Case, form: ProposalForm) -> HttpResponse:
-        return self.render(request, "proposal.html", view=selectors.case_view(case), form=form)
+    def _page(
+        self, request: HttpRequest, case: Case, form: ProposalForm, *, needs_reason: bool = False
+    ) -> HttpResponse:
+        return self.render(
+            request,
+            "proposal.html",
+            view=selectors.case_view(case),
+            form=form,
+            afford=_affordability(case),
+            needs_reason=needs_reason or bool(form.data.get("above_affordable_reason")),
+        )
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         case = self.case(pk)
@@ -380,10 +455,11 @@ class ProposalView(DebtorView):
                 other_debts=data.get("other_debts"),
                 note=data.get("note") or "",
                 ip=_ip(request),
+                above_affordable_reason=data.get("above_affordable_reason") or "",
             )
         except CaseActionError as exc:
             form.add_error(None, exc.message)
-            return self._page(request, case, form)
+            return self._page(request, case, form, needs_reason=exc.code == "above_affordable")
         messages.success(request, _("Your proposal has been sent to the mediator, who will answer here."))
         return redirect(_cases_url(case))
 
@@ -400,6 +476,50 @@ class ProposalAcceptView(DebtorView):
             return _refused(request, exc, case)
         messages.success(request, _("You accepted the offer. Read the agreement and sign it with a code."))
         return redirect("debtor:agreement", pk=case.pk)
+
+
+class CureView(DebtorView):
+    """After a missed instalment, within the grace period: re-schedule the rest once, within the creditor's
+    limits (credit_repair.services.plan_cure)."""
+
+    def _page(self, request: HttpRequest, case: Case, form: CureForm) -> HttpResponse:
+        from credit_repair.services import cure_offer
+
+        offer = cure_offer(case=case)
+        if offer is None:
+            messages.error(request, _("Re-scheduling online is not open for this case now."))
+            return redirect(_cases_url(case))
+        return self.render(request, "cure.html", view=selectors.case_view(case), form=form, offer=offer)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = self.case(pk)
+        return self._page(request, case, CureForm())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from credit_repair.services import plan_cure
+
+        case = self.case(pk)
+        form = CureForm(request.POST)
+        if not form.is_valid():
+            return self._page(request, case, form)
+        try:
+            plan_cure(
+                case=case,
+                count=form.cleaned_data["count"],
+                first_due=form.cleaned_data["first_due"],
+                ip=_ip(request),
+            )
+        except CaseActionError as exc:
+            form.add_error(None, exc.message)
+            return self._page(request, case, form)
+        messages.success(
+            request,
+            _(
+                "Your new dates are below. The creditor has been told. "
+                "A further missed instalment goes to enforcement."
+            ),
+        )
+        return redirect(_cases_url(case))
 
 
 class HardshipView(DebtorView):

@@ -103,7 +103,7 @@ class ConfirmationConsentView(APIView):
         case = creditor_case(request.user, code)
         try:
             case = services.settlement_confirmation_consent(
-                case=case, party="creditor", actor=request.user, how="API"
+                case=case, party="creditor", actor=request.user, how="api"
             )
         except CaseActionError as err:
             return _refused(err)

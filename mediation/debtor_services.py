@@ -64,6 +64,15 @@ MESSAGES = {
     "no_mediator": gettext_lazy("No mediator has this case yet; the centre will assign one."),
     "pause_until": gettext_lazy("Give the date until which collection is paused."),
     "amounts": gettext_lazy("Amounts cannot be negative, and the total must be above zero."),
+    "above_affordable": gettext_lazy(
+        "This plan costs %(monthly)s yuan a month with your other plans at the centre, more than the "
+        "%(affordable)s yuan your financial statement leaves you: lower the instalments, or say why you can "
+        "keep it."
+    ),
+    "above_affordable_staff": gettext_lazy(
+        "This plan costs %(monthly)s yuan a month across the person's cases, more than the %(affordable)s "
+        "yuan they can afford: record the reason."
+    ),
 }
 
 
@@ -103,6 +112,31 @@ OBJECTION_COURT_FILERS: list[Callable[..., Any]] = []
 def objection_only_about_ability_to_pay(ground: str) -> bool:
     """Interp. 436: the debtor admits the debt and only pleads inability to pay, more time or instalments."""
     return ground == Objection.Ground.CANNOT_PAY_NOW
+
+
+# Objections on the merits go to one person, who decides within this many working days (project rule,
+# issue #20: a reasoned answer within a working week).
+OBJECTION_REVIEW_WORKING_DAYS = 5
+
+
+def objection_reviewer(case: Case) -> Any:
+    """Who decides an objection on the merits: the case's mediator; else a judge of its court; else the
+    centre's administrator (the lowest user id, so the choice is stable)."""
+    from core.models import Membership
+
+    if case.mediator_id is not None:
+        return case.mediator
+    staff = Membership.objects.filter(user__is_active=True).select_related("user").order_by("user_id")
+    judge = staff.filter(organisation_id=case.court_id, role=Role.JUDGE).first() if case.court_id else None
+    admin = judge or staff.filter(organisation__centre_id=case.centre_id, role=Role.CENTRE_ADMIN).first()
+    return admin.user if admin is not None else None
+
+
+def objection_review_due_on(*, case: Case, filed_on: date) -> date:
+    from core.workdays import WorkingCalendar
+
+    calendar = WorkingCalendar.for_centre(case.centre_id)
+    return calendar.add_working_days(filed_on, OBJECTION_REVIEW_WORKING_DAYS).due
 
 
 def _payment_order_objection(case: Case, objection: Objection) -> Any:
@@ -153,6 +187,16 @@ def objection_file(
     identity = ground == Objection.Ground.NOT_MY_DEBT
     if order_objection is not None:
         objection.payment_order_objection = order_objection
+    fields = ["payment_order_objection", "hold", "updated_at"]
+    if objection_only_about_ability_to_pay(ground):
+        # Not a dispute of the debt: no hold; the debtor is sent to the statement, plan and hardship pages,
+        # and a mediator hears of it (Interp. 436 keeps it on a payment order's record for the judge).
+        objection.status, objection.decided_at = Objection.Status.TO_PLAN, timezone.now()
+        objection.save(update_fields=[*fields, "status", "decided_at"])
+        if case.stage in PROPOSAL_STAGES:
+            with contextlib.suppress(CaseActionError):
+                mediation_request_from_debtor(case=case, note=_in_chinese(objection.get_ground_display()))
+        return objection
     if order_objection is None or order_objection.valid or identity:
         objection.hold = hold_place(
             case=case,
@@ -160,7 +204,9 @@ def objection_file(
             actor=SYSTEM,
             reason=_in_chinese(objection.get_ground_display()),
         )
-    objection.save(update_fields=["payment_order_objection", "hold", "updated_at"])
+    objection.reviewer = objection_reviewer(case)
+    objection.review_due_on = objection_review_due_on(case=case, filed_on=timezone.localdate())
+    objection.save(update_fields=[*fields, "reviewer", "review_due_on"])
     return objection
 
 
@@ -280,6 +326,30 @@ def _plan_data(proposal: Proposal) -> dict[str, Any]:
     }
 
 
+def _affordability_fields(case: Case, plan: Plan, reason: str, message: Any) -> dict[str, Any]:
+    """What the plan costs each month across the person's cases, against their latest statement; a plan
+    above the affordable amount needs a reason."""
+    from .statements import plan_affordability
+
+    instalment = (
+        ((plan.total - plan.amount_now) / plan.instalment_count).quantize(Decimal("0.01"))
+        if plan.instalment_count
+        else Decimal("0.00")
+    )
+    check = plan_affordability(case=case, instalment=instalment, frequency=plan.frequency)
+    if check.exceeds and not reason.strip():
+        raise DebtorRequestError(
+            message % {"monthly": check.monthly_total, "affordable": check.affordable},
+            code="above_affordable",
+        )
+    return {
+        "statement": check.statement,
+        "affordable_monthly": check.affordable,
+        "monthly_total": check.monthly_total,
+        "above_affordable_reason": reason.strip() if check.exceeds else "",
+    }
+
+
 def _agreement_signed_by_debtor(case: Case) -> bool:
     """The debtor has signed; only the mediator's signature is missing: no new plan can replace it."""
     return case.settlements.filter(status=Settlement.Status.AWAITING_MEDIATOR).exists()
@@ -305,6 +375,7 @@ def proposal_submit(
     other_debts: Decimal | None = None,
     note: str = "",
     ip: str | None = None,
+    above_affordable_reason: str = "",
 ) -> Proposal:
     """The debtor proposes a plan (or answers the mediator's counter-offer with one of their own).
 
@@ -319,6 +390,7 @@ def proposal_submit(
     if _agreement_signed_by_debtor(case):
         raise DebtorRequestError(MESSAGES["agreement_waiting"], code="agreement_waiting")
     plan = plan.checked()
+    affordable = _affordability_fields(case, plan, above_affordable_reason, MESSAGES["above_affordable"])
     declined = _offer_declined(case)
     previous = case.proposals.filter(status=Proposal.Status.OPEN).order_by("-pk").first()
     parent = declined.proposals.order_by("-pk").first() if declined is not None else None
@@ -336,6 +408,7 @@ def proposal_submit(
         dependants=dependants,
         other_debts=other_debts,
         note=note,
+        **affordable,
         **_plan_fields(plan),
     )
     case_event_record(
@@ -372,11 +445,16 @@ def _is_case_mediator(actor: Any, case: Case) -> None:
 
 
 @transaction.atomic
-def proposal_counter(*, proposal: Proposal, actor: Any, plan: Plan, note: str = "") -> Proposal:
+def proposal_counter(
+    *, proposal: Proposal, actor: Any, plan: Plan, note: str = "", above_affordable_reason: str = ""
+) -> Proposal:
     """The mediator answers the debtor's plan with another; the debtor accepts it or counters again."""
     case, proposal = _proposal_locked(proposal, Proposal.Party.DEBTOR)
     _is_case_mediator(actor, case)
     plan = plan.checked()
+    affordable = _affordability_fields(
+        case, plan, above_affordable_reason, MESSAGES["above_affordable_staff"]
+    )
     proposal.status, proposal.answered_at = Proposal.Status.COUNTERED, timezone.now()
     proposal.save(update_fields=["status", "answered_at", "updated_at"])
     counter = Proposal.objects.create(
@@ -385,6 +463,7 @@ def proposal_counter(*, proposal: Proposal, actor: Any, plan: Plan, note: str = 
         party=Proposal.Party.MEDIATOR,
         created_by=actor,
         note=note,
+        **affordable,
         **_plan_fields(plan),
     )
     case_event_record(

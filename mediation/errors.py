@@ -32,4 +32,20 @@ MESSAGES = {
     "not_in_mediation": _("The case is not in mediation."),
     "refusal_how": _("Say how the debtor refused mediation."),
     "extension_days": _("An extension is a whole number of days, at least 1."),
+    "duplicate_contact": _(
+        "This contact attempt is already in the log (same channel, outcome and notes a moment ago): "
+        "it was not logged twice."
+    ),
+    "duplicate_session": _(
+        "A session of this kind is already scheduled at this time: it was not scheduled twice and the "
+        "parties were not notified again."
+    ),
+    "no_phone": _("There is no phone number on this case."),
+    "quiet_hours_call": _(
+        "It is between 22:00 and 08:00 and the debtor has not consented to calls at this hour: the number is "
+        "shown from 08:00 (collection guideline)."
+    ),
+    "six_unanswered_today": _(
+        "This number already has 6 unanswered calls today: the collection guideline advises no more today."
+    ),
 }

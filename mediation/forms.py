@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Colour, Track
+from core.pii import CallPurpose
 from core.widgets import PlainSelect
 
 from .instalments import FREQUENCIES
@@ -215,3 +216,9 @@ class TriageRulesForm(forms.Form):
                     % {"name": rule["name"]}
                 )
         return rules
+
+
+class CallForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label=_("Why do you call?"), choices=CallPurpose.choices, widget=forms.RadioSelect
+    )

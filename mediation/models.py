@@ -371,6 +371,8 @@ class Objection(TimeStampedModel):
         UNDER_REVIEW = "under_review", _("Under review")
         UPHELD = "upheld", _("Upheld")
         REJECTED = "rejected", _("Rejected")
+        # About ability to pay, not the debt: handled as a repayment plan or hardship relief.
+        TO_PLAN = "to_plan", _("Sent to the repayment plan and hardship relief")
 
     class Outcome(models.TextChoices):
         NONE = "", _("No change to the case")
@@ -394,6 +396,16 @@ class Objection(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Triage: an objection on the merits goes to one person, to decide within so many working days.
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    review_due_on = models.DateField(_("decision due on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("objection")
@@ -533,6 +545,19 @@ class Proposal(TimeStampedModel):
     settlement = models.ForeignKey(
         Settlement, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals"
     )
+    # Affordability when the plan was made: the statement it was measured against, what the debtor could
+    # afford each month, what they would pay each month across all their cases at the centre, and the
+    # reason recorded for a plan above what they can afford (the judge reads it when confirming).
+    statement = models.ForeignKey(
+        "FinancialStatement", on_delete=models.PROTECT, null=True, blank=True, related_name="proposals"
+    )
+    affordable_monthly = models.DecimalField(
+        _("affordable each month"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    monthly_total = models.DecimalField(
+        _("to pay each month, all cases"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    above_affordable_reason = models.TextField(_("why a plan above what is affordable"), blank=True)
 
     class Meta:
         verbose_name = _("repayment proposal")
@@ -586,3 +611,61 @@ class ComeForwardRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.centre_id} {self.name} {self.status}"
+
+
+class FinancialStatement(models.Model):
+    """A debtor's standard financial statement: household, income, essential spending by category, other
+    debts. One person at one centre (the Debtor row), so one statement serves all their cases; each filing
+    is a new version and the latest counts."""
+
+    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="financial_statements")
+    household_size = models.PositiveSmallIntegerField(_("people in the household"), default=1)
+    dependants = models.PositiveSmallIntegerField(_("dependants"), default=0)
+    # [{"label": ..., "amount": "1234.00"}], monthly, yuan
+    income = models.JSONField(_("monthly income"), default=list)
+    # {"housing": "1200.00", ...}: the categories of affordability.CATEGORIES, monthly
+    spending = models.JSONField(_("essential spending each month"), default=dict)
+    # [{"label": ..., "monthly": "500.00"}]: what other debts cost each month
+    other_debts = models.JSONField(_("other debts"), default=list)
+    affordable_monthly = models.DecimalField(_("affordable each month"), max_digits=12, decimal_places=2)
+    flagged = models.JSONField(_("categories above the reference"), default=list)
+    reference_source = models.CharField(_("reference figures"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("financial statement")
+        verbose_name_plural = _("financial statements")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["debtor", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.debtor_id} {self.created_at:%Y-%m-%d}"
+
+
+class ReferenceFigure(models.Model):
+    """A centre's reference for essential spending: one category, per person per month, for debtors whose
+    region code starts with the prefix (empty: every region), from a date. The latest applicable wins;
+    without any, the dated national default in affordability.py applies."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="reference_figures")
+    region_prefix = models.CharField(_("region code prefix"), max_length=6, blank=True)
+    category = models.CharField(_("category"), max_length=12)
+    per_person_monthly = models.DecimalField(
+        _("per person each month (yuan)"), max_digits=10, decimal_places=2
+    )
+    valid_from = models.DateField(_("valid from"))
+    source = models.CharField(_("source"), max_length=200)
+
+    class Meta:
+        verbose_name = _("spending reference figure")
+        verbose_name_plural = _("spending reference figures")
+        ordering = ["centre", "region_prefix", "category", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "region_prefix", "category", "valid_from"], name="reference_figure_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.centre_id} {self.region_prefix or '*'} {self.category} {self.valid_from}"

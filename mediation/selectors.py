@@ -58,6 +58,7 @@ QUEUE_ROW_RENAMED = {
     "debtor_id_masked": F("debtor__id_number_masked"),
     "creditor_name": F("creditor__name"),
     "contact_due": F("next_contact__due_on"),
+    "window_starts": F("open_window__starts_on"),
 }
 
 

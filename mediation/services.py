@@ -4,6 +4,7 @@ import heapq
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -11,13 +12,15 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Batch, Case, Deadline, EventAction, Stage
 from cases.services import (
     BulkResult,
     LockedCase,
     case_event_record,
+    case_reveal_phone,
     case_transition,
     cases_bulk_transition,
     cases_change_bulk,
@@ -27,6 +30,7 @@ from cases.services import (
 from core.actors import SYSTEM, actor_role
 from core.crypto import keyed_hash
 from core.models import Centre, Membership, Organisation, Role
+from core.pii import PurposeRefused, call_purpose_text
 from core.queries import any_of_sql
 from notices.services import (
     COLLECTION_QUIET_FROM,
@@ -59,6 +63,8 @@ CHUNK = 5000
 # The collection hours' one rule is notices.services.in_collection_quiet_hours; these hours serve queries.
 QUIET_START, QUIET_END = COLLECTION_QUIET_FROM.hour, COLLECTION_QUIET_UNTIL.hour
 MAX_UNANSWERED_PER_DAY = 6  # same guideline: at most 6 unanswered attempts a day to one number
+# Two identical entries (a contact, a session) this close together are one entry sent twice.
+DUPLICATE_WINDOW = timedelta(minutes=5)
 MEDIATION_STAGES = [Stage.TRIAGED, Stage.IN_MEDIATION, Stage.COURT_MEDIATION]
 
 
@@ -487,6 +493,48 @@ def contact_log(
         raise MediationError(MESSAGES["quiet_hours"], code="quiet_hours")
     if outcome == ContactAttempt.Outcome.UNREACHABLE and not unreachable_reason.strip():
         raise MediationError(MESSAGES["unreachable_reason"], code="unreachable_reason")
+    with transaction.atomic():
+        cases_lock(
+            case_ids=[case.pk]
+        )  # two identical entries sent at once: the second waits, then sees the first
+        return _contact_create(
+            case=case,
+            actor=actor,
+            channel=channel,
+            at=at,
+            outcome=outcome,
+            notes=notes,
+            unreachable_reason=unreachable_reason,
+            next_contact_on=next_contact_on,
+        )
+
+
+def contact_duplicate(*, case: Case, channel: str, at: datetime, outcome: str, notes: str) -> bool:
+    """The same entry (case, channel, time, outcome, notes) was logged in the last few minutes: one entry
+    sent twice. A redial a minute later is a new attempt (its time differs) and counts towards the 6."""
+    return ContactAttempt.objects.filter(
+        case=case,
+        channel=channel,
+        at=at,
+        outcome=outcome,
+        notes=notes,
+        created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+    ).exists()
+
+
+def _contact_create(
+    *,
+    case: Case,
+    actor: Any,
+    channel: str,
+    at: datetime,
+    outcome: str,
+    notes: str,
+    unreachable_reason: str,
+    next_contact_on: date | None,
+) -> tuple[ContactAttempt, list[str]]:
+    if contact_duplicate(case=case, channel=channel, at=at, outcome=outcome, notes=notes):
+        raise MediationError(MESSAGES["duplicate_contact"], code="duplicate_contact")
     phone_hash = keyed_hash(case.phone) if case.phone else ""
     attempt = ContactAttempt.objects.create(
         case=case,
@@ -545,6 +593,52 @@ def late_contact_consent_record(*, case: Case, actor: Any, note: str) -> LateCon
     return consent
 
 
+@dataclass(frozen=True)
+class CallReveal:
+    """The number to call, once, and what the mediator should know before dialling."""
+
+    phone: str
+    warnings: list[str]
+
+    @property
+    def tel(self) -> str:
+        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+        return f"tel:{digits}"
+
+
+def unanswered_calls_today(*, case: Case, now: datetime | None = None) -> int:
+    """Unanswered attempts today (Beijing) to the case's number, whichever case logged them."""
+    if not case.phone:
+        return 0
+    day = timezone.localtime(now or timezone.now()).date()
+    return ContactAttempt.objects.filter(
+        phone_hash=keyed_hash(case.phone), outcome=ContactAttempt.Outcome.NO_ANSWER, at__date=day
+    ).count()
+
+
+def case_call_reveal(*, case: Case, actor: Any, purpose: str) -> CallReveal:
+    """The mediator reads the debtor's number to call them, for a purpose from a short list; the reading is
+    logged (who, purpose, when: PIPL 28-29). In the quiet hours without the debtor's consent the number is
+    held until 08:00 (collection guideline); past 6 unanswered calls today the mediator is warned."""
+    if case.mediator_id != actor.pk and actor_role(actor) != Role.CENTRE_ADMIN:
+        raise MediationError(MESSAGES["not_mediator"], code="not_mediator")
+    _refuse_if_refused(case)
+    try:
+        purpose_text = call_purpose_text(purpose)
+    except PurposeRefused as exc:
+        raise MediationError(str(exc.message), code="call_purpose") from exc
+    if not case.phone:
+        raise MediationError(MESSAGES["no_phone"], code="no_phone")
+    now = timezone.now()
+    if in_quiet_hours(now) and not LateContactConsent.objects.filter(case=case).exists():
+        raise MediationError(MESSAGES["quiet_hours_call"], code="quiet_hours")
+    warnings = []
+    if unanswered_calls_today(case=case, now=now) >= MAX_UNANSWERED_PER_DAY:
+        warnings.append(str(MESSAGES["six_unanswered_today"]))
+    phone = case_reveal_phone(case=case, actor=actor, purpose=purpose_text)
+    return CallReveal(phone=phone, warnings=warnings)
+
+
 # --- sessions -------------------------------------------------------------------------------------
 
 
@@ -559,6 +653,33 @@ def session_schedule(
         raise MediationError(MESSAGES["meeting_link"], code="meeting_link")
     if scheduled_at < timezone.now():
         raise MediationError(MESSAGES["past_session"], code="past_session")
+    with transaction.atomic():
+        cases_lock(case_ids=[case.pk])  # a double click: the second request waits here, then sees the first
+        if session_duplicate(case=case, kind=kind, scheduled_at=scheduled_at):
+            raise MediationError(MESSAGES["duplicate_session"], code="duplicate_session")
+        return _session_create(
+            case=case,
+            actor=actor,
+            kind=kind,
+            scheduled_at=scheduled_at,
+            location=location,
+            meeting_link=meeting_link,
+        )
+
+
+def session_duplicate(*, case: Case, kind: str, scheduled_at: datetime) -> bool:
+    """The case already has a scheduled session of this kind within a few minutes of this time."""
+    return MediationSession.objects.filter(
+        case=case,
+        kind=kind,
+        status=MediationSession.Status.SCHEDULED,
+        scheduled_at__range=(scheduled_at - DUPLICATE_WINDOW, scheduled_at + DUPLICATE_WINDOW),
+    ).exists()
+
+
+def _session_create(
+    *, case: Case, actor: Any, kind: str, scheduled_at: datetime, location: str, meeting_link: str
+) -> MediationSession:
     session = MediationSession.objects.create(
         case=case,
         mediator=actor,
@@ -762,8 +883,24 @@ def _settlement_progress(settlement: Settlement, actor: Any, fields: list[str]) 
     return settlement
 
 
+# How a party consented to the joint application, as the case history records it (in Chinese, the record's
+# language: the history shows it as written).
+CONSENT_HOW = {
+    "at_signing": _("given when signing the agreement"),
+    "with_signature": _("given with the creditor's signature"),
+    "creditor_pages": _("given in the creditor pages"),
+    "api": _("given through the API"),
+}
+
+
+def consent_how(key: str) -> str:
+    with translation.override("zh-hans"):
+        return str(CONSENT_HOW[key])
+
+
 def _confirmation_consent(case: Case, *, party: str, actor: Any, how: str) -> None:
     """One party's consent to apply jointly for judicial confirmation (CPL 205 (201); Interp. 351)."""
+    how = consent_how(how) if how in CONSENT_HOW else how
     field = f"confirmation_consent_{party}_at"
     cases_change_bulk(
         case_ids=[case.pk],
@@ -818,7 +955,7 @@ def settlement_debtor_accept(
         data={"settlement": settlement.pk, "ip": ip or "", "sha256": document_sha256},
     )
     if apply_for_confirmation:
-        _confirmation_consent(settlement.case, party="debtor", actor=SYSTEM, how="at signing")
+        _confirmation_consent(settlement.case, party="debtor", actor=SYSTEM, how="at_signing")
     return _settlement_progress(settlement, SYSTEM, ["debtor_accepted_at", "debtor_accept_ip"])
 
 
@@ -864,7 +1001,7 @@ def settlement_creditor_sign(
             },
         )
     if apply_for_confirmation:
-        _confirmation_consent(settlement.case, party="creditor", actor=actor, how="with the signature")
+        _confirmation_consent(settlement.case, party="creditor", actor=actor, how="with_signature")
     return _settlement_progress(settlement, actor, fields)
 
 

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from cases.errors import CaseActionError
-from cases.models import Colour, Stage, Track
+from cases.models import Colour, Stage, Track, deadline_days_left
+from cases.rules import MEDIATION_WINDOW_DAYS
 from cases.selectors import case_get, cases_visible_to
 from cases.templatetags.case_tags import STAGE_PHASES
 from core.models import Membership, Role
@@ -28,6 +29,7 @@ from core.views import StaffRequiredMixin
 from . import selectors, services
 from .forms import (
     BulkForm,
+    CallForm,
     ConsentForm,
     ContactForm,
     CreditorSignForm,
@@ -100,6 +102,7 @@ class QueueView(MediationMixin, View):
             "pool": pool,
             "counts": selectors.queue_counts(user=request.user),
             "bulk_form": BulkForm(mediators=committee_mediators(request.user)),
+            "window_days": MEDIATION_WINDOW_DAYS,
         }
         return render(request, "mediation/queue.html", context)
 
@@ -110,7 +113,10 @@ def queue_rows(values: Any) -> list[dict[str, Any]]:
     today = timezone.localdate()
     rows = []
     for row in values:
-        left = (row["window_due"] - today).days if row["window_due"] else None
+        due, starts = row["window_due"], row["window_starts"]
+        left = deadline_days_left(due, today) if due else None
+        # Days beyond the 30 of the header: the last day moved to a working day, or the parties extended it.
+        beyond = (due - starts).days - MEDIATION_WINDOW_DAYS if due and starts else 0
         rows.append(
             {
                 **row,
@@ -121,6 +127,7 @@ def queue_rows(values: Any) -> list[dict[str, Any]]:
                 "colour_label": colours.get(row["colour"], ""),
                 "track_label": tracks.get(row["track"], ""),
                 "days_left": left,
+                "days_beyond": max(beyond, 0),
                 "days_class": ""
                 if left is None
                 else "overdue"
@@ -188,14 +195,17 @@ class CasePanelView(MediationMixin, View):
         return render_panel(request, case_get(user=request.user, pk=pk))
 
 
-def render_panel(request: HttpRequest, case: Any, **forms: Any) -> HttpResponse:
-    """The panel, with the forms that failed validation shown again with their errors."""
+def render_panel(
+    request: HttpRequest, case: Any, call: services.CallReveal | None = None, **forms: Any
+) -> HttpResponse:
+    """The panel, with the forms that failed validation shown again with their errors (and, right after
+    the mediator asked for it, the number to call: shown in this response only, never stored)."""
     panel = selectors.case_mediation_panel(case=case)
     settlement = panel["settlement"]
     context = {
         "case": case,
         **panel,
-        "contact_form": forms.get("contact_form") or ContactForm(),
+        "contact_form": forms.get("contact_form") or ContactForm(initial=_contact_initial(call)),
         "consent_form": ConsentForm(),
         "session_form": forms.get("session_form") or SessionForm(),
         "record_form": SessionRecordForm(),
@@ -207,8 +217,19 @@ def render_panel(request: HttpRequest, case: Any, **forms: Any) -> HttpResponse:
         "extension_form": ExtensionForm(),
         "is_mine": case.mediator_id == request.user.pk,
         "has_consent": hasattr(case, "late_contact_consent"),
+        "call_form": CallForm(),
+        "call": call,
+        "unanswered_today": services.unanswered_calls_today(case=case),
+        "max_unanswered": services.MAX_UNANSWERED_PER_DAY,
     }
     return render(request, "mediation/case_panel.html", context, status=400 if forms else 200)
+
+
+def _contact_initial(call: services.CallReveal | None) -> dict[str, Any]:
+    """After a reveal-and-call the contact form is ready for the call's outcome."""
+    if call is None:
+        return {}
+    return {"channel": "phone"}
 
 
 def _schedule_text(settlement: Settlement | None) -> str:
@@ -257,6 +278,16 @@ class CaseActionView(MediationMixin, View):
         for warning in warnings:
             messages.warning(request, warning)
         return None
+
+    def do_call(self, request: HttpRequest, case: Any) -> HttpResponse | None:
+        form = CallForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose why you call from the list."))
+            return None
+        call = services.case_call_reveal(case=case, actor=request.user, purpose=form.cleaned_data["purpose"])
+        for warning in call.warnings:
+            messages.warning(request, warning)
+        return render_panel(request, case, call=call)
 
     def do_consent(self, request: HttpRequest, case: Any) -> None:
         form = ConsentForm(request.POST)
@@ -411,7 +442,7 @@ class CreditorCaseView(StaffRequiredMixin, View):
                 self._sign(request, case)
             elif action == "confirmation_consent":
                 services.settlement_confirmation_consent(
-                    case=case, party="creditor", actor=request.user, how="creditor pages"
+                    case=case, party="creditor", actor=request.user, how="creditor_pages"
                 )
                 messages.success(request, _("Your consent to the joint application is recorded."))
             elif action == "extension":

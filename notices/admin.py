@@ -19,6 +19,7 @@ from core.actors import actor_role, staff_actor
 from core.models import Centre, Organisation, Role
 
 from . import documents, services
+from .forms import LetterheadForm
 from .models import Kind, Letterhead, Notice, NoticeTemplate, PostBatch
 
 
@@ -214,6 +215,7 @@ class NoticeTemplateAdmin(CentreScopedAdmin):
 
 @admin.register(Letterhead)
 class LetterheadAdmin(CentreScopedAdmin):
+    form = LetterheadForm
     centre_path = "organisation__centre_id"
     list_display = ["name_line", "organisation", "address_line", "has_seal"]
     list_select_related = ["organisation"]

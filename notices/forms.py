@@ -6,8 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Stage
+from core.uploads import PNG, UploadRefused, upload_check
 
-from .models import Kind
+from .models import Kind, Letterhead
+
+# A seal is a small PNG with a transparent background: printed over the date of a court's document.
+SEAL_MAX_BYTES = 2 * 1024 * 1024
 
 
 def kind_choices(kinds: list[str]) -> list[tuple[str, Any]]:
@@ -46,3 +50,26 @@ class BulkSendForm(forms.Form):
     def filters(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {k: data[k] for k in ("stage", "batch") if data.get(k)}
+
+
+def seal_check(upload: Any) -> Any:
+    """A seal image as uploaded: a PNG by its bytes (core.uploads), no larger than SEAL_MAX_BYTES."""
+    try:
+        upload_check(upload, types=(PNG,), max_bytes=SEAL_MAX_BYTES)
+    except UploadRefused as refused:
+        raise forms.ValidationError(refused.message, code=refused.code) from refused
+    return upload
+
+
+class LetterheadForm(forms.ModelForm):
+    """An organisation's letterhead and seal; the seal is checked by its content, not its name."""
+
+    class Meta:
+        model = Letterhead
+        fields = ["organisation", "name_line", "address_line", "seal"]
+
+    def clean_seal(self) -> Any:
+        seal = self.cleaned_data.get("seal")
+        if seal and hasattr(seal, "content_type"):  # a new upload (a stored file is already checked)
+            return seal_check(seal)
+        return seal

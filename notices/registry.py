@@ -19,6 +19,9 @@ DecisionsQuery = Callable[[Any], Any]
 # served(decision=..., served_on=...): the decision a document carries was served by its electronic delivery
 # (CPL 90¶2; Interp. 135); the owning app records the service (e.g. a payment order's objection window).
 ServedHook = Callable[..., Any]
+# missing(case=..., kind=..., subject=...) -> labels of the required elements of a court form still empty:
+# such a document is not issued (courts.documents.court_document_missing).
+MissingHook = Callable[..., list[str]]
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class DocumentKind:
     decisions: DecisionsQuery | None = None
     template: str = ""  # a whole-page template (a document that is not a letter on a case)
     served: ServedHook | None = None
+    missing: MissingHook | None = None
 
 
 KINDS: dict[str, DocumentKind] = {}
@@ -46,6 +50,7 @@ def register_document(
     decisions: DecisionsQuery | None = None,
     template: str = "",
     served: ServedHook | None = None,
+    missing: MissingHook | None = None,
 ) -> DocumentKind:
     """Register (or re-register, on a second ready()) one document kind."""
     entry = DocumentKind(
@@ -57,6 +62,7 @@ def register_document(
         decisions=decisions,
         template=template,
         served=served,
+        missing=missing,
     )
     KINDS[entry.kind] = entry
     return entry

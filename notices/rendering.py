@@ -9,6 +9,10 @@ tables, glyphs renumbered so that the characters of the templates come first. We
 per PDF (with libharfbuzz-subset) and keeps glyph ids, so a small font with the common glyphs at low ids
 makes both the subsetting and the embedded font small. Characters outside it (rare names) fall back to the
 system Noto Sans CJK SC: still correct, just a bigger PDF.
+
+Court documents in court form (body class "court-form", print.css) set their body in Notice Serif, cut the
+same way from Debian's Noto Serif CJK SC; WeasyPrint embeds only the faces a document uses, so a letter
+carries no serif and a ruling no sans.
 """
 
 import functools
@@ -28,8 +32,10 @@ from weasyprint.urls import URLFetcher
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 PRINT_CSS = Path(settings.BASE_DIR) / "templates" / "notices" / "print.css"
 FONT_FAMILY = "Notice Sans"
+SERIF_FONT_FAMILY = "Notice Serif"
 # Regular and bold: the only faces the templates use (bold for names, titles and totals).
 FONT_FACES = {400: "NoticeSans-Regular.otf", 700: "NoticeSans-Bold.otf"}
+SERIF_FONT_FACES = {400: "NoticeSerif-Regular.otf", 700: "NoticeSerif-Bold.otf"}
 # Why: the image cache lives as long as the worker; seals are few, but do not let it grow without end.
 IMAGE_CACHE_LIMIT = 256
 
@@ -61,9 +67,10 @@ def allowed_roots() -> list[Path]:
 
 def font_faces_css() -> str:
     return "".join(
-        f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{(FONTS_DIR / name).as_uri()}"); '
+        f'@font-face {{ font-family: "{family}"; src: url("{(FONTS_DIR / name).as_uri()}"); '
         f"font-weight: {weight}; font-style: normal; }}\n"
-        for weight, name in FONT_FACES.items()
+        for family, faces in ((FONT_FAMILY, FONT_FACES), (SERIF_FONT_FAMILY, SERIF_FONT_FACES))
+        for weight, name in faces.items()
     )
 
 

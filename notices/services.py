@@ -251,6 +251,9 @@ def notice_send(*, case: Case, kind: str, actor: Actor, subject: str = "") -> No
     if kind in COURT_DOCUMENT_KINDS and not subject:
         subject = court_document_subject(case=case, kind=kind)
     version, template = _version_for(case.centre_id, kind)
+    existing = Notice.objects.filter(case=case, kind=kind, template_version=version, subject=subject)
+    if actor is not None and actor is not SYSTEM and not existing.exists():
+        _check_complete(case=case, kind=kind, subject=subject)
     notice, created = Notice.objects.get_or_create(
         case=case,
         kind=kind,
@@ -282,6 +285,17 @@ def notice_send(*, case: Case, kind: str, actor: Actor, subject: str = "") -> No
         return notice
     _queue_on_commit([notice.pk])
     return notice
+
+
+def _check_complete(*, case: Case, kind: str, subject: str) -> None:
+    """A person issuing a court document: refused while a required element of its form is empty (a
+    decision's automatic rendering is the platform's, and prints what there is)."""
+    missing = registry.document_kind(kind).missing
+    labels = missing(case=case, kind=kind, subject=subject) if missing is not None else []
+    if labels:
+        raise NoticeError(
+            _("The document is incomplete; fill in first: %(elements)s") % {"elements": "、".join(labels)}
+        )
 
 
 # Court documents carry one decision each: a ruling, an order, a judgment.

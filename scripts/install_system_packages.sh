@@ -11,7 +11,8 @@
 set -euo pipefail
 
 packages=(
-    fonts-noto-cjk      # CJK glyphs for the PDF notices and pages
+    fonts-noto-cjk      # CJK glyphs for the PDF notices and pages: Noto Sans CJK, and Noto Serif CJK
+                        # from which notices/fonts/build_fonts.py cuts the court documents' serif
     libharfbuzz-subset0 # WeasyPrint font subsetting
     libpango-1.0-0      # WeasyPrint layout
     libpangoft2-1.0-0

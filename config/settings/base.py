@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: a replayed form key is refused per user, with a message.
+    "core.idempotency.FormKeyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.StaffIdleTimeoutMiddleware",
     # Last, as its documentation asks: it turns a lock-out raised during authentication into the response.
@@ -77,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "core.context_processors.platform",
             ],
+            "builtins": ["core.templatetags.form_keys"],
         },
     },
 ]

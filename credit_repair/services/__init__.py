@@ -7,6 +7,7 @@ ledger (the ledger, payments and payment files), breaches, repair (credit repair
 """
 
 from .breaches import REMINDER_KIND, breach_request_enforcement, breaches_detect, breaches_remind
+from .cure import CureOffer, cure_limits_set, cure_offer, cure_offer_or_reason, plan_cure
 from .ledger import (
     LedgerTotals,
     PaymentResult,
@@ -36,6 +37,7 @@ __all__ = [
     "REMINDER_KIND",
     "STEP_EVENTS",
     "STEP_PARTY",
+    "CureOffer",
     "LedgerTotals",
     "PaymentResult",
     "breach_request_enforcement",
@@ -43,12 +45,16 @@ __all__ = [
     "breaches_remind",
     "credit_objection_answer",
     "credit_objection_file",
+    "cure_limits_set",
+    "cure_offer",
+    "cure_offer_or_reason",
     "ledgers_rebuild",
     "ledgers_rebuild_stale",
     "payment_clean",
     "payment_record",
     "payments_import",
     "payments_insert",
+    "plan_cure",
     "repair_advance",
     "repair_step_complete",
     "repairs_advance_pending",

@@ -19,4 +19,8 @@ def debtor_requests_waiting(context: template.Context) -> dict[str, Any]:
 @register.inclusion_tag("debtor_portal/staff/_debtor_case_summary.html")
 def debtor_requests_for(case: Case) -> dict[str, Any]:
     """What waits on one case, with a link to answer it: {% debtor_requests_for case %}."""
-    return {"case": case, "open": staff_selectors.case_debtor_requests_open(case=case)}
+    return {
+        "case": case,
+        "open": staff_selectors.case_debtor_requests_open(case=case),
+        "came_forward": staff_selectors.case_came_forward(case=case),
+    }

@@ -1,6 +1,8 @@
-"""Cut Notice Sans (regular and bold) from Debian's Noto Sans CJK SC: run from the repository root with
+"""Cut Notice Sans (regular and bold) from Debian's Noto Sans CJK SC, and Notice Serif (the body face of the
+court's documents) from Noto Serif CJK SC: run from the repository root with
 
-    python notices/fonts/build_fonts.py
+    python notices/fonts/build_fonts.py          # both families
+    python notices/fonts/build_fonts.py serif    # one family: sans or serif
 
 It needs fonts-noto-cjk (scripts/install_system_packages.sh) and fontTools (a WeasyPrint dependency) and
 writes the same bytes for the same inputs. Run it again when the templates gain a character outside GB2312.
@@ -13,7 +15,8 @@ What it does, and why (see notices/rendering.py and bench/notices_bench.py for t
 - renumbers the CIDs to equal the glyph ids (one charset range instead of thousands);
 - drops hinting, the vertical metrics and the OpenType layout tables, which horizontal Chinese text in
   a PDF does not use;
-- renames the family to "Notice Sans" (a modified font must not carry the original name; SIL OFL 1.1).
+- renames the family to "Notice Sans" / "Notice Serif" (a modified font must not carry the original name;
+  SIL OFL 1.1).
 """
 
 import re
@@ -28,12 +31,19 @@ ASCII_LAST = 0x7F
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent
-SOURCES = {
-    "Regular": Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-    "Bold": Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
+NOTO = Path("/usr/share/fonts/opentype/noto")
+# family key -> (family name, {style: source collection}); both collections come with fonts-noto-cjk.
+FAMILIES = {
+    "sans": (
+        "Notice Sans",
+        {"Regular": NOTO / "NotoSansCJK-Regular.ttc", "Bold": NOTO / "NotoSansCJK-Bold.ttc"},
+    ),
+    "serif": (
+        "Notice Serif",
+        {"Regular": NOTO / "NotoSerifCJK-Regular.ttc", "Bold": NOTO / "NotoSerifCJK-Bold.ttc"},
+    ),
 }
-SC_INDEX = 2  # Noto Sans CJK SC in the collection (simplified Chinese glyph forms)
-FAMILY = "Notice Sans"
+SC_INDEX = 2  # Noto Sans/Serif CJK SC in the collections (simplified Chinese glyph forms)
 # Characters every letter uses, before the templates' own.
 FIRST = (
     [chr(c) for c in range(0x20, 0x7F)]
@@ -57,7 +67,11 @@ def gb2312_rows(first: int, last: int) -> list[str]:
 def template_characters() -> list[str]:
     """Non-ASCII characters of the notice templates and document code, most frequent first."""
     counts: Counter[str] = Counter()
-    paths = sorted((ROOT / "templates" / "notices").rglob("*")) + sorted((ROOT / "notices").glob("*.py"))
+    paths = (
+        sorted((ROOT / "templates" / "notices").rglob("*"))
+        + sorted((ROOT / "notices").glob("*.py"))
+        + [ROOT / "courts" / "documents.py"]
+    )
     for path in paths:
         if path.suffix in (".html", ".css", ".py", ".txt"):
             counts.update(
@@ -130,9 +144,9 @@ def reorder_glyphs(font: TTFont, chars: list[str]) -> None:
     font.setGlyphOrder(new_names)
 
 
-def rename_family(font: TTFont, style: str) -> None:
-    postscript = f"{FAMILY.replace(' ', '')}-{style}"
-    names = {1: FAMILY, 2: style, 3: f"{postscript};build_fonts.py", 4: f"{FAMILY} {style}", 6: postscript}
+def rename_family(font: TTFont, family: str, style: str) -> None:
+    postscript = f"{family.replace(' ', '')}-{style}"
+    names = {1: family, 2: style, 3: f"{postscript};build_fonts.py", 4: f"{family} {style}", 6: postscript}
     for record in list(font["name"].names):
         if record.nameID in names:
             record.string = names[record.nameID]
@@ -140,32 +154,38 @@ def rename_family(font: TTFont, style: str) -> None:
             font["name"].removeNames(nameID=record.nameID)
     top = font["CFF "].cff.topDictIndex[0]
     font["CFF "].cff.fontNames = [postscript]
-    top.FullName, top.FamilyName = f"{FAMILY} {style}", FAMILY
+    top.FullName, top.FamilyName = f"{family} {style}", family
     for fd in top.FDArray:
-        fd.FontName = re.sub(r"^NotoSansCJK\w*?-", f"{FAMILY.replace(' ', '')}-", fd.FontName)
+        fd.FontName = re.sub(r"^Noto(?:Sans|Serif)CJK\w*?-", f"{family.replace(' ', '')}-", fd.FontName)
 
 
-def build(style: str, source: Path, chars: list[str]) -> Path:
+def build(family: str, style: str, source: Path, chars: list[str]) -> Path:
     font = subset_font(source, chars)
     reorder_glyphs(font, chars)
-    rename_family(font, style)
-    target = OUT / f"NoticeSans-{style}.otf"
+    rename_family(font, family, style)
+    target = OUT / f"{family.replace(' ', '')}-{style}.otf"
     font.save(target)
     return target
 
 
-def main() -> int:
-    missing = [str(p) for p in SOURCES.values() if not p.exists()]
+def main(keys: list[str]) -> int:
+    unknown = [k for k in keys if k not in FAMILIES]
+    if unknown:
+        print("unknown families:", *unknown, "(choose from:", *FAMILIES, ")", file=sys.stderr)
+        return 2
+    chosen = [FAMILIES[k] for k in keys or FAMILIES]
+    missing = [str(p) for _family, sources in chosen for p in sources.values() if not p.exists()]
     if missing:
         print("missing source fonts (install fonts-noto-cjk):", *missing, file=sys.stderr)
         return 1
     chars = character_order()
-    for style, source in SOURCES.items():
-        target = build(style, source, chars)
-        glyphs, size = TTFont(target)["maxp"].numGlyphs, target.stat().st_size
-        print(f"{target.relative_to(ROOT)}: {glyphs} glyphs, {size:,} bytes")
+    for family, sources in chosen:
+        for style, source in sources.items():
+            target = build(family, style, source, chars)
+            glyphs, size = TTFont(target)["maxp"].numGlyphs, target.stat().st_size
+            print(f"{target.relative_to(ROOT)}: {glyphs} glyphs, {size:,} bytes")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -8,10 +8,12 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cases.services import case_transition
 from core.models import Organisation
+from core.workdays import WorkingCalendar
 from mediation import debtor_services
 from mediation.debtor_services import Plan
 from mediation.models import Proposal, Settlement
@@ -152,7 +154,11 @@ def test_the_debtors_way_through_the_portal_on_a_phone(
     finance_card = phone.locator(f'article[data-case="{finance.code}"]')
     hold = finance_card.locator("[data-objection-hold]")
     expect(hold).to_be_visible()
-    expect(hold).to_contain_text(re.compile(r"15 日内|within 15 days"))
+    # An objection on the merits is decided within 5 working days, told in calendar days and a date.
+    today = timezone.localdate()
+    by = WorkingCalendar.for_centre(finance.centre_id).add_working_days(today, 5).due
+    expect(hold).to_contain_text(re.compile(rf"{(by - today).days} 日内|within {(by - today).days} days"))
+    expect(hold).to_contain_text(f"{by:%Y-%m-%d}")
     expect(hold).to_contain_text("0595-22581234")
     expect(finance_card.locator("[data-agreement-waiting]")).to_have_count(0)
     expect(finance_card.get_by_role("link", name=re.compile("签署协议|sign the agreement"))).to_have_count(0)

@@ -1,6 +1,7 @@
 """Core rows for tests (centres, organisations, logins), made through core.services as the app makes them."""
 
 import itertools
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
@@ -38,6 +39,10 @@ class CentreFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"centre-{n}")
     name = factory.LazyAttribute(lambda o: f"{o.code} 中心")
     region_code = "350500"
+    # A wage figure with its year and source, so that small claims can be chosen (CPL 165: half of it).
+    average_wage = Decimal("100000.00")
+    average_wage_year = 2025
+    average_wage_source = "test figure"
     # Tests look at 2024-2027: seeding 23 years of holidays per centre would only slow every test down.
     calendar_years = range(2024, 2028)
 

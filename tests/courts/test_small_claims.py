@@ -6,23 +6,43 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import Case, Stage
 from core.models import Centre
 from courts import services
 from courts.services import CourtError
 
-THRESHOLD = Decimal("50000.00")  # the centre's figure: half the province's average wage of 100,000
+WAGE = Decimal("100000.00")  # the centre's figure: small claims up to half of it, 50,000
 
 
 def claim(world, total: str, **fields) -> Case:
     fields.setdefault("address", "泉州市鲤城区中山路100号")
     case = world.case(principal=Decimal(total), interest=Decimal("0"), fees=Decimal("0"), **fields)
     Centre.objects.filter(pk=case.centre_id).update(
-        small_claims_threshold=THRESHOLD, small_claims_threshold_year=2026
+        average_wage=WAGE, average_wage_year=2025, average_wage_source="福建省统计局 2025 年平均工资公报"
     )
     return Case.objects.select_related("centre").get(pk=case.pk)
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        {"average_wage": None},
+        {"average_wage_year": None},
+        {"average_wage_source": ""},
+    ],
+)
+def test_no_small_claims_without_a_dated_sourced_wage_figure(world, missing):
+    case = claim(world, "1000.00")
+    Centre.objects.filter(pk=case.centre_id).update(**missing)
+    case = Case.objects.select_related("centre").get(pk=case.pk)
+
+    assert services.suit_procedure_for(case) == "summary"
+    with translation.override("en"):
+        assert "average wage" in services.small_claims_refusal(case)
+    with pytest.raises(CourtError):
+        services.suit_file(case=case, actor=world.judge1, procedure="small_claims")
 
 
 def test_small_claims_up_to_the_centres_dated_threshold(world):

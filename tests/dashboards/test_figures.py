@@ -119,8 +119,11 @@ def test_objections_and_their_outcomes(funnel):
                                  outcome=outcome)  # fmt: skip
     funnel.refresh()
     rows = table(funnel.world.creditor1, "objections")
-    # ground, filed, under review, upheld, rejected, corrected or closed
-    assert rows == [["Not my debt (identity theft)", 1, 0, 0, 1, 0], ["The amount is wrong", 2, 1, 1, 0, 1]]
+    # ground, filed, under review, upheld, rejected, sent to the repayment plan, corrected or closed
+    assert rows == [
+        ["Not my debt (identity theft)", 1, 0, 0, 1, 0, 0],
+        ["The amount is wrong", 2, 1, 1, 0, 0, 1],
+    ]
 
 
 def test_deadlines_due_overdue_and_missed(funnel):

@@ -2,7 +2,6 @@
 while an offer waits, an objection decided before signing, who to call, the document's fingerprint behind
 a link, and "leave" never the first thing offered."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Organisation
+from core.workdays import WorkingCalendar
 from debtor_portal import selectors
 from mediation import debtor_services
 from mediation.debtor_services import Plan
@@ -128,11 +128,13 @@ def test_an_objection_replaces_the_signing_prompt_by_what_happens_next(world, en
     )
     view = selectors.case_view(case)
     assert view.objection_review is not None
-    by = timezone.localdate() + timedelta(days=selectors.OBJECTION_REVIEW_DAYS)
-    assert view.objection_review_by == by
+    # Triaged on the merits: the mediator decides within 5 working days of the filing.
+    by = WorkingCalendar.for_centre(case.centre_id).add_working_days(timezone.localdate(), 5).due
+    assert view.objection_review_by == by and view.objection_review.reviewer == world.mediator1
+    days = (by - timezone.localdate()).days
     page = english.get(CASES).content.decode()
     assert "Read and sign the agreement" not in page
-    assert f"reviews your objection within {selectors.OBJECTION_REVIEW_DAYS} days, by {by:%Y-%m-%d}" in page
+    assert f"reviews your objection within {days} days, by {by:%Y-%m-%d}" in page
     assert "the agreement can be signed after that" in page
     agreement_url = reverse("debtor:agreement", args=[case.pk])
     agreement = english.get(agreement_url).content.decode()

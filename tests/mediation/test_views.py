@@ -269,3 +269,37 @@ def test_reassign_list_escapes_names_and_keeps_the_choice(world, client, mediati
     assert 'id="id_mediator"' in select and f'<option value="{odd.pk}">' in select
     html = client.get("/mediation/queue/?sort=-amount&stage=in_mediation").content.decode()
     assert '<option value="-amount" selected>' in html and '<option value="in_mediation" selected>' in html
+
+
+@pytest.mark.parametrize(
+    ("starts", "due", "left", "beyond"),
+    [
+        # CPL 85: accepted Mon 2026-11-02, the 30 days run from 11-03: last day Wed 12-02, a working day.
+        ("2026-11-02", "2026-12-02", "0", None),
+        # accepted today, Wed 12-02: 30 days left, as the header says
+        ("2026-12-02", "2027-01-01", "30", None),
+        # the 30th day is New Year's Day: the last day moves to Mon 2027-01-04, three days beyond the 30
+        ("2026-12-02", "2027-01-04", "33", "3"),
+    ],
+)
+def test_queue_header_and_rows_count_the_window_alike(
+    world, client, mediating, monkeypatch, starts, due, left, beyond
+):
+    from datetime import date
+
+    from cases.models import Deadline
+
+    monkeypatch.setattr(timezone, "localdate", lambda value=None, timezone=None: date(2026, 12, 2))
+    case = mediating[0]
+    Deadline.objects.filter(case=case, kind="mediation_window").update(
+        starts_on=date.fromisoformat(starts), due_on=date.fromisoformat(due)
+    )
+    html = client.get("/mediation/queue/").content.decode()
+    assert "调解期限自受理次日起算 30 日" in html
+    row = html[html.index(f'value="{case.pk}"') :].split("</tr>", 1)[0]
+    cell = row.split('data-label="剩余天数">', 1)[1].split("</td>", 1)[0]
+    assert f">{left}</span>" in cell
+    if beyond:
+        assert f'data-days-beyond="{beyond}"' in cell and "30 + 3 日" in cell
+    else:
+        assert "data-days-beyond" not in cell

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('cases', '0008_event_action_choices_merged'),
         ('core', '0004_organisation_contact'),
-        ('mediation', '0005_settlement_signatures_refusal_extension'),
+        ('mediation', '0006_financial_statement_objection_triage'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
