@@ -11,6 +11,12 @@ temporary staging table, then INSERT ... SELECT into debtors (one per person per
 known), cases and events, with foreign keys checked as it goes; the database works on one chunk while
 Python reads the next. Elsewhere (SQLite, or a caller's open transaction) the same statements run
 inline. A crash or a killed worker rolls the transaction back: no case of the batch remains.
+
+With a router (BATCH_ROUTERS, filled by the mediation app; PostgreSQL), each case is written once, already
+routed: the reading thread decides its colour, track and mediator by the centre's rules, hashes the
+`retriaged` event when the rules change the default colour or track, and the write transaction adds the
+triage results and assignments chunk by chunk. The routing task that follows (batch_imported) then finds
+nothing to do: routing costs no UPDATE of every case.
 """
 
 from __future__ import annotations
@@ -678,16 +684,25 @@ def _copy_text(value: str) -> str:
     return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
 
 
+def _copy_value(value: Any) -> str:
+    """Any staged value in COPY's text format (the columns after first_of_person: add new ones there)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return _copy_text(value) if isinstance(value, str) else str(value)
+
+
 def _copy_line(r: tuple[Any, ...]) -> str:
     """A staged row in COPY's text format; only the creditor's free text may hold tab, newline, backslash."""
     rate = "\\N" if r[18] is None else r[18]
     contract = "\\N" if r[20] is None else r[20]
-    routed = "\t".join("\\N" if v is None else str(v) for v in r[29:])
+    later = "\t".join(map(_copy_value, r[28:]))
     return (
         f"{r[0]}\t{r[1]}\t{r[2]}\t{_copy_text(r[3])}\t{_copy_text(r[4])}\t{r[5]}\t{r[6]}\t{r[7]}\t{r[8]}\t{r[9]}\t"
         f"{r[10]}\t{r[11]}\t{_copy_text(r[12])}\t{_copy_text(r[13])}\t{r[14]}\t{r[15]}\t{r[16]}\t{r[17]}\t{rate}\t"
         f"{r[19]}\t{contract}\t{'t' if r[21] else 'f'}\t{_copy_text(r[22])}\t{r[23]}\t{r[24]}\t{r[25]}\t"
-        f"{r[26]}\t{'t' if r[27] else 'f'}\t{r[28]}\t{routed}\n"
+        f"{r[26]}\t{'t' if r[27] else 'f'}\t{later}\n"
     )
 
 
