@@ -179,24 +179,27 @@ def append_events_bulk(
 _STAGED_EVENT_INSERT = """
     INSERT INTO cases_caseevent (case_id, seq, action, from_stage, to_stage, actor_id, actor_role, reason,
         data, created_at, prev_hash, hash)
-    SELECT s.id, %s, %s, %s, %s, %s, %s, %s, {data}, %s, {prev}, s.{this} FROM {table} s"""
+    SELECT s.id, %s, %s, %s, %s, %s, %s, %s, {data}, %s, {prev}, s.{this} FROM {table} s WHERE {where}"""
 
 
 def append_events_staged(
-    cursor: Any, *, table: str, hasher: EventHasher, prev: str, this: str, at: Any
+    cursor: Any, *, table: str, hasher: EventHasher, prev: str, this: str, at: Any, where: str = "true"
 ) -> None:
     """The same event on every new case of a staging table (the batch import), in one INSERT ... SELECT.
 
     The table's `id` is the case id; `this` names its column holding each event's hash, computed by
     `hasher` as the rows were read, and `prev` the column (or literal) of the previous hash. The case rows
     are new to the caller's transaction, so there is nothing to lock; the caller sets their heads.
+    `where` (SQL over `s`, the caller's constant) picks the rows that get the event.
     """
     f = hasher.fields
     data = "CAST(%s AS jsonb)" if cursor.db.vendor == "postgresql" else "%s"
     prev_sql = prev if prev == "''" else f"s.{prev}"
     params = [f["seq"], f["action"], f["from_stage"], f["to_stage"], f["actor_id"], f["actor_role"]]
     params += [f["reason"], json.dumps(f["data"]), at]
-    cursor.execute(_STAGED_EVENT_INSERT.format(data=data, prev=prev_sql, this=this, table=table), params)
+    cursor.execute(
+        _STAGED_EVENT_INSERT.format(data=data, prev=prev_sql, this=this, table=table, where=where), params
+    )
 
 
 def move_heads(case_ids: list[int]) -> None:

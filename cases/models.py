@@ -305,7 +305,9 @@ class Case(FSMModelMixin, TimeStampedModel):
     )
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
     debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="cases")
-    code = models.CharField(_("case code"), max_length=16, unique=True)
+    # Unique by the constraint in Meta: a unique field would also get a LIKE (pattern) index on PostgreSQL
+    # that no query uses and every imported case pays for (codes are random: each insert a cache miss).
+    code = models.CharField(_("case code"), max_length=16)
     external_ref = models.CharField(_("contract number"), max_length=64)
 
     phone = EncryptedTextField(_("phone"), blank=True)
@@ -334,7 +336,8 @@ class Case(FSMModelMixin, TimeStampedModel):
     colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices, blank=True)
     track = models.CharField(_("track"), max_length=8, choices=Track.choices, blank=True)
 
-    stage = FSMField(_("stage"), default=Stage.RECEIVED, choices=Stage.choices, protected=True, db_index=True)
+    # Indexed in Meta (no LIKE index beside it; stages are compared whole).
+    stage = FSMField(_("stage"), default=Stage.RECEIVED, choices=Stage.choices, protected=True)
     stage_entered_at = models.DateTimeField(_("stage entered at"), default=timezone.now)
     on_hold = models.BooleanField(_("on hold"), default=False)
 
@@ -384,8 +387,10 @@ class Case(FSMModelMixin, TimeStampedModel):
         verbose_name_plural = _("cases")
         constraints = [
             models.UniqueConstraint(fields=["creditor", "external_ref"], name="case_external_ref_unique"),
+            models.UniqueConstraint(fields=["code"], name="case_code_unique"),
         ]
         indexes = [
+            models.Index(fields=["stage"], name="case_stage_idx"),
             models.Index(fields=["centre", "stage"]),
             models.Index(fields=["creditor", "stage"]),
             models.Index(fields=["mediator", "stage"]),

@@ -10,6 +10,12 @@ class MediationConfig(AppConfig):
         from . import documents, receivers  # noqa: F401  (connects the signal receivers)
 
         documents.register()
+        from cases.batches.importer import BATCH_ROUTERS
+
+        from .services import batch_router
+
+        if batch_router not in BATCH_ROUTERS:
+            BATCH_ROUTERS.append(batch_router)
         from notices.services import LATE_CONTACT_CONSENTS
 
         if late_contact_consented not in LATE_CONTACT_CONSENTS:

@@ -101,7 +101,8 @@ class TriageRule(models.Model):
 class TriageResult(models.Model):
     """What triage decided for a case and why, under which rule version."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="triage_results")
+    # Looked up by case through the (case, -created_at) index below; a second one would only slow the import.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="triage_results", db_index=False)
     ruleset = models.ForeignKey(TriageRuleSet, on_delete=models.PROTECT, null=True, blank=True)
     version = models.PositiveIntegerField(_("rule version"), default=0)
     colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices)
@@ -122,15 +123,21 @@ class TriageResult(models.Model):
 class Assignment(models.Model):
     """Who a case was given to, when and by whom: reassignment keeps the history."""
 
+    # History is read by case only; an index per person column would cost every batch's 100,000 assignments
+    # four more index entries each (users and committees are deactivated, not deleted).
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
-    mediator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    committee = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    mediator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    committee = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", db_index=False)
     previous_mediator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     how = models.CharField(
         _("how"), max_length=10, choices=[("auto", _("Automatic")), ("manual", _("By hand"))]
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Batch, Case, Deadline, EventAction, Stage
@@ -55,6 +55,7 @@ from .models import (
     TriageRule,
     TriageRuleSet,
 )
+from .routing import ImportRouter, cases_route
 from .triage import evaluate, retriage_candidates, validate_conditions
 
 CHUNK = 5000
@@ -229,13 +230,40 @@ def imported_cases_route(*, batch: Batch) -> dict[str, int]:
     """A new batch's cases under the centre's own rules (each gets a result with the rule version and the
     reasons), then, when the centre assigns automatically, to its mediators. Safe to run twice."""
     centre = batch.centre
-    triage_ruleset_ensure_default(centre)
+    ruleset = triage_ruleset_ensure_default(centre)
     cases = Case.objects.filter(batch=batch, stage=Stage.TRIAGED)
+    if not _routing_pending(cases, ruleset=ruleset, assign=centre.auto_assign):
+        return {"changed": 0, "assigned": 0}  # routed as it was imported (batch_router), under these rules
+    if connection.vendor == "postgresql":
+        # One set-based pass (mediation.routing): rules, results, events and mediators together.
+        members = list(_mediators(centre, court_invited=False)) if centre.auto_assign else []
+        routed = cases_route(
+            centre=centre,
+            base=cases,
+            ruleset=ruleset,
+            actor=SYSTEM,
+            chooser=MediatorChooser(members) if members else None,
+        )
+        return {"changed": routed.changed, "assigned": routed.assigned}
     changed = cases_retriage(centre=centre, actor=SYSTEM, case_ids=cases.values("pk"), record_all=True)
     assigned = 0
     if centre.auto_assign:
         assigned = sum(cases_assign_auto(centre=centre, case_ids=cases.values("pk")).values())
     return {"changed": changed, "assigned": assigned}
+
+
+def _routing_pending(cases: QuerySet[Case], *, ruleset: TriageRuleSet, assign: bool) -> bool:
+    """Whether some of these cases have no result under these rules or (`assign`) no mediator: one query."""
+    unrouted = ~Exists(TriageResult.objects.filter(case_id=OuterRef("pk"), ruleset=ruleset))
+    return cases.filter(unrouted | Q(mediator__isnull=True) if assign else unrouted).exists()
+
+
+def batch_router(*, centre: Centre, at: datetime, today: date) -> ImportRouter:
+    """The centre's rules and mediators for a batch being imported (cases.batches.importer.BATCH_ROUTERS)."""
+    ruleset = triage_ruleset_ensure_default(centre)
+    members = list(_mediators(centre, court_invited=False)) if centre.auto_assign else []
+    chooser = MediatorChooser(members) if members else None
+    return ImportRouter(centre=centre, ruleset=ruleset, chooser=chooser, at=at, today=today)
 
 
 def triage_latest(case: Case) -> TriageResult | None:
@@ -298,26 +326,45 @@ def _choose_mediators(
     cases: Sequence[tuple[int, str, int | None]], members: list[Membership]
 ) -> dict[int, list[tuple[int, int | None]]]:
     """Each case to a mediator covering the debtor's region if any, else to the least loaded one."""
-    load = _open_load([m.user_id for m in members])
-    by_region: dict[str, list[Membership]] = defaultdict(list)
-    for m in members:
-        for prefix in filter(None, (p.strip() for p in m.region_codes.split(","))):
-            by_region[prefix].append(m)
-    current = {m.user_id: load.get(m.user_id, 0) for m in members}
-    pick = _LeastLoaded(current)
-    everyone = tuple(sorted(current))
-    regional: dict[str, tuple[int, ...]] = {}
+    chooser = MediatorChooser(members)
     chosen: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
     for pk, region, previous in cases:
-        if region not in regional:
-            regional[region] = tuple(
+        chosen[chooser.pick(region)[0]].append((pk, previous))
+    return chosen
+
+
+class MediatorChooser:
+    """The mediator for one case after another: one covering the debtor's region if any, else any; of
+    those, the least loaded (open cases, counting those given so far), ties to the lowest id."""
+
+    def __init__(self, members: list[Membership]) -> None:
+        load = _open_load([m.user_id for m in members])
+        self.by_region: dict[str, list[Membership]] = defaultdict(list)
+        for m in members:
+            for prefix in filter(None, (p.strip() for p in m.region_codes.split(","))):
+                self.by_region[prefix].append(m)
+        current = {m.user_id: load.get(m.user_id, 0) for m in members}
+        self.committee = {m.user_id: m.organisation_id for m in members}
+        self.least_loaded = _LeastLoaded(current)
+        self.everyone = tuple(sorted(current))
+        self.regional: dict[str, tuple[int, ...]] = {}
+
+    def pick(self, region: str) -> tuple[int, int]:
+        """(mediator id, committee id) for a case of this debtor's region code."""
+        group = self.regional.get(region)
+        if group is None:
+            group = self.regional[region] = tuple(
                 sorted(
-                    {m.user_id for p, ms in by_region.items() if region and region.startswith(p) for m in ms}
+                    {
+                        m.user_id
+                        for p, ms in self.by_region.items()
+                        if region and region.startswith(p)
+                        for m in ms
+                    }
                 )
             )
-        uid = pick.take(regional[region] or everyone)
-        chosen[uid].append((pk, previous))
-    return chosen
+        uid = self.least_loaded.take(group or self.everyone)
+        return uid, self.committee[uid]
 
 
 class _LeastLoaded:

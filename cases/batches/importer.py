@@ -11,21 +11,29 @@ temporary staging table, then INSERT ... SELECT into debtors (one per person per
 known), cases and events, with foreign keys checked as it goes; the database works on one chunk while
 Python reads the next. Elsewhere (SQLite, or a caller's open transaction) the same statements run
 inline. A crash or a killed worker rolls the transaction back: no case of the batch remains.
+
+With a router (BATCH_ROUTERS, filled by the mediation app; PostgreSQL), each case is written once, already
+routed: the reading thread decides its colour, track and mediator by the centre's rules, hashes the
+`retriaged` event when the rules change the default colour or track, and the write transaction adds the
+triage results and assignments chunk by chunk. The routing task that follows (batch_imported) then finds
+nothing to do: routing costs no UPDATE of every case.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -44,6 +52,7 @@ from .history import claim_histories_insert
 from .reader import FileRefused, Sheet, open_sheet
 from .validation import DUPLICATE_EXISTING, MESSAGES, CleanRow, RowError, RowValidator, masked, msgid
 
+logger = logging.getLogger(__name__)
 CASE_CODE_LETTERS = 32  # the 5-bit mapping below needs exactly 32 letters
 
 CHUNK = 5000
@@ -79,6 +88,12 @@ STAGE_COLUMNS = (
     "hash1",
     "hash2",
     "first_of_person",
+    # Set by a router (BATCH_ROUTERS) that routes the case as it is written; empty without one.
+    "event_seq",
+    "hash3",
+    "mediator_id",
+    "committee_id",
+    "reasons",
 )
 STAGE_DDL = f"""CREATE TEMP TABLE {STAGE_TABLE} (
     id bigint NOT NULL, row_no integer NOT NULL, code varchar(16) NOT NULL, external_ref varchar(64) NOT NULL,
@@ -88,7 +103,8 @@ STAGE_DDL = f"""CREATE TEMP TABLE {STAGE_TABLE} (
     product varchar(16) NOT NULL, principal numeric(14, 2) NOT NULL, interest numeric(14, 2) NOT NULL,
     fees numeric(14, 2) NOT NULL, annual_rate numeric(6, 3), overdue_since date NOT NULL, contract_date date,
     consent boolean NOT NULL, note text NOT NULL, colour varchar(8) NOT NULL, track varchar(8) NOT NULL,
-    hash1 varchar(64) NOT NULL, hash2 varchar(64) NOT NULL, first_of_person boolean NOT NULL
+    hash1 varchar(64) NOT NULL, hash2 varchar(64) NOT NULL, first_of_person boolean NOT NULL,
+    event_seq integer NOT NULL, hash3 varchar(64), mediator_id integer, committee_id integer, reasons integer
 )"""
 assert len(CASE_CODE_ALPHABET) == CASE_CODE_LETTERS
 _CODE_TABLE = bytes(ord(CASE_CODE_ALPHABET[b & 31]) for b in range(256))
@@ -99,6 +115,41 @@ NO_ROWS_MESSAGE = _("The file has a header row but no data rows.")
 
 
 ANALYZE_AFTER_ROWS = 1000
+
+
+@dataclass(slots=True)
+class NewCase:
+    """What triage rules look at in a new case, before it is written (hardship holds and group risk: none
+    yet); `other_cases` is filled in by the router."""
+
+    claimed_total: Decimal
+    overdue_since: date
+    product: str
+    e_service_consent: bool
+    region: str
+    other_cases: int = 0
+
+
+class BatchRouter(Protocol):
+    """Routes each case as the import writes it (registered by a higher app: see BATCH_ROUTERS)."""
+
+    hasher: EventHasher
+
+    def prepare(self, id_hashes: list[str]) -> None: ...
+
+    def route(
+        self, new: Any, *, case_id: int, id_hash: str, default: tuple[str, str], head: str
+    ) -> tuple[str, str, str | None, int | None, int | None, int]: ...
+
+    def write(self, cursor: Any, *, table: str, now: Any) -> None: ...
+
+    def settle(self, batch_id: int) -> None: ...
+
+
+# Filled in AppConfig.ready by the app that triages and assigns (mediation): f(centre, at, today) gives the
+# router of a batch, or None. Routing as the rows are written spares the routing task an UPDATE of every
+# case; that task (after batch_imported) then finds the batch routed and changes nothing.
+BATCH_ROUTERS: list[Callable[..., BatchRouter | None]] = []
 
 
 class Superseded(Exception):
@@ -122,6 +173,29 @@ def case_codes_new(n: int) -> list[str]:
     return [raw[i : i + 10] for i in range(0, 10 * n, 10)]
 
 
+class _Clock:
+    """Where the write transaction's time goes, summed over the chunks and logged at debug level at the end
+    (bench/import_bench.py shows it)."""
+
+    def __init__(self) -> None:
+        self.on = logger.isEnabledFor(logging.DEBUG)
+        self.last = time.perf_counter()
+        self.spent: dict[str, float] = {}
+
+    def lap(self, what: str) -> None:
+        if self.on:
+            now = time.perf_counter()
+            self.spent[what] = self.spent.get(what, 0.0) + now - self.last
+            self.last = now
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+
+    def log(self) -> None:
+        for what, seconds in self.spent.items():
+            logger.debug("import writer: %s in %.2f s", what, seconds)
+
+
 @dataclass
 class Counts:
     rows_read: int = 0
@@ -142,18 +216,26 @@ class _Context:
     hash_received: Any = None
     hash_triage: Any = None
     history: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)  # (case id, history columns)
+    router: BatchRouter | None = None
+    clock: _Clock = field(default_factory=_Clock)
 
 
 # --- entry point ---
 
 
 def batch_import(
-    *, batch: Batch, path: str | Path | None = None, today: date | None = None, chunk_size: int = CHUNK
+    *,
+    batch: Batch,
+    path: str | Path | None = None,
+    today: date | None = None,
+    chunk_size: int = CHUNK,
+    route: bool = True,
 ) -> Batch:
     """Import a batch file: refuse it whole, or create every valid row's case and report every bad row.
 
     Runs the batch's current attempt (batch_create / batch_retry set it up); a batch that is done, refused
-    or already running is left as it is, so the task may safely run twice.
+    or already running is left as it is, so the task may safely run twice. With `route` (on PostgreSQL),
+    each case is written with the centre's triage and its mediator (BATCH_ROUTERS).
     """
     attempt = _claim(batch)
     if attempt is None:
@@ -166,6 +248,8 @@ def batch_import(
             unknown_columns=sheet.unknown_columns, updated_at=timezone.now()
         )
         ctx = _context(batch, attempt)
+        if route and connection.vendor == "postgresql":
+            ctx.router = _router(ctx, today or timezone.localdate())
         with _writer(ctx) as writer:
             _stream(ctx, sheet, writer, today or timezone.localdate(), chunk_size)
             if ctx.counts.rows_read == 0:
@@ -193,6 +277,14 @@ def batch_import(
     if batch.status == Batch.Status.DONE and batch.accepted >= ANALYZE_AFTER_ROWS:
         refresh_statistics()
     return batch
+
+
+def _router(ctx: _Context, today: date) -> BatchRouter | None:
+    for factory in BATCH_ROUTERS:
+        router = factory(centre=ctx.centre, at=ctx.now, today=today)
+        if router is not None:
+            return router
+    return None
 
 
 def refresh_statistics() -> None:
@@ -365,8 +457,11 @@ def _flush(
         ids = writer.reserve_case_ids(len(good))
         codes = case_codes_new(len(good))
         people: set[str] = set()
-        rows = zip(good, ids, codes, strict=True)
-        writer.put([_stage_row(ctx, row, case_id, code, people) for row, case_id, code in rows])
+        hashes = [keyed_hash(row.id_number) for row in good]
+        if ctx.router is not None:
+            ctx.router.prepare(hashes)
+        rows = zip(good, ids, codes, hashes, strict=True)
+        writer.put([_stage_row(ctx, row, cid, code, id_hash=h, people=people) for row, cid, code, h in rows])
         ctx.history.extend((i, row.history) for row, i in zip(good, ids, strict=True) if row.history)
     if bad:
         BatchError.objects.bulk_create(
@@ -403,15 +498,26 @@ def existing_refs(creditor_id: int, refs: list[str]) -> set[str]:
     )
 
 
-def _stage_row(ctx: _Context, row: CleanRow, case_id: int, code: str, people: set[str]) -> tuple[Any, ...]:
+def _stage_row(
+    ctx: _Context, row: CleanRow, case_id: int, code: str, *, id_hash: str, people: set[str]
+) -> tuple[Any, ...]:
     number = row.id_number
-    id_hash = keyed_hash(number)
     first_of_person = id_hash not in people
     people.add(id_hash)
     triage = default_triage(claimed_total=row.claimed_total, centre=ctx.centre)
     hash1 = ctx.hash_received(case_id, "")
     hash2 = ctx.hash_triage(case_id, hash1)
     birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))  # checked by the validation
+    colour, track = triage["colour"], triage["track"]
+    hash3 = mediator_id = committee_id = reasons = None
+    if ctx.router is not None:
+        colour, track, hash3, mediator_id, committee_id, reasons = ctx.router.route(
+            NewCase(row.claimed_total, row.overdue_since, row.product, row.e_service_consent, number[:6]),
+            case_id=case_id,
+            id_hash=id_hash,
+            default=(colour, track),
+            head=hash2,
+        )
     return (
         case_id,
         row.row,
@@ -436,11 +542,16 @@ def _stage_row(ctx: _Context, row: CleanRow, case_id: int, code: str, people: se
         row.contract_date,
         row.e_service_consent,
         row.note,
-        triage["colour"],
-        triage["track"],
+        colour,
+        track,
         hash1,
         hash2,
         first_of_person,
+        2 if hash3 is None else 3,
+        hash3,
+        mediator_id,
+        committee_id,
+        reasons,
     )
 
 
@@ -483,6 +594,8 @@ class _InlineWriter:
         with transaction.atomic():
             if self.staged:
                 write_cases(self.ctx, self.staged)
+                if self.ctx.router is not None:
+                    self.ctx.router.settle(self.ctx.batch.pk)
             _finalise(self.ctx)
 
 
@@ -543,12 +656,20 @@ class _ThreadWriter(_InlineWriter):
                     if item is _ABORT:
                         raise _Aborted
                     if item is _DONE:
+                        self.ctx.clock.start()
+                        if self.ctx.router is not None:
+                            self.ctx.router.settle(self.ctx.batch.pk)
+                        self.ctx.clock.lap("settle")
                         _finalise(self.ctx)
                         break
                     n, payload = item
+                    self.ctx.clock.start()
                     with connection.cursor() as cursor, cursor.copy(_COPY_SQL) as copy:
                         copy.write(payload)
+                    self.ctx.clock.lap("COPY into the staging table")
                     _apply_chunk(self.ctx, n)
+            self.ctx.clock.lap("commit (deferred checks)")
+            self.ctx.clock.log()
         except _Aborted:
             pass
         except BaseException as exc:
@@ -570,15 +691,25 @@ def _copy_text(value: str) -> str:
     return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
 
 
+def _copy_value(value: Any) -> str:
+    """Any staged value in COPY's text format (the columns after first_of_person: add new ones there)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return _copy_text(value) if isinstance(value, str) else str(value)
+
+
 def _copy_line(r: tuple[Any, ...]) -> str:
     """A staged row in COPY's text format; only the creditor's free text may hold tab, newline, backslash."""
     rate = "\\N" if r[18] is None else r[18]
     contract = "\\N" if r[20] is None else r[20]
+    later = "\t".join(map(_copy_value, r[28:]))
     return (
         f"{r[0]}\t{r[1]}\t{r[2]}\t{_copy_text(r[3])}\t{_copy_text(r[4])}\t{r[5]}\t{r[6]}\t{r[7]}\t{r[8]}\t{r[9]}\t"
         f"{r[10]}\t{r[11]}\t{_copy_text(r[12])}\t{_copy_text(r[13])}\t{r[14]}\t{r[15]}\t{r[16]}\t{r[17]}\t{rate}\t"
         f"{r[19]}\t{contract}\t{'t' if r[21] else 'f'}\t{_copy_text(r[22])}\t{r[23]}\t{r[24]}\t{r[25]}\t"
-        f"{r[26]}\t{'t' if r[27] else 'f'}\n"
+        f"{r[26]}\t{'t' if r[27] else 'f'}\t{later}\n"
     )
 
 
@@ -659,7 +790,8 @@ CASE_INSERT = f"""
         mediator_id, debtor_id)
     SELECT s.id, %s, %s, s.code, s.external_ref, s.phone_enc, s.phone_masked, s.address, s.email,
         s.product, s.principal, s.interest, s.fees, s.annual_rate, s.overdue_since, s.contract_date,
-        s.consent, s.note, s.colour, s.track, %s, %s, false, '', '', 2, s.hash2, %s, %s, %s, %s, %s, NULL,
+        s.consent, s.note, s.colour, s.track, %s, %s, false, '', '', s.event_seq, COALESCE(s.hash3, s.hash2),
+        %s, %s, COALESCE(s.committee_id, %s), %s, %s, s.mediator_id,
         (SELECT d.id FROM cases_debtor d WHERE d.centre_id = %s AND d.id_hash = s.id_hash)
     FROM {STAGE_TABLE} s"""  # noqa: S608
 # Codes drawn again: taken already (one index look-up per staged case: a scalar subquery is not turned into
@@ -672,14 +804,19 @@ REDRAW_CODE = f"UPDATE {STAGE_TABLE} SET code = %s WHERE id = %s"  # noqa: S608
 
 
 def write_cases(ctx: _Context, n: int) -> None:
-    """Debtors (one per person per centre, known ones reused), cases and their first two events, set-based."""
+    """Debtors (one per person per centre, known ones reused), cases and their first two events, set-based;
+    with a router, the third event where the centre's rules changed colour or track, results, assignments."""
     pg = connection.vendor == "postgresql"
     now: Any = ctx.now if pg else connection.ops.adapt_datetimefield_value(ctx.now)
+    clock = ctx.clock
     with connection.cursor() as cursor:
         # A person already known at this centre keeps their Debtor (the unique centre + id_hash says so).
         cursor.execute(DEBTOR_INSERT, [now, now, ctx.centre.pk, ctx.centre.pk])
+        clock.lap("debtors")
         _redraw_clashing_codes(cursor)
+        clock.lap("case codes checked")
         _insert_cases(cursor, ctx, now, n)
+        clock.lap("cases")
         # The first two events of every staged case, hashed as the rows were read (cases.events).
         append_events_staged(
             cursor, table=STAGE_TABLE, hasher=ctx.hash_received, prev="''", this="hash1", at=now
@@ -687,6 +824,16 @@ def write_cases(ctx: _Context, n: int) -> None:
         append_events_staged(
             cursor, table=STAGE_TABLE, hasher=ctx.hash_triage, prev="hash1", this="hash2", at=now
         )
+        clock.lap("events")
+        if ctx.router is not None:
+            # The centre's rules changed the colour or track: the third event says so (mediation.routing).
+            append_events_staged(
+                cursor, table=STAGE_TABLE, hasher=ctx.router.hasher, prev="hash2", this="hash3", at=now,
+                where="s.hash3 IS NOT NULL",
+            )  # fmt: skip
+            clock.lap("events")
+            ctx.router.write(cursor, table=STAGE_TABLE, now=now)
+            clock.lap("triage results and assignments")
 
 
 def _redraw_clashing_codes(cursor: Any) -> None:

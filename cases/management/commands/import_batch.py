@@ -40,7 +40,7 @@ class Command(BaseCommand):
             self._refuse(None, f"no such file: {file}", as_json)
         batch = batch_create(creditor=org, filename=path.name, path=path.resolve())
         try:
-            batch = batch_import(batch=batch)
+            batch = batch_import(batch=batch, route=route)
         except Exception as exc:  # the batch is marked failed and nothing of it was saved
             batch.refresh_from_db()
             detail = f"{type(exc).__name__}: {exc}"

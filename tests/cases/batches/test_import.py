@@ -29,8 +29,10 @@ def test_cases_are_received_then_triaged_and_routed(world, tmp_path, run_import)
         "green",
         "fast",
     )  # 100,000.00 is within the ceiling
-    assert (slow.stage, slow.colour, slow.track) == ("triaged", "green", "slow")
-    assert (fast.committee, fast.court, fast.mediator) == (world.committee, world.court, None)
+    # Above it, the default rules ("Large claim") make it yellow, on the slow track, as it is written.
+    assert (slow.stage, slow.colour, slow.track) == ("triaged", "yellow", "slow")
+    assert slow.events.filter(action="retriaged", seq=3).count() == 1
+    assert (fast.committee, fast.court, fast.mediator) == (world.committee, world.court, world.mediator1)
     assert fast.batch_id == result.data["batch"] and fast.creditor == world.bank and fast.centre == world.qz
     events = list(
         CaseEvent.objects.filter(case=fast)
