@@ -129,8 +129,17 @@ class QueueAdmin(CourtCaseListAdmin):
             **self.bulk_context(request, queryset, ids),
             "title": BulkRun.Action.STEP.label,
             "form": form,
+            "bulk": {
+                "name": "step",
+                "help": gettext(
+                    "The same step and reason apply to every case selected; a case where the step is not "
+                    "possible is skipped and the report says why."
+                ),
+                "button": gettext("Take the step"),
+                "button_class": "default",
+            },
         }
-        return TemplateResponse(request, "court/bulk_step.html", context)
+        return TemplateResponse(request, "court/bulk_form.html", context)
 
     def bulk_start(self, request: HttpRequest, action: str, ids: list[int], params: dict) -> HttpResponse:
         try:
@@ -254,8 +263,17 @@ class ConfirmationQueue(QueueAdmin):
             **self.bulk_context(request, queryset, ids),
             "title": gettext("Refuse confirmation"),
             "form": form,
+            "bulk": {
+                "name": "reject",
+                "help": gettext(
+                    "The same ground, reasons and next step apply to every case selected; each gets its own "
+                    "ruling."
+                ),
+                "button": gettext("Refuse confirmation"),
+                "button_class": "court-button--danger",
+            },
         }
-        return TemplateResponse(request, "court/bulk_reject.html", context)
+        return TemplateResponse(request, "court/bulk_form.html", context)
 
 
 class PaymentOrderQueueMixin:
