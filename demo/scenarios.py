@@ -129,6 +129,8 @@ class CreditorSpec:
     ref_prefix: str
     products: tuple[str, ...]
     login: str
+    # As the court documents state the creditor: registered address, legal representative, agent.
+    particulars: tuple[tuple[str, str], ...] = ()
 
 
 CREDITORS = {
@@ -139,6 +141,13 @@ CREDITORS = {
             "XYK",
             (Product.CREDIT_CARD, Product.CREDIT_CARD, Product.CONSUMER_LOAN),
             "creditor1",
+            (
+                ("address", "泉州市丰泽区刺桐路100号"),
+                ("legal_representative", "王建国"),
+                ("legal_representative_title", "行长"),
+                ("agent_name", "林晓芳"),
+                ("agent_detail", "该行员工"),
+            ),
         ),
         CreditorSpec(
             "demo-consumer-finance",
@@ -146,6 +155,13 @@ CREDITORS = {
             "XFD",
             (Product.CONSUMER_LOAN, Product.MICROLOAN),
             "creditor2",
+            (
+                ("address", "泉州市鲤城区中山路200号"),
+                ("legal_representative", "李明"),
+                ("legal_representative_title", "总经理"),
+                ("agent_name", "陈志远"),
+                ("agent_detail", "该公司员工"),
+            ),
         ),
     ],
     "longyan": [
@@ -155,6 +171,13 @@ CREDITORS = {
             "NSH",
             (Product.CREDIT_CARD, Product.CONSUMER_LOAN, Product.MICROLOAN),
             "creditor3",
+            (
+                ("address", "龙岩市新罗区九一路88号"),
+                ("legal_representative", "张华"),
+                ("legal_representative_title", "董事长"),
+                ("agent_name", "罗俊明"),
+                ("agent_detail", "该行员工"),
+            ),
         ),
     ],
 }
@@ -1165,6 +1188,7 @@ def tenants_create() -> dict[str, CentreStaff]:
             code=spec.code,
             name=spec.name,
             region_code=centres[centre].region_code,
+            **dict(spec.particulars),
         )
         for centre, specs in CREDITORS.items()
         for spec in specs
