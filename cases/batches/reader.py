@@ -173,7 +173,21 @@ def _header_key(text: str) -> str:
     return "".join(to_halfwidth(text).split()).strip("*").casefold()
 
 
-HEADER_LOOKUP = {**{_header_key(c.header): c.key for c in COLUMNS}, **{c.key: c.key for c in COLUMNS}}
+# Other names creditors' systems give the optional history columns (the claim-history export of a core
+# banking system rarely says 最后催收日 exactly); matched like the headers above.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "last_demand_date": ("最后催收日期", "最近催收日", "最近一次催收日期", "催收日期", "last_demand_on"),
+    "acknowledged_on": ("债务确认日期", "承认债务日", "确认债务日期", "acknowledgement_date"),
+    "last_payment_date": ("最后还款日期", "最近还款日", "最后一次还款日期", "last_payment_on"),
+    "original_creditor": ("原始债权人", "转让方"),
+    "assigned_on": ("债权转让日期", "转让日期", "assignment_date"),
+    "assignment_ref": ("转让协议号", "债权转让协议编号"),
+}
+HEADER_LOOKUP = {
+    **{_header_key(alias): key for key, aliases in HEADER_ALIASES.items() for alias in aliases},
+    **{_header_key(c.header): c.key for c in COLUMNS},
+    **{c.key: c.key for c in COLUMNS},
+}
 
 
 class FileRefused(Exception):

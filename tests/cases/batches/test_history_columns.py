@@ -88,3 +88,13 @@ def test_a_batch_is_screened_once_it_is_imported(
     found = set(Finding.objects.values_list("case__external_ref", "rule"))
     assert found == {("HT00000002", "limitation"), ("HT00000004", "assignment_chain")}
     assert set(Finding.objects.values_list("batch_id", flat=True)) == {result.data["batch"]}
+
+
+def test_history_columns_are_found_under_the_names_other_systems_give_them(world, tmp_path, run_import):
+    headers = ["最近催收日", "确认债务日期", "最后还款日期", "原始债权人", "转让日期", "转让协议号"]
+    rows = [good_row(2, last_demand_date="2024-06-01", original_creditor="原银行", assigned_on="2024-01-10")]
+    result = run_import(write(tmp_path / "aliases.csv", rows, headers=headers))
+    assert result.data["accepted"] == 1 and result.data["errors"] == []
+    history = ClaimHistory.objects.get(case__external_ref="HT00000002")
+    assert history.last_demand_on == date(2024, 6, 1)
+    assert (history.original_creditor, history.assigned_on) == ("原银行", date(2024, 1, 10))
