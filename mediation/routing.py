@@ -35,12 +35,12 @@ from django.utils import timezone
 
 from cases.batches.importer import NewCase
 from cases.events import EventHasher
-from cases.models import Case, CaseEvent, Colour, Debtor, EventAction, Hold, Stage, Track
+from cases.models import Case, CaseEvent, Debtor, EventAction, Hold, Stage
 from core.actors import actor_role
 from core.models import Centre
 
 from .models import Assignment, TriageResult, TriageRule, TriageRuleSet
-from .triage import GROUP_RISK_REASON, NO_RISK_REASON, SEVERITY, condition_q
+from .triage import condition_q, triage_decision
 
 logger = logging.getLogger(__name__)
 FETCH = 20_000
@@ -141,23 +141,10 @@ class _Decider:
 
     def _decide(self, matches: tuple[bool, ...], flagged: bool, fast: bool) -> tuple[str, str, int]:
         hit = [r for r, m in zip(self.rules, matches, strict=True) if m]
-        colour: str = Colour.GREEN
-        track = ""
-        for rule in hit:
-            if SEVERITY[rule.colour] > SEVERITY[colour]:
-                colour = rule.colour
-            if rule.track and not track:
-                track = rule.track
-        if not track:
-            # Quick mechanism: disputes up to the centre's ceiling take the fast track (Longyan practice).
-            track = Track.FAST if fast else Track.SLOW
-        reasons = [{"rule": r.name, "staff": r.staff_reason, "debtor": r.debtor_reason} for r in hit]
-        if flagged:
-            colour = Colour.RED
-            reasons.append(GROUP_RISK_REASON)
-        text = json.dumps(reasons or [NO_RISK_REASON], cls=DjangoJSONEncoder, ensure_ascii=False)
+        colour, track, reasons = triage_decision(hit, fast=fast, flagged=flagged)
+        text = json.dumps(reasons, cls=DjangoJSONEncoder, ensure_ascii=False)
         number = self.reasons.setdefault(text, len(self.reasons))
-        return str(colour), str(track), number
+        return colour, track, number
 
 
 def cases_route(

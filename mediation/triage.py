@@ -217,23 +217,31 @@ def evaluate(
     flagged = _group_risk_marked(ids)
     results = {}
     for pk in ids:
-        rules_hit = matched.get(pk, [])
-        colour: str = Colour.GREEN
-        track = ""
-        for rule in rules_hit:
-            if SEVERITY[rule.colour] > SEVERITY[colour]:
-                colour = rule.colour
-            if rule.track and not track:
-                track = rule.track
-        if not track:
-            # Quick mechanism: disputes up to the centre's ceiling take the fast track (Longyan practice).
-            track = Track.FAST if amounts.get(pk, Decimal(0)) <= centre.fast_track_ceiling else Track.SLOW
-        reasons = [_reason(r) for r in rules_hit]
-        if pk in flagged:
-            colour = Colour.RED
-            reasons.append(GROUP_RISK_REASON)
-        results[pk] = (str(colour), str(track), reasons or [NO_RISK_REASON])
+        fast = amounts.get(pk, Decimal(0)) <= centre.fast_track_ceiling
+        results[pk] = triage_decision(matched.get(pk, []), fast=fast, flagged=pk in flagged)
     return results
+
+
+def triage_decision(
+    rules_hit: list[TriageRule], *, fast: bool, flagged: bool
+) -> tuple[str, str, list[dict[str, str]]]:
+    """Colour, track and reasons from the rules a case met (in order): the most severe colour, the first
+    rule's track; without one, the quick mechanism's fast track up to the centre's ceiling (Longyan
+    practice); a group-risk mark makes it red."""
+    colour: str = Colour.GREEN
+    track = ""
+    for rule in rules_hit:
+        if SEVERITY[rule.colour] > SEVERITY[colour]:
+            colour = rule.colour
+        if rule.track and not track:
+            track = rule.track
+    if not track:
+        track = Track.FAST if fast else Track.SLOW
+    reasons = [_reason(r) for r in rules_hit]
+    if flagged:
+        colour = Colour.RED
+        reasons.append(GROUP_RISK_REASON)
+    return str(colour), str(track), reasons or [NO_RISK_REASON]
 
 
 # --- what a new version of the rules would do, before it is published ---------------------------------------

@@ -35,7 +35,13 @@ def rule(name, conditions, colour, track=""):
 
 
 RULES = [
-    rule("Repeat", [{"field": "other_cases", "op": "gte", "value": 2}], "red"),
+    {
+        **rule("Repeat", [{"field": "other_cases", "op": "gte", "value": 2}], "red"),
+        # English texts: kept with the case's reasons by both ways of routing (one decision function).
+        "name_en": "Repeat debtor",
+        "staff_reason_en": "staff: repeat",
+        "debtor_reason_en": "debtor: repeat",
+    },
     rule("Hard", [{"field": "hardship", "op": "eq", "value": True}], "red"),
     rule("Old", [{"field": "overdue_days", "op": "gt", "value": 365}], "yellow"),
     rule("Big", [{"field": "amount", "op": "gt", "value": "50000"}], "yellow", track="slow"),
