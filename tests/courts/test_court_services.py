@@ -308,14 +308,16 @@ def test_objection_window_paused_by_a_hold_is_extended(world):
     assert objection.valid
 
 
-def test_suit_procedure_follows_the_centres_threshold(world):
+def test_suit_procedure_follows_the_centres_threshold(world, monkeypatch):
     # CPL 166: small claims only for a debtor who can be served other than by publication (an address here).
     small = world.case(principal=Decimal("30000"), interest=Decimal("0"), fees=Decimal("0"), address="泉州市")
     large = world.case(principal=Decimal("60000"), interest=Decimal("0"), fees=Decimal("0"), address="泉州市")
     assert services.suit_procedure_for(small) == "small_claims"
     assert services.suit_procedure_for(large) == "summary"
+    monkeypatch.setattr(timezone, "localdate", lambda value=None, timezone=None: date(2026, 6, 1))
     suit = services.suit_file(case=at(world, Stage.COURT_MEDIATION, address="泉州市"), actor=world.creditor1)
-    assert (suit.decide_by - suit.filed_on).days in range(59, 63)
+    # CPL 168: 2 months from filing; 2026-08-01 is a Saturday, so the limit ends on Monday (CPL 85¶3).
+    assert (suit.filed_on, suit.decide_by) == (date(2026, 6, 1), date(2026, 8, 3))
 
 
 def test_judgment_then_enforcement_with_late_interest_and_dishonest_list(world):
