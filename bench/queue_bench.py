@@ -8,7 +8,7 @@ the platform with gunicorn (2 workers, DEBUG off) on loopback and drives each qu
 (2 threads, 8 connections: four per worker, bounded duration). Checks first that every page lists
 cases. Prints requests/s and latency percentiles per page, and the ratio of each page's p95 to the
 p95 of a baseline measured in the same run (/healthz/: the server's floor with no database work).
-Target: every queue page under 200 ms at the 95th percentile.
+Target: every queue page under 150 ms at the 95th percentile (PASS/FAIL per page, then the worst).
 """
 
 import argparse
@@ -31,7 +31,7 @@ os.environ["DEBUG"] = "false"
 
 CENTRES = 10
 MEDIATORS_PER_CENTRE = 200
-TARGET_P95_MS = 200
+TARGET_P95_MS = 150
 PERCENTILE_SCRIPT = """
 done = function(summary, latency, requests)
   io.write(string.format("RESULT p50=%.3f p95=%.3f p99=%.3f max=%.3f requests=%d errors=%d\\n",
@@ -128,9 +128,9 @@ def seed(total: int) -> None:
             cur.execute(
                 """
                 INSERT INTO cases_deadline (created_at, updated_at, case_id, kind, starts_on, due_on, status,
-                                            calendar_warning, held_days)
+                                            calendar_warning, held_days, needs_review, review_reason)
                 SELECT now(), now(), id, 'mediation_window', current_date - (mod(id, 35))::int,
-                       current_date + 30 - (mod(id, 35))::int, 'open', false, 0
+                       current_date + 30 - (mod(id, 35))::int, 'open', false, 0, false, ''
                 FROM cases_case WHERE centre_id = %s AND stage IN ('in_mediation', 'court_mediation')
                 """,
                 [centre.pk],
@@ -170,7 +170,9 @@ def session_cookie(username: str) -> str:
 
     user = get_user_model().objects.get(username=username)
     store = SessionStore()
-    store[SESSION_KEY], store[BACKEND_SESSION_KEY] = str(user.pk), settings.AUTHENTICATION_BACKENDS[0]
+    # The backend that signs users in (the first, axes', only guards logins and loads no user).
+    backend = next(b for b in settings.AUTHENTICATION_BACKENDS if not b.startswith("axes."))
+    store[SESSION_KEY], store[BACKEND_SESSION_KEY] = str(user.pk), backend
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
@@ -277,8 +279,13 @@ def main() -> None:
             rows = urllib.request.urlopen(request, timeout=10).read().count(b'name="case_ids"')
             if path != "/healthz/" and rows == 0:
                 sys.exit(f"{label} lists no cases: the seed does not fit the queue")
+        load1, load5, _load15 = os.getloadavg()
+        print(
+            f"load average before the run: {load1:.2f} (1 min), {load5:.2f} (5 min) on {os.cpu_count()} CPUs"
+        )
         print(
             f"{'page':28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'p95/baseline':>13}"
+            f" {'verdict':>8}"
         )
         baseline = None
         worst = 0.0
@@ -286,14 +293,17 @@ def main() -> None:
             wrk(base + path, cookie, 2, f.name)  # warm up
             r = wrk(base + path, cookie, args.seconds, f.name)
             baseline = baseline or r["p95"]
+            page_verdict = ""
             if path != "/healthz/":
                 worst = max(worst, r["p95"])
+                page_verdict = "PASS" if r["p95"] < TARGET_P95_MS and not r["errors"] else "FAIL"
             print(
                 f"{label:28} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {int(r['errors']):7d} "
-                f"{r['p95'] / baseline:13.1f}"
+                f"{r['p95'] / baseline:13.1f} {page_verdict:>8}"
             )
-        verdict = "OK" if worst < TARGET_P95_MS else "OVER"
+        verdict = "PASS" if worst < TARGET_P95_MS else "FAIL"
         print(f"\nworst queue p95: {worst:.1f} ms (target < {TARGET_P95_MS} ms): {verdict}")
+        print(f"load average after the run: {os.getloadavg()[0]:.2f} (1 min)")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)

@@ -63,7 +63,8 @@ class MediationMixin(StaffRequiredMixin):
 
 
 class CountedPaginator(Paginator):
-    """Pages of one queryset counted on another: the rows join debtor and creditor, the count not."""
+    """Pages of one queryset counted on another (the rows join debtor and creditor, the count not), or on
+    a number already known (the queue's own tile counts the unfiltered queue)."""
 
     def __init__(self, object_list: Any, per_page: int, *, counted: Any) -> None:
         super().__init__(object_list, per_page)
@@ -71,7 +72,7 @@ class CountedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.counted.count()
+        return self.counted if isinstance(self.counted, int) else self.counted.count()
 
 
 def committee_mediators(user: Any) -> list[tuple[int, str]]:
@@ -95,15 +96,18 @@ class QueueView(MediationMixin, View):
         filters = form.filters() if request.GET else {}
         pool = request.GET.get("pool") == "1"
         cases: Any = selectors.mediator_queue(user=request.user, filters=filters, pool=pool)
-        page = CountedPaginator(selectors.queue_values(cases), PAGE_SIZE, counted=cases).get_page(
-            request.GET.get("page")
-        )
+        counts = selectors.queue_counts(user=request.user)
+        # My queue unfiltered (only sorted) has as many cases as its "My cases" tile: no second count.
+        narrowed = pool or any(key != "sort" for key in filters)
+        page = CountedPaginator(
+            selectors.queue_values(cases), PAGE_SIZE, counted=cases if narrowed else counts["total"]
+        ).get_page(request.GET.get("page"))
         context = {
             "form": form,
             "page": page,
             "rows": queue_rows(page.object_list),
             "pool": pool,
-            "counts": selectors.queue_counts(user=request.user),
+            "counts": counts,
             "bulk_form": BulkForm(mediators=committee_mediators(request.user)),
             "window_days": MEDIATION_WINDOW_DAYS,
         }
