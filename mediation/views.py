@@ -63,8 +63,8 @@ class MediationMixin(StaffRequiredMixin):
 
 
 class CountedPaginator(Paginator):
-    """Pages of one queryset counted on another (the rows join debtor and creditor, the count not), or on
-    a number already known (the queue's own tile counts the unfiltered queue)."""
+    """Pages of one queryset counted on another (the pages list ids, the count needs no order), or on a
+    number already known (the queue's own tile counts the unfiltered queue)."""
 
     def __init__(self, object_list: Any, per_page: int, *, counted: Any) -> None:
         super().__init__(object_list, per_page)
@@ -100,12 +100,12 @@ class QueueView(MediationMixin, View):
         # My queue unfiltered (only sorted) has as many cases as its "My cases" tile: no second count.
         narrowed = pool or any(key != "sort" for key in filters)
         page = CountedPaginator(
-            selectors.queue_values(cases), PAGE_SIZE, counted=cases if narrowed else counts["total"]
+            cases.values_list("pk", flat=True), PAGE_SIZE, counted=cases if narrowed else counts["total"]
         ).get_page(request.GET.get("page"))
         context = {
             "form": form,
             "page": page,
-            "rows": queue_rows(page.object_list),
+            "rows": queue_rows(selectors.queue_page_values(list(page.object_list))),
             "pool": pool,
             "counts": counts,
             "bulk_form": BulkForm(mediators=committee_mediators(request.user)),
