@@ -52,6 +52,11 @@ SORTS = {
 }
 
 
+def committee_mediators_key(centre_id: int) -> str:
+    """Where the queue's reassign list of a centre is kept (mediation.views.committee_mediators)."""
+    return f"mediation:committee-mediators:{centre_id}"
+
+
 def queue_base(user: Any, *, pool: bool = False) -> QuerySet[Case]:
     """My cases (or my committee's unassigned pool) in the mediation stages."""
     qs = cases_visible_to(user).filter(stage__in=QUEUE_STAGES)

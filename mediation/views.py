@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -53,6 +54,7 @@ SOON_DAYS = 5  # a window with this few days left is highlighted
 RANGE_PARTS = 2
 
 PAGE_SIZE = 50
+MEDIATORS_CACHE_SECONDS = 300
 MEDIATION_ROLES = frozenset({Role.MEDIATOR, Role.CENTRE_ADMIN})
 
 
@@ -75,18 +77,27 @@ class CountedPaginator(Paginator):
         return self.counted if isinstance(self.counted, int) else self.counted.count()
 
 
-def committee_mediators(user: Any) -> list[tuple[int, str]]:
-    """The centre's mediators for the reassign select: plain values, no model objects per mediator."""
+def committee_mediators(user: Any, *, cached: bool = False) -> list[tuple[int, str]]:
+    """The centre's mediators for the reassign select: plain values, no model objects per mediator.
+
+    ``cached``: as kept for the queue's select (the same list on every page view of a centre, forgotten
+    when a membership, user or organisation of the centre changes, and after MEDIATORS_CACHE_SECONDS at
+    most); a reassignment is checked against the list read afresh."""
     centre_id = user.membership.organisation.centre_id
-    rows = (
+    key = selectors.committee_mediators_key(centre_id)
+    if cached and (rows := cache.get(key)) is not None:
+        return cast(list[tuple[int, str]], rows)
+    values = (
         Membership.objects.filter(role=Role.MEDIATOR, organisation__centre_id=centre_id, user__is_active=True)
         .order_by("organisation__name", "user__username")
         .values_list("user_id", "user__first_name", "user__last_name", "user__username", "organisation__name")
     )
-    return [
+    rows = [
         (uid, f"{(first + ' ' + last).strip() or username} · {org}")
-        for uid, first, last, username, org in rows
+        for uid, first, last, username, org in values
     ]
+    cache.set(key, rows, MEDIATORS_CACHE_SECONDS)
+    return rows
 
 
 class QueueView(MediationMixin, View):
@@ -108,7 +119,7 @@ class QueueView(MediationMixin, View):
             "rows": queue_rows(selectors.queue_page_values(list(page.object_list))),
             "pool": pool,
             "counts": counts,
-            "bulk_form": BulkForm(mediators=committee_mediators(request.user)),
+            "bulk_form": BulkForm(mediators=committee_mediators(request.user, cached=True)),
             "window_days": MEDIATION_WINDOW_DAYS,
         }
         return render(request, "mediation/queue.html", context)
