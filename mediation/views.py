@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -53,6 +54,7 @@ SOON_DAYS = 5  # a window with this few days left is highlighted
 RANGE_PARTS = 2
 
 PAGE_SIZE = 50
+MEDIATORS_CACHE_SECONDS = 300
 MEDIATION_ROLES = frozenset({Role.MEDIATOR, Role.CENTRE_ADMIN})
 
 
@@ -63,7 +65,8 @@ class MediationMixin(StaffRequiredMixin):
 
 
 class CountedPaginator(Paginator):
-    """Pages of one queryset counted on another: the rows join debtor and creditor, the count not."""
+    """Pages of one queryset counted on another (the pages list ids, the count needs no order), or on a
+    number already known (the queue's own tile counts the unfiltered queue)."""
 
     def __init__(self, object_list: Any, per_page: int, *, counted: Any) -> None:
         super().__init__(object_list, per_page)
@@ -71,21 +74,30 @@ class CountedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.counted.count()
+        return self.counted if isinstance(self.counted, int) else self.counted.count()
 
 
-def committee_mediators(user: Any) -> list[tuple[int, str]]:
-    """The centre's mediators for the reassign select: plain values, no model objects per mediator."""
+def committee_mediators(user: Any, *, cached: bool = False) -> list[tuple[int, str]]:
+    """The centre's mediators for the reassign select: plain values, no model objects per mediator.
+
+    ``cached``: as kept for the queue's select (the same list on every page view of a centre, forgotten
+    when a membership, user or organisation of the centre changes, and after MEDIATORS_CACHE_SECONDS at
+    most); a reassignment is checked against the list read afresh."""
     centre_id = user.membership.organisation.centre_id
-    rows = (
+    key = selectors.committee_mediators_key(centre_id)
+    if cached and (rows := cache.get(key)) is not None:
+        return cast(list[tuple[int, str]], rows)
+    values = (
         Membership.objects.filter(role=Role.MEDIATOR, organisation__centre_id=centre_id, user__is_active=True)
         .order_by("organisation__name", "user__username")
         .values_list("user_id", "user__first_name", "user__last_name", "user__username", "organisation__name")
     )
-    return [
+    rows = [
         (uid, f"{(first + ' ' + last).strip() or username} · {org}")
-        for uid, first, last, username, org in rows
+        for uid, first, last, username, org in values
     ]
+    cache.set(key, rows, MEDIATORS_CACHE_SECONDS)
+    return rows
 
 
 class QueueView(MediationMixin, View):
@@ -95,16 +107,19 @@ class QueueView(MediationMixin, View):
         filters = form.filters() if request.GET else {}
         pool = request.GET.get("pool") == "1"
         cases: Any = selectors.mediator_queue(user=request.user, filters=filters, pool=pool)
-        page = CountedPaginator(selectors.queue_values(cases), PAGE_SIZE, counted=cases).get_page(
-            request.GET.get("page")
-        )
+        counts = selectors.queue_counts(user=request.user)
+        # My queue unfiltered (only sorted) has as many cases as its "My cases" tile: no second count.
+        narrowed = pool or any(key != "sort" for key in filters)
+        page = CountedPaginator(
+            cases.values_list("pk", flat=True), PAGE_SIZE, counted=cases if narrowed else counts["total"]
+        ).get_page(request.GET.get("page"))
         context = {
             "form": form,
             "page": page,
-            "rows": queue_rows(page.object_list),
+            "rows": queue_rows(selectors.queue_page_values(list(page.object_list))),
             "pool": pool,
-            "counts": selectors.queue_counts(user=request.user),
-            "bulk_form": BulkForm(mediators=committee_mediators(request.user)),
+            "counts": counts,
+            "bulk_form": BulkForm(mediators=committee_mediators(request.user, cached=True)),
             "window_days": MEDIATION_WINDOW_DAYS,
         }
         return render(request, "mediation/queue.html", context)

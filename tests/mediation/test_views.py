@@ -303,3 +303,82 @@ def test_queue_header_and_rows_count_the_window_alike(
         assert f'data-days-beyond="{beyond}"' in cell and "30 + 3 日" in cell
     else:
         assert "data-days-beyond" not in cell
+
+
+# What a queue page may ask the database, whatever the number of cases on it: the session, the user, their
+# membership and organisation, the tiles, the page's ids, its count (when filtered), its rows and the
+# debtors' requests waiting (the reassign list is kept per centre). A query per row would add 50.
+QUEUE_PAGE_QUERIES = 9
+
+
+@pytest.mark.parametrize(
+    ("path", "listed"),
+    [
+        ("/mediation/queue/", 50),
+        ("/mediation/queue/?page=2", 10),
+        ("/mediation/queue/?sort=-amount", 50),
+        ("/mediation/queue/?colour=red&contact=due", 10),
+        ("/mediation/queue/?days_left=5", 18),
+    ],
+)
+def test_queue_pages_ask_the_same_few_queries_for_a_full_page(
+    world, client, monkeypatch, django_assert_max_num_queries, path, listed
+):
+    from datetime import date
+
+    from cases.models import Case, Deadline
+
+    today = date(2026, 12, 2)
+    monkeypatch.setattr(timezone, "localdate", lambda value=None, timezone=None: today)
+    cases = [
+        world.case(stage=Stage.IN_MEDIATION, colour="red" if i % 3 == 0 else "green", on_hold=i % 7 == 0)
+        for i in range(60)
+    ]
+    # Windows closing in 0 to 29 days (18 of them within 5 days: 0-5 days left, three cases each),
+    # one in ten past its 30 days; a next contact due for every other case.
+    Deadline.objects.bulk_create(
+        Deadline(
+            case=case,
+            kind=Deadline.Kind.MEDIATION_WINDOW,
+            status=Deadline.Status.OPEN,
+            starts_on=today - timedelta(days=30 - i % 20),
+            due_on=today + timedelta(days=i % 20 + (3 if i % 10 == 9 else 0)),
+        )
+        for i, case in enumerate(cases)
+    )
+    NextContact.objects.bulk_create(
+        NextContact(case=case, due_on=today - timedelta(days=1), set_by=world.mediator1)
+        for case in cases[::2]
+    )
+    assert Case.objects.filter(mediator=world.mediator1).count() == 60
+    client.force_login(world.mediator1)
+    # The idle timeout notes the visit (a session write once a minute); the reassign list is kept.
+    client.get("/mediation/queue/")
+
+    with django_assert_max_num_queries(QUEUE_PAGE_QUERIES):
+        response = client.get(path)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('name="case_ids"') == listed
+
+
+def test_reassign_list_is_kept_but_redrawn_when_a_mediator_joins_or_leaves(world, client, mediating):
+    from core.models import Role
+    from core.services import staff_user_create
+    from tests.factories import PASSWORD
+
+    def listed() -> str:
+        html = client.get("/mediation/queue/").content.decode()
+        return html[html.index('<select name="mediator"') :].split("</select>", 1)[0]
+
+    assert f'<option value="{world.mediator1.pk}">' in listed()
+    newcomer = staff_user_create(
+        username="newcomer", password=PASSWORD, organisation=world.committee, role=Role.MEDIATOR
+    )
+    assert f'<option value="{newcomer.pk}">' in listed()
+    newcomer.is_active = False
+    newcomer.save()
+    assert f'<option value="{newcomer.pk}">' not in listed()
+    newcomer.membership.delete()
+    assert f'<option value="{world.mediator1.pk}">' in listed()
