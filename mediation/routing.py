@@ -201,14 +201,22 @@ class _Hashers:
 
     def __init__(self, *, actor_id: int | None, role: str, reason: str) -> None:
         self.now = timezone.now()
-        self.fields = {"actor_id": actor_id, "actor_role": role, "reason": reason, "data": {}, "at": self.now}
+        self.actor_id, self.role, self.reason = actor_id, role, reason
         self.hashers: dict[tuple[int, str], EventHasher] = {}
 
     def __call__(self, case_id: int, seq: int, stage: str, prev_hash: str) -> str:
         found = self.hashers.get((seq, stage))
         if found is None:
             found = self.hashers[(seq, stage)] = EventHasher(
-                action=EventAction.RETRIAGED, seq=seq, from_stage=stage, to_stage=stage, **self.fields
+                action=EventAction.RETRIAGED,
+                seq=seq,
+                from_stage=stage,
+                to_stage=stage,
+                actor_id=self.actor_id,
+                actor_role=self.role,
+                reason=self.reason,
+                data={},
+                at=self.now,
             )
         return found(case_id, prev_hash)
 
@@ -355,7 +363,7 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 
 def condition_test(condition: dict[str, Any], *, today: date) -> Callable[[NewCase], bool]:
     """mediation.triage.condition_q for a new case held in memory: the same comparisons, the same bounds."""
-    field, op, value = condition.get("field"), condition.get("op"), condition.get("value")
+    field, op, value = condition.get("field"), str(condition.get("op")), condition.get("value")
     if field == "amount":
         amount, compare = Decimal(str(value)), _COMPARE[op]
         return lambda c: compare(c.claimed_total, amount)
