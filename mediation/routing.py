@@ -27,9 +27,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -37,7 +48,7 @@ from cases.batches.importer import NewCase
 from cases.events import EventHasher
 from cases.models import Case, CaseEvent, Debtor, EventAction, Hold, Stage
 from core.actors import actor_role
-from core.models import Centre
+from core.models import Centre, Organisation
 
 from .models import Assignment, TriageResult, TriageRule, TriageRuleSet
 from .triage import condition_q, triage_decision
@@ -467,6 +478,14 @@ class ImportRouter:
             f"FROM {table} s WHERE s.mediator_id IS NOT NULL",
             [now],
         )
+
+    def references(self) -> dict[type[Model], set[int]]:
+        """The rows this router's results and assignments point at (locked once by the import)."""
+        held: dict[type[Model], set[int]] = {TriageRuleSet: {self.ruleset.pk}}
+        if self.chooser is not None:
+            held[get_user_model()] = set(self.chooser.committee)
+            held[Organisation] = set(self.chooser.committee.values())
+        return held
 
     def settle(self, batch_id: int) -> None:
         """At the end of the import: the cases of people with several cases in the file, decided again
