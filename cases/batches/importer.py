@@ -748,13 +748,15 @@ def reserve_case_ids(n: int) -> list[int]:
 
 def _stage_create() -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
-        cursor.execute(STAGE_DDL)
+        for table, ddl in ((STAGE_TABLE, STAGE_DDL), (PEOPLE_TABLE, PEOPLE_DDL)):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(ddl)
 
 
 def _stage_drop() -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
+        for table in (STAGE_TABLE, PEOPLE_TABLE):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _stage_load(rows: list[tuple[Any, ...]]) -> None:
@@ -779,19 +781,41 @@ def _apply_chunk(ctx: _Context, n: int) -> None:
     """Move one staged chunk into debtors, cases and events; empty the staging table."""
     write_cases(ctx, n)
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {STAGE_TABLE}")
+        cursor.execute(f"TRUNCATE {STAGE_TABLE}, {PEOPLE_TABLE}")
 
 
 # Only module constants are interpolated into these statements; the values go as parameters.
-DEBTOR_INSERT = f"""
+# The chunk's people, each with their Debtor at the centre: found by one index look-up each (locked when
+# the keys are held: see keys_hold), else created (their new ids kept as RETURNING gives them), else, when
+# another import created the same person in the meantime (ON CONFLICT DO NOTHING), found again.
+PEOPLE_TABLE = "batch_people"
+PEOPLE_DDL = f"CREATE TEMP TABLE {PEOPLE_TABLE} (id_hash varchar(64) NOT NULL, debtor_id bigint)"
+PEOPLE_FIND = f"""
+    INSERT INTO {PEOPLE_TABLE} (id_hash, debtor_id)
+    SELECT p.id_hash,
+        (SELECT d.id FROM cases_debtor d WHERE d.centre_id = %s AND d.id_hash = p.id_hash{{lock}})
+    FROM (SELECT DISTINCT id_hash FROM {STAGE_TABLE}) p"""  # noqa: S608
+_DEBTOR_NEW = f"""
     INSERT INTO cases_debtor (created_at, updated_at, centre_id, id_hash, id_number, id_number_masked,
         name, birth_date, region_code, phone, phone_masked)
     SELECT %s, %s, %s, s.id_hash, s.id_enc, s.id_masked, s.debtor_name, s.birth_date, s.region_code,
         s.phone_enc, s.phone_masked
     FROM {STAGE_TABLE} s
-    WHERE s.first_of_person
-      AND (SELECT 1 FROM cases_debtor d WHERE d.centre_id = %s AND d.id_hash = s.id_hash LIMIT 1) IS NULL
+    WHERE s.first_of_person AND s.id_hash IN (SELECT id_hash FROM {PEOPLE_TABLE} WHERE debtor_id IS NULL)
     ON CONFLICT DO NOTHING"""  # noqa: S608
+# PostgreSQL: the new debtors' ids go into the people table as new rows (cheaper than an UPDATE).
+DEBTORS_NEW_PG = f"""
+    WITH fresh AS ({_DEBTOR_NEW} RETURNING id, id_hash)
+    INSERT INTO {PEOPLE_TABLE} (id_hash, debtor_id) SELECT id_hash, id FROM fresh"""  # noqa: S608
+# Rows still without a debtor: a person created by another import meanwhile (PostgreSQL), or every new
+# person (SQLite, which has no RETURNING in a WITH).
+PEOPLE_FOUND_AGAIN = f"""
+    INSERT INTO {PEOPLE_TABLE} (id_hash, debtor_id)
+    SELECT p.id_hash, (SELECT d.id FROM cases_debtor d WHERE d.centre_id = %s AND d.id_hash = p.id_hash)
+    FROM {PEOPLE_TABLE} p
+    WHERE p.debtor_id IS NULL
+      AND NOT EXISTS (SELECT 1 FROM {PEOPLE_TABLE} q WHERE q.id_hash = p.id_hash AND q.debtor_id IS NOT NULL)
+"""  # noqa: S608
 CASE_INSERT = f"""
     INSERT INTO cases_case (id, created_at, updated_at, code, external_ref, phone, phone_masked, address,
         email, product, principal, interest, fees, annual_rate, overdue_since, contract_date,
@@ -801,9 +825,8 @@ CASE_INSERT = f"""
     SELECT s.id, %s, %s, s.code, s.external_ref, s.phone_enc, s.phone_masked, s.address, s.email,
         s.product, s.principal, s.interest, s.fees, s.annual_rate, s.overdue_since, s.contract_date,
         s.consent, s.note, s.colour, s.track, %s, %s, false, '', '', s.event_seq, COALESCE(s.hash3, s.hash2),
-        %s, %s, COALESCE(s.committee_id, %s), %s, %s, s.mediator_id,
-        (SELECT d.id FROM cases_debtor d WHERE d.centre_id = %s AND d.id_hash = s.id_hash)
-    FROM {STAGE_TABLE} s"""  # noqa: S608
+        %s, %s, COALESCE(s.committee_id, %s), %s, %s, s.mediator_id, p.debtor_id
+    FROM {STAGE_TABLE} s JOIN {PEOPLE_TABLE} p ON p.id_hash = s.id_hash AND p.debtor_id IS NOT NULL"""  # noqa: S608
 # Codes drawn again: taken already (one index look-up per staged case: a scalar subquery is not turned into
 # a join over the whole table) or drawn twice in this chunk.
 CLASHING_CODES = f"""
@@ -825,10 +848,6 @@ REDRAW_CODE = f"UPDATE {STAGE_TABLE} SET code = %s WHERE id = %s"  # noqa: S608
 # --disable-triggers does to load data). A case whose debtor was not found breaks its NOT NULL, as before.
 # Otherwise, or with BATCH_IMPORT_KEYS_CHECKED_ONCE off, every row's triggers run as usual.
 KEYS_LOCK = "SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE id = ANY(%s) FOR KEY SHARE) AS held"
-DEBTORS_LOCK = f"""
-    SELECT 1 FROM cases_debtor d
-    WHERE d.centre_id = %s AND d.id_hash IN (SELECT s.id_hash FROM {STAGE_TABLE} s)
-    FOR KEY SHARE OF d"""  # noqa: S608
 
 
 def keys_hold(cursor: Any, ctx: _Context) -> bool:
@@ -878,10 +897,8 @@ def write_cases(ctx: _Context, n: int) -> None:
     now: Any = ctx.now if pg else connection.ops.adapt_datetimefield_value(ctx.now)
     clock = ctx.clock
     with connection.cursor() as cursor:
-        if ctx.keys_held:
-            cursor.execute(DEBTORS_LOCK, [ctx.centre.pk])
         # A person already known at this centre keeps their Debtor (the unique centre + id_hash says so).
-        cursor.execute(DEBTOR_INSERT, [now, now, ctx.centre.pk, ctx.centre.pk])
+        _debtors_link(cursor, ctx, now)
         clock.lap("debtors")
         _redraw_clashing_codes(cursor)
         clock.lap("case codes checked")
@@ -906,6 +923,17 @@ def write_cases(ctx: _Context, n: int) -> None:
             clock.lap("triage results and assignments")
 
 
+def _debtors_link(cursor: Any, ctx: _Context, now: Any) -> None:
+    """Each staged person's Debtor at the centre, in the people table: the known one, else a new one."""
+    centre_id = ctx.centre.pk
+    cursor.execute(PEOPLE_FIND.format(lock=" FOR KEY SHARE" if ctx.keys_held else ""), [centre_id])
+    if connection.vendor == "postgresql":
+        cursor.execute(DEBTORS_NEW_PG, [now, now, centre_id])
+    else:
+        cursor.execute(_DEBTOR_NEW, [now, now, centre_id])
+    cursor.execute(PEOPLE_FOUND_AGAIN, [centre_id])
+
+
 def _redraw_clashing_codes(cursor: Any) -> None:
     """A case code drawn twice or already taken (about 1 in 10^15 a pair) is drawn again before insert."""
     for _round in range(10):
@@ -919,10 +947,10 @@ def _redraw_clashing_codes(cursor: Any) -> None:
 
 
 def _insert_cases(cursor: Any, ctx: _Context, now: Any, n: int) -> None:
-    """The staged cases, each linked to its person's Debtor by one index look-up."""
+    """The staged cases, each linked to its person's Debtor (found or made by _debtors_link)."""
     centre_id = ctx.centre.pk
     params = [now, now, Stage.TRIAGED.value, now, ctx.batch.pk, centre_id, ctx.committee_id, ctx.court_id]
-    cursor.execute(CASE_INSERT, [*params, ctx.batch.creditor_id, centre_id])
+    cursor.execute(CASE_INSERT, [*params, ctx.batch.creditor_id])
     if cursor.rowcount != n:
         raise RuntimeError(f"staged {n} cases but inserted {cursor.rowcount}")
 

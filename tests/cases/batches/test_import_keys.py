@@ -112,7 +112,7 @@ def test_a_key_pointing_nowhere_fails_the_batch_and_saves_nothing(tmp_path, sett
     )
     batch = batch_create(creditor=world.bank, filename="c.csv", path=write_csv(tmp_path / "c.csv", rows()))
 
-    with pytest.raises(Exception, match=r"core\.Organisation|987654321"):
+    with pytest.raises(Exception, match=r"core\.Organisation|987654321|FOREIGN KEY"):
         batch_import(batch=batch, chunk_size=7)
 
     batch.refresh_from_db()
