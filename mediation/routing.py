@@ -419,10 +419,6 @@ class ImportRouter:
         self.counts_others = _uses(self.rules, "other_cases")
         self.known: dict[str, int] = {}
         self.reason = f"rules v{ruleset.version}"
-        self.hasher = EventHasher(
-            action=EventAction.RETRIAGED, seq=3, from_stage=Stage.TRIAGED, to_stage=Stage.TRIAGED,
-            actor_id=None, actor_role="system", reason=self.reason, data={}, at=at,
-        )  # fmt: skip
         self._lock = threading.Lock()
         self._reasons_written = 0
 
@@ -439,20 +435,17 @@ class ImportRouter:
             )
             self.known = dict(cursor.fetchall())
 
-    def route(
-        self, new: NewCase, *, case_id: int, id_hash: str, default: tuple[str, str], head: str
-    ) -> tuple[str, str, str | None, int | None, int | None, int]:
-        """(colour, track, hash of the `retriaged` event or None, mediator, committee, reasons number)."""
+    def route(self, new: NewCase, *, id_hash: str) -> tuple[str, str, int | None, int | None, int]:
+        """(colour, track, mediator, committee, reasons number); the case's triage event names the rules."""
         if self.counts_others:
             new.other_cases = self.known.get(id_hash, 0)  # the file's own other cases: see settle
         matches = tuple(all(t(new) for t in tests) for tests in self.tests)
         with self._lock:
             colour, track, reasons = self.decide(matches, False, new.claimed_total)
-        retriaged = None if (colour, track) == default else self.hasher(case_id, head)
         mediator = committee = None
         if self.chooser is not None:
             mediator, committee = self.chooser.pick(new.region)
-        return colour, track, retriaged, mediator, committee, reasons
+        return colour, track, mediator, committee, reasons
 
     def write(self, cursor: Any, *, table: str, now: Any) -> None:
         """After a chunk's cases and events: its triage results and assignments, set-based."""

@@ -92,8 +92,6 @@ STAGE_COLUMNS = (
     "hash2",
     "first_of_person",
     # Set by a router (BATCH_ROUTERS) that routes the case as it is written; empty without one.
-    "event_seq",
-    "hash3",
     "mediator_id",
     "committee_id",
     "reasons",
@@ -107,7 +105,7 @@ STAGE_DDL = f"""CREATE TEMP TABLE {STAGE_TABLE} (
     fees numeric(14, 2) NOT NULL, annual_rate numeric(6, 3), overdue_since date NOT NULL, contract_date date,
     consent boolean NOT NULL, note text NOT NULL, colour varchar(8) NOT NULL, track varchar(8) NOT NULL,
     hash1 varchar(64) NOT NULL, hash2 varchar(64) NOT NULL, first_of_person boolean NOT NULL,
-    event_seq integer NOT NULL, hash3 varchar(64), mediator_id integer, committee_id integer, reasons integer
+    mediator_id integer, committee_id integer, reasons integer
 )"""
 assert len(CASE_CODE_ALPHABET) == CASE_CODE_LETTERS
 _CODE_TABLE = bytes(ord(CASE_CODE_ALPHABET[b & 31]) for b in range(256))
@@ -136,13 +134,11 @@ class NewCase:
 class BatchRouter(Protocol):
     """Routes each case as the import writes it (registered by a higher app: see BATCH_ROUTERS)."""
 
-    hasher: EventHasher
+    reason: str  # what the triage event of a case it routes says ("rules v3")
 
     def prepare(self, id_hashes: list[str]) -> None: ...
 
-    def route(
-        self, new: Any, *, case_id: int, id_hash: str, default: tuple[str, str], head: str
-    ) -> tuple[str, str, str | None, int | None, int | None, int]: ...
+    def route(self, new: Any, *, id_hash: str) -> tuple[str, str, int | None, int | None, int]: ...
 
     def write(self, cursor: Any, *, table: str, now: Any) -> None: ...
 
@@ -256,6 +252,9 @@ def batch_import(
         ctx = _context(batch, attempt)
         if route and connection.vendor == "postgresql":
             ctx.router = _router(ctx, today or timezone.localdate())
+            if ctx.router is not None:
+                # Triaged once, by the centre's rules: the triage event names them ("rules v3").
+                ctx.hash_triage = _triage_hasher(ctx, reason=ctx.router.reason)
         with _writer(ctx) as writer:
             _stream(ctx, sheet, writer, today or timezone.localdate(), chunk_size)
             if ctx.counts.rows_read == 0:
@@ -382,17 +381,22 @@ def _context(batch: Batch, attempt: int) -> _Context:
         data={"batch": batch.pk},
         at=ctx.now,
     )
-    ctx.hash_triage = EventHasher(
+    ctx.hash_triage = _triage_hasher(ctx, reason="")
+    return ctx
+
+
+def _triage_hasher(ctx: _Context, *, reason: str) -> EventHasher:
+    return EventHasher(
         action=EventAction.TRIAGE,
         seq=2,
         from_stage=Stage.RECEIVED,
         to_stage=Stage.TRIAGED,
         actor_id=None,
         actor_role=actor_role(SYSTEM) or "",
+        reason=reason,
         data={},
         at=ctx.now,
     )
-    return ctx
 
 
 # --- reading: stream, validate, hand over chunks ---
@@ -515,14 +519,11 @@ def _stage_row(
     hash2 = ctx.hash_triage(case_id, hash1)
     birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))  # checked by the validation
     colour, track = triage["colour"], triage["track"]
-    hash3 = mediator_id = committee_id = reasons = None
+    mediator_id = committee_id = reasons = None
     if ctx.router is not None:
-        colour, track, hash3, mediator_id, committee_id, reasons = ctx.router.route(
+        colour, track, mediator_id, committee_id, reasons = ctx.router.route(
             NewCase(row.claimed_total, row.overdue_since, row.product, row.e_service_consent, number[:6]),
-            case_id=case_id,
             id_hash=id_hash,
-            default=(colour, track),
-            head=hash2,
         )
     return (
         case_id,
@@ -553,8 +554,6 @@ def _stage_row(
         hash1,
         hash2,
         first_of_person,
-        2 if hash3 is None else 3,
-        hash3,
         mediator_id,
         committee_id,
         reasons,
@@ -824,7 +823,7 @@ CASE_INSERT = f"""
         mediator_id, debtor_id)
     SELECT s.id, %s, %s, s.code, s.external_ref, s.phone_enc, s.phone_masked, s.address, s.email,
         s.product, s.principal, s.interest, s.fees, s.annual_rate, s.overdue_since, s.contract_date,
-        s.consent, s.note, s.colour, s.track, %s, %s, false, '', '', s.event_seq, COALESCE(s.hash3, s.hash2),
+        s.consent, s.note, s.colour, s.track, %s, %s, false, '', '', 2, s.hash2,
         %s, %s, COALESCE(s.committee_id, %s), %s, %s, s.mediator_id, p.debtor_id
     FROM {STAGE_TABLE} s JOIN {PEOPLE_TABLE} p ON p.id_hash = s.id_hash AND p.debtor_id IS NOT NULL"""  # noqa: S608
 # Codes drawn again: taken already (one index look-up per staged case: a scalar subquery is not turned into
@@ -859,8 +858,8 @@ def keys_hold(cursor: Any, ctx: _Context) -> bool:
     held: dict[type[Model], set[int]] = {
         Centre: {ctx.centre.pk},
         Batch: {batch.pk},
-        Organisation: {batch.creditor_id, ctx.committee_id, ctx.court_id} - {None},
-        get_user_model(): {batch.created_by_id} - {None},
+        Organisation: {i for i in (batch.creditor_id, ctx.committee_id, ctx.court_id) if i is not None},
+        get_user_model(): {i for i in (batch.created_by_id,) if i is not None},
     }
     if ctx.router is not None:
         for model, ids in ctx.router.references().items():
@@ -879,7 +878,7 @@ PG_PARAMETER_PRIVILEGES = 150000  # GRANT SET ON PARAMETER came with PostgreSQL 
 
 
 def _may_skip_row_triggers(cursor: Any) -> bool:
-    if connection.pg_version >= PG_PARAMETER_PRIVILEGES:
+    if getattr(connection, "pg_version", 0) >= PG_PARAMETER_PRIVILEGES:
         cursor.execute(
             "SELECT rolsuper OR has_parameter_privilege(current_user, 'session_replication_role', 'SET') "
             "FROM pg_roles WHERE rolname = current_user"
@@ -913,12 +912,6 @@ def write_cases(ctx: _Context, n: int) -> None:
         )
         clock.lap("events")
         if ctx.router is not None:
-            # The centre's rules changed the colour or track: the third event says so (mediation.routing).
-            append_events_staged(
-                cursor, table=STAGE_TABLE, hasher=ctx.router.hasher, prev="hash2", this="hash3", at=now,
-                where="s.hash3 IS NOT NULL",
-            )  # fmt: skip
-            clock.lap("events")
             ctx.router.write(cursor, table=STAGE_TABLE, now=now)
             clock.lap("triage results and assignments")
 
