@@ -400,6 +400,22 @@ def condition_test(condition: dict[str, Any], *, today: date) -> Callable[[NewCa
     raise ValueError(f"unknown field {field!r}")
 
 
+def rules_matcher(tests: list[list[Callable[[NewCase], bool]]]) -> Callable[[NewCase], tuple[bool, ...]]:
+    """Whether each rule matches a new case (all its conditions hold), as one call: most rules have one
+    condition, tested directly; the others go through all()."""
+    if all(len(conditions) == 1 for conditions in tests):
+        single = [conditions[0] for conditions in tests]
+        return lambda case: tuple([test(case) for test in single])
+
+    def each(conditions: list[Callable[[NewCase], bool]]) -> Callable[[NewCase], bool]:
+        if len(conditions) == 1:
+            return conditions[0]
+        return lambda case: all(test(case) for test in conditions)
+
+    rules = [each(conditions) for conditions in tests]
+    return lambda case: tuple([test(case) for test in rules])
+
+
 class ImportRouter:
     """The centre's rules and mediators applied to each row as the batch import stages it, so that each
     case is written once with its colour, track and mediator (cases.batches.importer.BATCH_ROUTERS).
@@ -414,7 +430,9 @@ class ImportRouter:
     def __init__(self, *, centre: Centre, ruleset: TriageRuleSet, chooser: Any, at: Any, today: date) -> None:
         self.centre, self.ruleset, self.chooser = centre, ruleset, chooser
         self.rules = list(ruleset.rules.all())
-        self.tests = [[condition_test(c, today=today) for c in r.conditions] for r in self.rules]
+        self.matches = rules_matcher(
+            [[condition_test(c, today=today) for c in r.conditions] for r in self.rules]
+        )
         self.decide = _Decider(self.rules, centre.fast_track_ceiling)
         self.counts_others = _uses(self.rules, "other_cases")
         self.known: dict[str, int] = {}
@@ -439,7 +457,7 @@ class ImportRouter:
         """(colour, track, mediator, committee, reasons number); the case's triage event names the rules."""
         if self.counts_others:
             new.other_cases = self.known.get(id_hash, 0)  # the file's own other cases: see settle
-        matches = tuple(all(t(new) for t in tests) for tests in self.tests)
+        matches = self.matches(new)
         with self._lock:
             colour, track, reasons = self.decide(matches, False, new.claimed_total)
         mediator = committee = None

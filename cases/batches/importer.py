@@ -46,7 +46,7 @@ from cases.events import EventHasher, append_events_staged
 from cases.models import Batch, BatchError, Case, Colour, EventAction, Stage, Track
 from cases.services import CASE_CODE_ALPHABET
 from core.actors import SYSTEM, actor_role
-from core.crypto import encrypt, keyed_hash
+from core.crypto import encrypt_many, keyed_hashes
 from core.identifiers import mask_id_number, mask_phone
 from core.models import Centre, Organisation
 
@@ -467,11 +467,18 @@ def _flush(
         ids = writer.reserve_case_ids(len(good))
         codes = case_codes_new(len(good))
         people: set[str] = set()
-        hashes = [keyed_hash(row.id_number) for row in good]
+        numbers = [row.id_number for row in good]
+        hashes = keyed_hashes(numbers)
         if ctx.router is not None:
             ctx.router.prepare(hashes)
-        rows = zip(good, ids, codes, hashes, strict=True)
-        writer.put([_stage_row(ctx, row, cid, code, id_hash=h, people=people) for row, cid, code, h in rows])
+        sealed = zip(encrypt_many(numbers), encrypt_many([row.phone for row in good]), strict=True)
+        rows = zip(good, ids, codes, hashes, sealed, strict=True)
+        writer.put(
+            [
+                _stage_row(ctx, row, cid, code, id_hash=h, sealed=e, people=people)
+                for row, cid, code, h, e in rows
+            ]
+        )
         ctx.history.extend((i, row.history) for row, i in zip(good, ids, strict=True) if row.history)
     if bad:
         BatchError.objects.bulk_create(
@@ -509,22 +516,31 @@ def existing_refs(creditor_id: int, refs: list[str]) -> set[str]:
 
 
 def _stage_row(
-    ctx: _Context, row: CleanRow, case_id: int, code: str, *, id_hash: str, people: set[str]
+    ctx: _Context,
+    row: CleanRow,
+    case_id: int,
+    code: str,
+    *,
+    id_hash: str,
+    sealed: tuple[str, str],
+    people: set[str],
 ) -> tuple[Any, ...]:
+    """A valid row as staged: `sealed` holds its ID number and phone number encrypted."""
     number = row.id_number
     first_of_person = id_hash not in people
     people.add(id_hash)
-    triage = default_triage(claimed_total=row.claimed_total, centre=ctx.centre)
     hash1 = ctx.hash_received(case_id, "")
     hash2 = ctx.hash_triage(case_id, hash1)
     birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))  # checked by the validation
-    colour, track = triage["colour"], triage["track"]
     mediator_id = committee_id = reasons = None
     if ctx.router is not None:
         colour, track, mediator_id, committee_id, reasons = ctx.router.route(
             NewCase(row.claimed_total, row.overdue_since, row.product, row.e_service_consent, number[:6]),
             id_hash=id_hash,
         )
+    else:
+        triage = default_triage(claimed_total=row.claimed_total, centre=ctx.centre)
+        colour, track = triage["colour"], triage["track"]
     return (
         case_id,
         row.row,
@@ -532,11 +548,11 @@ def _stage_row(
         row.external_ref,
         row.debtor_name,
         id_hash,
-        encrypt(number),
+        sealed[0],
         mask_id_number(number),
         birth,
         number[:6],
-        encrypt(row.phone),
+        sealed[1],
         mask_phone(row.phone),
         row.address,
         row.email,
@@ -700,24 +716,18 @@ def _copy_text(value: str) -> str:
     return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
 
 
-def _copy_value(value: Any) -> str:
-    """Any staged value in COPY's text format (the columns after first_of_person: add new ones there)."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return _copy_text(value) if isinstance(value, str) else str(value)
-
-
 def _copy_line(r: tuple[Any, ...]) -> str:
     """A staged row in COPY's text format; only the creditor's free text may hold tab, newline, backslash."""
     rate = "\\N" if r[18] is None else r[18]
     contract = "\\N" if r[20] is None else r[20]
-    later = "\t".join(map(_copy_value, r[28:]))
+    later = "\t".join(["\\N" if v is None else str(v) for v in r[28:]])  # mediator, committee, reasons
+    ref, name, address, email, note = r[3], r[4], r[12], r[13], r[22]
+    if _NEEDS_ESCAPE.search(f"{ref}{name}{address}{email}{note}"):  # one look at all five, seldom true
+        ref, name, address, email, note = map(_copy_text, (ref, name, address, email, note))
     return (
-        f"{r[0]}\t{r[1]}\t{r[2]}\t{_copy_text(r[3])}\t{_copy_text(r[4])}\t{r[5]}\t{r[6]}\t{r[7]}\t{r[8]}\t{r[9]}\t"
-        f"{r[10]}\t{r[11]}\t{_copy_text(r[12])}\t{_copy_text(r[13])}\t{r[14]}\t{r[15]}\t{r[16]}\t{r[17]}\t{rate}\t"
-        f"{r[19]}\t{contract}\t{'t' if r[21] else 'f'}\t{_copy_text(r[22])}\t{r[23]}\t{r[24]}\t{r[25]}\t"
+        f"{r[0]}\t{r[1]}\t{r[2]}\t{ref}\t{name}\t{r[5]}\t{r[6]}\t{r[7]}\t{r[8]}\t{r[9]}\t"
+        f"{r[10]}\t{r[11]}\t{address}\t{email}\t{r[14]}\t{r[15]}\t{r[16]}\t{r[17]}\t{rate}\t"
+        f"{r[19]}\t{contract}\t{'t' if r[21] else 'f'}\t{note}\t{r[23]}\t{r[24]}\t{r[25]}\t"
         f"{r[26]}\t{'t' if r[27] else 'f'}\t{later}\n"
     )
 

@@ -394,16 +394,19 @@ def _first_nonblank(reader: Any) -> tuple[list[Any], int]:
 
 
 def _csv_rows(reader: Any, encoding: str, header_row: int) -> Iterator[tuple[int, list[Any]]]:
-    row_no, data_rows = header_row, 0
+    row_no, data_rows, limit = header_row, 0, max_rows()
     try:
         for cells in reader:
             row_no += 1
-            if not cells or _is_blank(cells):
+            # A CSV row is all text: one joined string tells whether it is blank (every cell whitespace, as
+            # _is_blank says) or may hold a neutralised cell.
+            joined = "\t".join(cells)
+            if not joined.strip():
                 continue
             data_rows += 1
-            if data_rows > max_rows():
+            if data_rows > limit:
                 _check_row_limit(data_rows)
-            yield row_no, unneutralised(cells)
+            yield row_no, (unneutralised(cells) if "'" in joined else cells)
     except UnicodeDecodeError as exc:
         raise FileRefused(
             _("The text near row {row} is not valid {encoding}: save the whole file in one encoding."),
