@@ -96,6 +96,16 @@ def test_keys_checked_once_write_what_the_row_triggers_write(tmp_path, settings,
     assert [r[1:] for r in first[0]] == [r[1:] for r in second[0]]
     assert first[1:] == second[1:]
     assert first[1] == 29  # 30 rows, one person twice
+    # People known from both batches, in a third one: their debtors are found (and held), not made again.
+    settings.BATCH_IMPORT_KEYS_CHECKED_ONCE = True
+    debtors = Debtor.objects.count()
+    known = [valid_id_number(900, region="350502"), valid_id_number(901, region="350502")]
+    third = [good_row(n, external_ref=f"KN{n:08d}", id_number=known[n % 2]) for n in range(2, 12)]
+    path = write_csv(tmp_path / "c.csv", third)
+    again = batch_import(batch=batch_create(creditor=world.bank, filename="c.csv", path=path), chunk_size=4)
+    assert again.status == "done" and again.accepted == 10
+    assert Debtor.objects.count() == debtors
+    assert Case.objects.filter(batch=again).values("debtor").distinct().count() == 2
     if ON_POSTGRESQL:
         assert set(orphans().values()) == {0}
     assert list(verify_chains()) == []
