@@ -13,10 +13,14 @@ Python reads the next. Elsewhere (SQLite, or a caller's open transaction) the sa
 inline. A crash or a killed worker rolls the transaction back: no case of the batch remains.
 
 With a router (BATCH_ROUTERS, filled by the mediation app; PostgreSQL), each case is written once, already
-routed: the reading thread decides its colour, track and mediator by the centre's rules, hashes the
-`retriaged` event when the rules change the default colour or track, and the write transaction adds the
-triage results and assignments chunk by chunk. The routing task that follows (batch_imported) then finds
-nothing to do: routing costs no UPDATE of every case.
+routed: the reading thread decides its colour, track and mediator by the centre's rules (the case's triage
+event then names them, "rules v3"), and the write transaction adds the triage results and assignments
+chunk by chunk. The routing task that follows (batch_imported) then finds nothing to do: routing costs no
+UPDATE of every case.
+
+Foreign keys are checked once per import rather than row by row when the role may (keys_hold), and the
+reading connection's look-ups stay one index probe per row however far the import's own uncommitted rows
+have left the planner's statistics behind: the import's time grows with its rows.
 """
 
 from __future__ import annotations
@@ -930,7 +934,7 @@ def _may_skip_row_triggers(cursor: Any) -> bool:
 
 def write_cases(ctx: _Context, n: int) -> None:
     """Debtors (one per person per centre, known ones reused), cases and their first two events, set-based;
-    with a router, the third event where the centre's rules changed colour or track, results, assignments."""
+    with a router, the triage results and assignments."""
     pg = connection.vendor == "postgresql"
     now: Any = ctx.now if pg else connection.ops.adapt_datetimefield_value(ctx.now)
     clock = ctx.clock
