@@ -117,9 +117,7 @@ def test_a_key_pointing_nowhere_fails_the_batch_and_saves_nothing(tmp_path, sett
     settings.BATCH_IMPORT_KEYS_CHECKED_ONCE = once
     world = World()
     real = selectors.centre_default_routes
-    monkeypatch.setattr(
-        selectors, "centre_default_routes", lambda **kw: {**real(**kw), "court": 987_654_321}
-    )
+    monkeypatch.setattr(selectors, "centre_default_routes", lambda **kw: {**real(**kw), "court": 987_654_321})
     batch = batch_create(creditor=world.bank, filename="c.csv", path=write_csv(tmp_path / "c.csv", rows()))
 
     with pytest.raises(Exception, match=r"core\.Organisation|987654321|FOREIGN KEY"):
