@@ -432,7 +432,9 @@ def _findings_insert(hits: QuerySet[Any], *, rule: LegalityRule, on: datetime.da
     sql = (
         f"INSERT INTO {table} ({columns}decision_note)"  # noqa: S608 (a table name and Django's own SQL)
         f" SELECT hit.*, %s, %s, %s, %s, '', '', '', '' FROM ({select}) hit"
-        " ON CONFLICT (case_id, rule) DO NOTHING"
+        # WHERE true: SQLite would read a bare ON after the subquery's alias as a join's (its documented
+        # parsing ambiguity of INSERT ... SELECT ... ON CONFLICT).
+        " WHERE true ON CONFLICT (case_id, rule) DO NOTHING"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [rule.code, rule.blocking, Finding.Status.OPEN.value, on, *params])

@@ -16,12 +16,15 @@ from tests.cases.batches.files import KEYS, as_lists, good_row, write_csv
 from tests.factories import valid_id_number
 
 
-def test_cases_are_received_then_triaged_and_routed(world, tmp_path, run_import):
+def test_cases_are_received_then_triaged_and_routed(
+    world, tmp_path, run_import, django_capture_on_commit_callbacks
+):
     rows = [
         good_row(2, principal="99,000", interest="1000", fees="0"),
         good_row(3, principal="99,000", interest="1000", fees="0.01"),
     ]
-    result = run_import(write_csv(tmp_path / "t.csv", rows))
+    with django_capture_on_commit_callbacks(execute=True):  # the routing task after the import (SQLite)
+        result = run_import(write_csv(tmp_path / "t.csv", rows))
     assert result.data["accepted"] == 2
     fast, slow = Case.objects.get(external_ref="HT00000002"), Case.objects.get(external_ref="HT00000003")
     assert (fast.stage, fast.colour, fast.track) == (
