@@ -99,7 +99,22 @@ beat: venv
 # --- quality -----------------------------------------------------------------------------
 
 # pytest's own exit code is passed on; 5 (no tests collected) fails the target too.
+# With no DATABASE_URL / REDIS_URL, the tests use the local PostgreSQL and Redis when they answer on
+# 127.0.0.1 (user postgres, as CI runs them); only without a PostgreSQL do they fall back to SQLite, where
+# the PostgreSQL-only paths (set-based routing, the import's writer thread) are not what runs.
+LOCAL_DATABASE_URL := postgres://postgres@127.0.0.1:5432/platform
+LOCAL_REDIS_URL := redis://127.0.0.1:6379/0
 test: system-browser venv
+	@if [ -z "$${DATABASE_URL:-}" ] && command -v psql >/dev/null \
+	        && psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'SELECT 1' >/dev/null 2>&1; then \
+	    export DATABASE_URL=$(LOCAL_DATABASE_URL); \
+	fi; \
+	if [ -z "$${REDIS_URL:-}" ] && command -v redis-cli >/dev/null \
+	        && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
+	    export REDIS_URL=$(LOCAL_REDIS_URL); \
+	fi; \
+	echo "make test: database $${DATABASE_URL:-SQLite (no PostgreSQL answered on 127.0.0.1:5432)}," \
+	    "broker $${REDIS_URL:-none (tasks in-process)}"; \
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Locally: keeps the test database between runs (pytest-django's --reuse-db), so a run skips creating and
