@@ -888,7 +888,8 @@ REDRAW_CODE = f"UPDATE {STAGE_TABLE} SET code = %s WHERE id = %s"  # noqa: S608
 # locks those known rows once, FOR KEY SHARE, checking that each exists; each chunk locks the debtors it
 # reuses the same way; and the chunk statements run with the row triggers off (what pg_restore
 # --disable-triggers does to load data). A case whose debtor was not found breaks its NOT NULL, as before.
-# Otherwise, or with BATCH_IMPORT_KEYS_CHECKED_ONCE off, every row's triggers run as usual.
+# Otherwise, or with BATCH_IMPORT_KEYS_CHECKED_ONCE off, every row's triggers run as usual. The tables the
+# chunks write have no triggers but their keys' (tests/cases/batches/test_import_keys.py holds it so).
 KEYS_LOCK = "SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE id = ANY(%s) FOR KEY SHARE) AS held"
 
 

@@ -144,3 +144,26 @@ def test_a_role_that_may_not_switch_triggers_off_keeps_them_row_by_row():
             cursor.execute("RESET ROLE")
         finally:
             cursor.execute(f"DROP ROLE {role}")
+
+
+@pytest.mark.django_db
+def test_the_tables_an_import_writes_have_no_triggers_but_their_keys():
+    """The chunk statements run with row triggers off: a trigger of its own on one of these tables (an
+    audit or append-only guard, say) would be skipped by the import, so adding one must change keys_hold."""
+    if not ON_POSTGRESQL:
+        assert type(importer._writer(object())) is importer._InlineWriter  # SQLite keeps every trigger
+        return
+    tables = [
+        "cases_debtor",
+        "cases_case",
+        "cases_caseevent",
+        "mediation_triageresult",
+        "mediation_assignment",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
+            "WHERE NOT tgisinternal AND tgrelid::regclass::text = ANY(%s)",
+            [tables],
+        )
+        assert cursor.fetchall() == []
