@@ -427,7 +427,7 @@ class ImportRouter:
     file's people is kept).
     """
 
-    def __init__(self, *, centre: Centre, ruleset: TriageRuleSet, chooser: Any, at: Any, today: date) -> None:
+    def __init__(self, *, centre: Centre, ruleset: TriageRuleSet, chooser: Any, today: date) -> None:
         self.centre, self.ruleset, self.chooser = centre, ruleset, chooser
         self.rules = list(ruleset.rules.all())
         self.matches = rules_matcher(

@@ -258,12 +258,12 @@ def _routing_pending(cases: QuerySet[Case], *, ruleset: TriageRuleSet, assign: b
     return cases.filter(unrouted | Q(mediator__isnull=True) if assign else unrouted).exists()
 
 
-def batch_router(*, centre: Centre, at: datetime, today: date) -> ImportRouter:
+def batch_router(*, centre: Centre, today: date) -> ImportRouter:
     """The centre's rules and mediators for a batch being imported (cases.batches.importer.BATCH_ROUTERS)."""
     ruleset = triage_ruleset_ensure_default(centre)
     members = list(_mediators(centre, court_invited=False)) if centre.auto_assign else []
     chooser = MediatorChooser(members) if members else None
-    return ImportRouter(centre=centre, ruleset=ruleset, chooser=chooser, at=at, today=today)
+    return ImportRouter(centre=centre, ruleset=ruleset, chooser=chooser, today=today)
 
 
 def triage_latest(case: Case) -> TriageResult | None:

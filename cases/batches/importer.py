@@ -153,7 +153,7 @@ class BatchRouter(Protocol):
     def references(self) -> dict[type[Model], set[int]]: ...
 
 
-# Filled in AppConfig.ready by the app that triages and assigns (mediation): f(centre, at, today) gives the
+# Filled in AppConfig.ready by the app that triages and assigns (mediation): f(centre, today) gives the
 # router of a batch, or None. Routing as the rows are written spares the routing task an UPDATE of every
 # case; that task (after batch_imported) then finds the batch routed and changes nothing.
 BATCH_ROUTERS: list[Callable[..., BatchRouter | None]] = []
@@ -309,7 +309,7 @@ def _jit_off() -> Iterator[None]:
 
 def _router(ctx: _Context, today: date) -> BatchRouter | None:
     for factory in BATCH_ROUTERS:
-        router = factory(centre=ctx.centre, at=ctx.now, today=today)
+        router = factory(centre=ctx.centre, today=today)
         if router is not None:
             return router
     return None
